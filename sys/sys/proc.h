@@ -1,0 +1,56 @@
+/*
+ * struct thread: the per-host-thread state libvm keeps for every thread that
+ * enters it.  A thread never registers: the first call into libvm finds a
+ * zeroed thread-local structure and initialises it (curthread).
+ *
+ * Locking legend:
+ *	(t)	touched only by the thread itself
+ *	(s)	sleep-queue chain lock of td_wchan
+ *	(c)	constant after the thread's first entry
+ */
+#ifndef _SYS_PROC_H_
+#define _SYS_PROC_H_
+
+#include <pthread.h>
+#include <sys/param.h>
+#include <sys/queue.h>
+
+struct lock_object;
+
+#define	TD_MAXLOCKS	32
+
+struct thread {
+	int		td_tid;		/* (c) small positive id, 0 = not set */
+	int		td_cpu;		/* (t) CPU slot (curcpu) */
+	u_int		td_bootgen;	/* (t) boot generation of td_cpu */
+	int		td_critnest;	/* (t) critical section depth */
+	int		td_rw_rlocks;	/* (t) shared rw/sx locks held */
+	int		td_lk_slocks;	/* (t) shared sx locks held */
+	const char	*td_name;	/* (t) kernel thread name or NULL */
+	struct kthread	*td_kthread;	/* (c) set for kernel threads */
+	/* Sleep queues (kern_synch.c). */
+	void		*td_wchan;	/* (s) channel slept on */
+	const char	*td_wmesg;	/* (s) why */
+	int		td_woken;	/* (s) wakeup arrived */
+	TAILQ_ENTRY(thread) td_slpq;	/* (s) on a chain's list */
+	pthread_cond_t	td_cv;		/* (s) signalled to wake this thread */
+	/* Held locks, for assertions and witness (INVARIANTS). */
+	int		td_nlocks;	/* (t) */
+	struct lock_object *td_locks[TD_MAXLOCKS]; /* (t) */
+	uint8_t		td_lockshared[TD_MAXLOCKS]; /* (t) */
+};
+
+struct thread	*thread_self_init(void);
+extern _Thread_local struct thread thread_self;
+
+/* The current thread; initialises it on first use. */
+static inline struct thread *
+curthread_get(void)
+{
+	if (__predict_true(thread_self.td_tid != 0))
+		return (&thread_self);
+	return (thread_self_init());
+}
+#define	curthread	(curthread_get())
+
+#endif /* !_SYS_PROC_H_ */

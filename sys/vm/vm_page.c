@@ -1,0 +1,1654 @@
+/*
+ * Physical pages: allocation, the busy lock, references and wiring, page
+ * queues with per-CPU batches, valid and dirty bits.
+ *
+ * Allocation.  A page is first reserved against the domain's free count
+ * (vm_domain_allocate), which is where the allocation classes apply:
+ * VM_ALLOC_NORMAL stops at v_free_reserved, VM_ALLOC_SYSTEM at
+ * v_interrupt_free_min, VM_ALLOC_INTERRUPT may take the last page.  The
+ * page itself then comes from the current CPU's free-page cache for the
+ * domain and pool, refilled from and drained to the buddy allocator in
+ * batches, so the common case touches no shared lock (NetBSD's per-CPU free
+ * lists, seed 002 rev 1.146; FreeBSD's per-domain page caches).  Pages in
+ * the caches count as free.  A request that cannot be met sleeps in
+ * vm_wait_domain() with VM_ALLOC_WAITOK (retrying afterwards) or
+ * VM_ALLOC_WAITFAIL (failing afterwards), and fails at once otherwise.
+ *
+ * The busy lock, the reference count and the queue state are described in
+ * vm_page.h.
+ *
+ * Lock order:
+ *	page queue lock -> CPU slot (critical section)
+ *	domain free lock -> CPU slot
+ * A critical section never takes a sleepable lock: when a per-CPU cache or
+ * batch needs the shared structure, the pages move through a local array
+ * outside the section.  The busy lock and ref_count are atomics and take no
+ * lock; sleeping on a busy page uses the page's sleep queue.
+ *
+ * Invariants (vm_page_check_all, INVARIANTS builds, quiescent system):
+ *	vmd_free_count == pages in buddy blocks + pages in per-CPU caches;
+ *	a page with PGA_ENQUEUED is on the list of the queue in its astate,
+ *	and each queue's pq_cnt is the length of its list;
+ *	free pages hold VPB_FREED, no references, no queue.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sys/systm.h>
+#include <sys/counter.h>
+#include <sys/malloc.h>
+#include <sys/mutex.h>
+#include <sys/pcpu.h>
+#include <sys/proc.h>
+#include <sys/sleepqueue.h>
+#include <sys/sysctl.h>
+#include <vm/vm_meter.h>
+#include <vm/vm_page.h>
+#include <vm/vm_pagequeue.h>
+#include <vm/vm_phys.h>
+
+struct vm_domain vm_dom[MAXMEMDOM];
+
+#define	VM_BATCHQUEUE_SIZE	31
+#define	VM_PCPU_CACHE_MAX	128
+
+struct vm_batchqueue {
+	int		bq_cnt;
+	vm_page_t	bq_pa[VM_BATCHQUEUE_SIZE];
+};
+
+struct vm_pgcache {
+	int		pc_cnt;
+	vm_page_t	pc_pages[VM_PCPU_CACHE_MAX];
+};
+
+/* Per CPU and per domain; reached only inside a critical section. */
+struct vm_pcpu_dom {
+	struct vm_pgcache	pd_cache[VM_NFREEPOOL];
+	struct vm_batchqueue	pd_bq[PQ_COUNT];
+};
+
+static char		*vm_pcpu_base;		/* (c) */
+static size_t		vm_pcpu_stride;		/* (c) bytes per CPU */
+static int		vm_pgcache_max;		/* (c) cache capacity */
+static int		vm_pgcache_batch;	/* (c) refill/drain unit */
+static _Atomic u_int	vm_wire_cnt;		/* (a) wired pages */
+static _Atomic int	vm_min_waiters;		/* (a) threads in vm_wait */
+static _Atomic u_int	vm_domain_rr;		/* (a) round robin */
+static char		vm_badpages_str[1024];	/* (c) */
+
+static const char *const pq_names[PQ_COUNT] = {
+	"vm inactive pagequeue", "vm active pagequeue",
+	"vm laundry pagequeue", "vm unswappable pagequeue",
+};
+
+static inline struct vm_pcpu_dom *
+vm_pcpu_dom(int cpu, int domain)
+{
+	return ((struct vm_pcpu_dom *)(vm_pcpu_base +
+	    (size_t)cpu * vm_pcpu_stride) + domain);
+}
+
+static void	vm_page_aflag_clear_dequeue(vm_page_t m);
+static void	vm_page_release_toq(vm_page_t m, uint8_t nqueue);
+
+/* ---- boot ------------------------------------------------------------ */
+
+static void
+vm_domain_init_thresholds(struct vm_domain *vmd)
+{
+	u_int n = vmd->vmd_page_count;
+
+	/* FreeBSD's formulas (vm_pageout_init_domain), scaled to the domain. */
+	vmd->vmd_interrupt_free_min = 2;
+	vmd->vmd_pageout_free_min = 2 * 65536 / PAGE_SIZE +
+	    vmd->vmd_interrupt_free_min;
+	vmd->vmd_free_reserved = vmd->vmd_pageout_free_min + n / 768;
+	vmd->vmd_free_min = n / 200;
+	vmd->vmd_free_severe = vmd->vmd_free_min / 2;
+	vmd->vmd_free_target = 4 * vmd->vmd_free_min + vmd->vmd_free_reserved;
+	vmd->vmd_free_min += vmd->vmd_free_reserved;
+	vmd->vmd_free_severe += vmd->vmd_free_reserved;
+	vmd->vmd_inactive_target = vmd->vmd_free_target * 3 / 2;
+}
+
+void
+vm_page_startup(void)
+{
+	struct vm_domain *vmd;
+	struct vm_pagequeue *pq;
+	struct sysctl_oid *vm;
+	vm_paddr_t pa;
+	u_int nfree;
+	int d, q, oind, counts[VM_NFREEORDER];
+	long i;
+
+	atomic_store(&vm_wire_cnt, 0);
+	for (i = 0; i < vm_page_array_size; i++)
+		if (vm_page_wired(&vm_page_array[i]))
+			atomic_fetch_add(&vm_wire_cnt, 1);
+	for (d = 0; d < vm_ndomains; d++) {
+		vmd = VM_DOMAIN(d);
+		for (q = 0; q < PQ_COUNT; q++) {
+			pq = &vmd->vmd_pagequeues[q];
+			mtx_init(&pq->pq_mutex, pq_names[q], NULL, MTX_DUPOK);
+			TAILQ_INIT(&pq->pq_pl);
+			atomic_init(&pq->pq_cnt, 0);
+			pq->pq_name = pq_names[q];
+			pq->pq_index = q;
+		}
+		vm_domain_free_lock(vmd);
+		vm_phys_free_census(d, counts);
+		vm_domain_free_unlock(vmd);
+		nfree = 0;
+		for (oind = 0; oind < VM_NFREEORDER; oind++)
+			nfree += (u_int)counts[oind] << oind;
+		atomic_store(&vmd->vmd_free_count, nfree);
+		atomic_store(&vmd->vmd_waiters, 0);
+		vm_domain_init_thresholds(vmd);
+	}
+
+	/*
+	 * Per-CPU caches: small enough that all CPUs' caches together hold
+	 * at most ~1/32 of a domain, none at all for tiny domains.
+	 */
+	vm_pgcache_max = (int)(VM_DOMAIN(0)->vmd_page_count /
+	    (u_int)(mp_ncpus * VM_NFREEPOOL * 32));
+	if (vm_pgcache_max > VM_PCPU_CACHE_MAX)
+		vm_pgcache_max = VM_PCPU_CACHE_MAX;
+	if (vm_pgcache_max < 8)
+		vm_pgcache_max = 0;
+	vm_pgcache_batch = vm_pgcache_max / 4;
+	vm_pcpu_stride = roundup2(sizeof(struct vm_pcpu_dom) *
+	    (size_t)vm_ndomains, CACHE_LINE_SIZE);
+	vm_pcpu_base = pcpu_zalloc(vm_pcpu_stride);
+
+	vm_meter_init();
+	vm = sysctl_node_path("vm");
+	SYSCTL_ADD_INT(vm, "pgcache_max", CTLFLAG_RD, &vm_pgcache_max,
+	    "Capacity of each per-CPU free page cache");
+	/* FreeBSD's vm.page_blacklist lists the excluded pages. */
+	vm_badpages_str[0] = '\0';
+	for (i = 0; i < vm_page_array_size; i++) {
+		if ((atomic_load(&vm_page_array[i].flags) & PG_BAD) == 0)
+			continue;
+		pa = vm_page_array[i].phys_addr;
+		size_t len = strlen(vm_badpages_str);
+		snprintf(vm_badpages_str + len, sizeof(vm_badpages_str) - len,
+		    "%s%#jx", len ? "," : "", (uintmax_t)pa);
+	}
+	SYSCTL_ADD_STRING(vm, "page_blacklist", CTLFLAG_RD, vm_badpages_str,
+	    sizeof(vm_badpages_str), "Physical pages excluded at boot");
+}
+
+void
+vm_page_shutdown(void)
+{
+	int d, q;
+
+	vm_meter_fini();
+	pcpu_free(vm_pcpu_base);
+	vm_pcpu_base = NULL;
+	for (d = 0; d < vm_ndomains; d++)
+		for (q = 0; q < PQ_COUNT; q++)
+			mtx_destroy(&VM_DOMAIN(d)->vmd_pagequeues[q].pq_mutex);
+}
+
+/* ---- free counts and waiting -------------------------------------- */
+
+bool
+vm_domain_allocate(struct vm_domain *vmd, int req, int npages)
+{
+	u_int limit, old;
+
+	switch (req & VM_ALLOC_CLASS_MASK) {
+	case VM_ALLOC_NORMAL:
+		limit = vmd->vmd_free_reserved;
+		break;
+	case VM_ALLOC_SYSTEM:
+		limit = vmd->vmd_interrupt_free_min;
+		break;
+	default:
+		limit = 0;
+		break;
+	}
+	old = atomic_load_explicit(&vmd->vmd_free_count, memory_order_relaxed);
+	do {
+		if (old < limit + (u_int)npages)
+			return (false);
+	} while (!atomic_compare_exchange_weak(&vmd->vmd_free_count, &old,
+	    old - (u_int)npages));
+	return (true);
+}
+
+void
+vm_domain_freecnt_inc(struct vm_domain *vmd, int npages)
+{
+	u_int new;
+
+	new = atomic_fetch_add(&vmd->vmd_free_count, (u_int)npages) +
+	    (u_int)npages;
+	/*
+	 * seq_cst on both sides: a waiter publishes itself, then reads the
+	 * count; we publish the count, then read the waiters.  One of us
+	 * sees the other.
+	 */
+	if (new >= vmd->vmd_free_min) {
+		if (atomic_load(&vmd->vmd_waiters) > 0)
+			wakeup(&vmd->vmd_free_count);
+		if (atomic_load(&vm_min_waiters) > 0)
+			wakeup(&vm_min_waiters);
+	}
+}
+
+/*
+ * Sleep until the domain has at least v_free_min free pages.  Returns 0;
+ * callers retry their allocation.  The page daemon (a later layer) is what
+ * normally frees pages; until then only other threads' frees wake us.
+ */
+int
+vm_wait_domain(int domain)
+{
+	struct vm_domain *vmd = VM_DOMAIN(domain);
+
+	VM_CNT_INC(v_pgwait);
+	sleepq_lock(&vmd->vmd_free_count);
+	atomic_fetch_add(&vmd->vmd_waiters, 1);
+	if (atomic_load(&vmd->vmd_free_count) >= vmd->vmd_free_min) {
+		atomic_fetch_sub(&vmd->vmd_waiters, 1);
+		sleepq_release(&vmd->vmd_free_count);
+		return (0);
+	}
+	sleepq_add(&vmd->vmd_free_count, "vmwait");
+	sleepq_wait(&vmd->vmd_free_count, 0);
+	atomic_fetch_sub(&vmd->vmd_waiters, 1);
+	return (0);
+}
+
+/* Sleep until some domain has at least v_free_min free pages. */
+void
+vm_wait(void)
+{
+	int d;
+
+	VM_CNT_INC(v_pgwait);
+	sleepq_lock(&vm_min_waiters);
+	atomic_fetch_add(&vm_min_waiters, 1);
+	for (d = 0; d < vm_ndomains; d++)
+		if (atomic_load(&VM_DOMAIN(d)->vmd_free_count) >=
+		    VM_DOMAIN(d)->vmd_free_min)
+			break;
+	if (d < vm_ndomains) {
+		atomic_fetch_sub(&vm_min_waiters, 1);
+		sleepq_release(&vm_min_waiters);
+		return;
+	}
+	sleepq_add(&vm_min_waiters, "vmwait");
+	sleepq_wait(&vm_min_waiters, 0);
+	atomic_fetch_sub(&vm_min_waiters, 1);
+}
+
+u_int
+vm_free_count(void)
+{
+	u_int n = 0;
+	int d;
+
+	for (d = 0; d < vm_ndomains; d++)
+		n += atomic_load(&VM_DOMAIN(d)->vmd_free_count);
+	return (n);
+}
+
+u_int
+vm_page_count(void)
+{
+	u_int n = 0;
+	int d;
+
+	for (d = 0; d < vm_ndomains; d++)
+		n += VM_DOMAIN(d)->vmd_page_count;
+	return (n);
+}
+
+u_int
+vm_wire_count(void)
+{
+	return (atomic_load(&vm_wire_cnt));
+}
+
+/* ---- per-CPU free page caches --------------------------------------- */
+
+/*
+ * Take one page of a reservation already made against the free count:
+ * from this CPU's cache, refilled from the buddy allocator; failing that
+ * (the reserved pages may sit in other CPUs' caches) drain every cache.
+ */
+static vm_page_t
+vm_page_take_reserved(int domain, int pool)
+{
+	struct vm_domain *vmd = VM_DOMAIN(domain);
+	struct vm_pgcache *pc;
+	vm_page_t m, batch[VM_PCPU_CACHE_MAX];
+	int i, n;
+
+	if (vm_pgcache_max > 0) {
+		critical_enter();
+		pc = &vm_pcpu_dom(curcpu, domain)->pd_cache[pool];
+		if (pc->pc_cnt > 0) {
+			m = pc->pc_pages[--pc->pc_cnt];
+			critical_exit();
+			return (m);
+		}
+		critical_exit();
+		/* Refill outside the section: the free lock may sleep. */
+		vm_domain_free_lock(vmd);
+		n = vm_phys_alloc_npages(domain, pool, vm_pgcache_batch + 1,
+		    batch);
+		vm_domain_free_unlock(vmd);
+		if (n > 0) {
+			m = batch[--n];
+			critical_enter();
+			pc = &vm_pcpu_dom(curcpu, domain)->pd_cache[pool];
+			for (i = 0; i < n && pc->pc_cnt < vm_pgcache_max; i++) {
+				atomic_fetch_or(&batch[i]->flags, PG_PCPUCACHE);
+				pc->pc_pages[pc->pc_cnt++] = batch[i];
+			}
+			critical_exit();
+			if (i < n) {
+				vm_domain_free_lock(vmd);
+				for (; i < n; i++)
+					vm_phys_free_pages(batch[i], 0);
+				vm_domain_free_unlock(vmd);
+			}
+			atomic_fetch_and(&m->flags, (uint16_t)~PG_PCPUCACHE);
+			return (m);
+		}
+	} else {
+		vm_domain_free_lock(vmd);
+		m = vm_phys_alloc_pages(domain, pool, 0);
+		vm_domain_free_unlock(vmd);
+		if (m != NULL)
+			return (m);
+	}
+	vm_page_pcpu_drain();
+	vm_domain_free_lock(vmd);
+	m = vm_phys_alloc_pages(domain, pool, 0);
+	vm_domain_free_unlock(vmd);
+	if (m == NULL)
+		panic("%s: domain %d: free count reserved a page the "
+		    "allocator cannot find", __func__, domain);
+	return (m);
+}
+
+/* Give a free page back to this CPU's cache, or to the buddy allocator. */
+static void
+vm_page_put_free(vm_page_t m)
+{
+	struct vm_domain *vmd = VM_DOMAIN(m->domain);
+	struct vm_pgcache *pc;
+	vm_page_t batch[VM_PCPU_CACHE_MAX];
+	int i, n = 0;
+
+	if (vm_pgcache_max > 0) {
+		critical_enter();
+		pc = &vm_pcpu_dom(curcpu, m->domain)->pd_cache[m->pool];
+		if (pc->pc_cnt == vm_pgcache_max) {
+			/* Full: spill a batch, outside the section. */
+			n = vm_pgcache_batch;
+			pc->pc_cnt -= n;
+			memcpy(batch, &pc->pc_pages[pc->pc_cnt],
+			    sizeof(vm_page_t) * (size_t)n);
+		}
+		atomic_fetch_or(&m->flags, PG_PCPUCACHE);
+		pc->pc_pages[pc->pc_cnt++] = m;
+		critical_exit();
+		if (n == 0)
+			return;
+	} else
+		batch[n++] = m;
+	vm_domain_free_lock(vmd);
+	for (i = 0; i < n; i++) {
+		atomic_fetch_and(&batch[i]->flags, (uint16_t)~PG_PCPUCACHE);
+		vm_phys_free_pages(batch[i], 0);
+	}
+	vm_domain_free_unlock(vmd);
+}
+
+/* Return every CPU's cached pages to the buddy allocator. */
+void
+vm_page_pcpu_drain(void)
+{
+	struct vm_pgcache *pc;
+	struct vm_domain *vmd;
+	vm_page_t m;
+	int cpu, d, p;
+
+	if (vm_pgcache_max == 0)
+		return;
+	for (d = 0; d < vm_ndomains; d++) {
+		vmd = VM_DOMAIN(d);
+		vm_domain_free_lock(vmd);
+		for (cpu = 0; cpu < mp_ncpus; cpu++) {
+			pcpu_claim_wait(cpu);
+			for (p = 0; p < VM_NFREEPOOL; p++) {
+				pc = &vm_pcpu_dom(cpu, d)->pd_cache[p];
+				while (pc->pc_cnt > 0) {
+					m = pc->pc_pages[--pc->pc_cnt];
+					atomic_fetch_and(&m->flags,
+					    (uint16_t)~PG_PCPUCACHE);
+					vm_phys_free_pages(m, 0);
+				}
+			}
+			pcpu_release(cpu);
+		}
+		vm_domain_free_unlock(vmd);
+	}
+}
+
+/* ---- allocation ------------------------------------------------------ */
+
+static void
+vm_page_alloc_check(vm_page_t m)
+{
+	KASSERT(atomic_load(&m->busy_lock) == VPB_FREED,
+	    ("%s: page %p busy %#x is not free", __func__, (void *)m,
+	    atomic_load(&m->busy_lock)));
+	KASSERT(atomic_load(&m->ref_count) == 0,
+	    ("%s: free page %p has references %#x", __func__, (void *)m,
+	    atomic_load(&m->ref_count)));
+	KASSERT(m->object == NULL, ("%s: free page %p has object", __func__,
+	    (void *)m));
+	KASSERT(vm_page_queue(m) == PQ_NONE,
+	    ("%s: free page %p on queue %d", __func__, (void *)m,
+	    vm_page_queue(m)));
+	KASSERT((atomic_load(&m->flags) & (PG_BAD | PG_PCPUCACHE)) == 0,
+	    ("%s: page %p flags %#x", __func__, (void *)m,
+	    atomic_load(&m->flags)));
+	KASSERT(atomic_load(&m->dirty) == 0, ("%s: free page %p is dirty",
+	    __func__, (void *)m));
+	(void)m;
+}
+
+/* Initialise a freshly allocated page for its new owner. */
+static void
+vm_page_alloc_init(vm_page_t m, int req, bool managed)
+{
+	uint16_t flags;
+	vm_page_astate_t a = { .queue = PQ_NONE };
+
+	vm_page_alloc_check(m);
+	flags = atomic_load_explicit(&m->flags, memory_order_relaxed);
+	if ((req & VM_ALLOC_ZERO) != 0) {
+		if ((flags & PG_ZERO) == 0)
+			vm_page_zero(m);
+		flags = PG_ZERO;
+	} else
+		flags = 0;
+	if ((req & VM_ALLOC_NODUMP) != 0)
+		flags |= PG_NODUMP;
+	atomic_store_explicit(&m->flags, flags, memory_order_relaxed);
+	atomic_store_explicit(&m->astate, a._bits, memory_order_relaxed);
+	m->oflags = managed ? 0 : VPO_UNMANAGED;
+	m->psind = 0;
+	atomic_store_explicit(&m->valid, 0, memory_order_relaxed);
+	if ((req & VM_ALLOC_WIRED) != 0) {
+		atomic_store(&m->ref_count, 1);
+		atomic_fetch_add(&vm_wire_cnt, 1);
+	}
+	if ((req & VM_ALLOC_SBUSY) != 0)
+		atomic_store(&m->busy_lock, VPB_SHARERS_WORD(1));
+	else if (managed && (req & VM_ALLOC_NOBUSY) == 0)
+		atomic_store(&m->busy_lock, VPB_CURTHREAD_EXCLUSIVE);
+	else
+		atomic_store(&m->busy_lock, VPB_UNBUSIED);
+	VM_CNT_INC(v_pgalloc);
+}
+
+static int
+vm_page_alloc_pool(int req)
+{
+	/* Pages without an object are kernel memory: the direct pool. */
+	(void)req;
+	return (VM_FREEPOOL_DIRECT);
+}
+
+/*
+ * Allocate a page that belongs to no object.  The page is unmanaged (no
+ * page queues, no pv entries), unbusied, wired if VM_ALLOC_WIRED, zeroed
+ * if VM_ALLOC_ZERO.
+ */
+vm_page_t
+vm_page_alloc_noobj_domain(int domain, int req)
+{
+	struct vm_domain *vmd;
+	vm_page_t m;
+
+	KASSERT(domain >= 0 && domain < vm_ndomains,
+	    ("%s: bad domain %d", __func__, domain));
+	KASSERT((req & (VM_ALLOC_SBUSY | VM_ALLOC_NOCREAT)) == 0,
+	    ("%s: invalid request %#x", __func__, req));
+	vmd = VM_DOMAIN(domain);
+	for (;;) {
+		if (vm_domain_allocate(vmd, req, 1))
+			break;
+		if ((req & (VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL)) == 0) {
+			VM_CNT_INC(v_pgfail);
+			return (NULL);
+		}
+		vm_wait_domain(domain);
+		if ((req & VM_ALLOC_WAITFAIL) != 0) {
+			VM_CNT_INC(v_pgfail);
+			return (NULL);
+		}
+	}
+	m = vm_page_take_reserved(domain, vm_page_alloc_pool(req));
+	vm_page_alloc_init(m, req | VM_ALLOC_NOBUSY, false);
+	return (m);
+}
+
+/*
+ * Allocate from any domain: round robin, then wait for any domain if the
+ * request may sleep.
+ */
+vm_page_t
+vm_page_alloc_noobj(int req)
+{
+	vm_page_t m;
+	int d, first, i;
+
+	for (;;) {
+		first = (int)(atomic_fetch_add_explicit(&vm_domain_rr, 1,
+		    memory_order_relaxed) % (u_int)vm_ndomains);
+		for (i = 0; i < vm_ndomains; i++) {
+			d = (first + i) % vm_ndomains;
+			m = vm_page_alloc_noobj_domain(d, req &
+			    ~(VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL));
+			if (m != NULL)
+				return (m);
+		}
+		if ((req & (VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL)) == 0)
+			return (NULL);
+		vm_wait();
+		if ((req & VM_ALLOC_WAITFAIL) != 0)
+			return (NULL);
+	}
+}
+
+vm_page_t
+vm_page_alloc_noobj_contig_domain(int domain, int req, u_long npages,
+    vm_paddr_t low, vm_paddr_t high, u_long alignment, vm_paddr_t boundary)
+{
+	struct vm_domain *vmd = VM_DOMAIN(domain);
+	vm_page_t m;
+	u_long i;
+	int tries;
+
+	if (npages == 0 || !powerof2(alignment) || alignment < PAGE_SIZE ||
+	    (boundary != 0 && !powerof2(boundary)))
+		return (NULL);
+	for (;;) {
+		if (!vm_domain_allocate(vmd, req, (int)npages)) {
+			if ((req & (VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL)) == 0)
+				return (NULL);
+			vm_wait_domain(domain);
+			if ((req & VM_ALLOC_WAITFAIL) != 0)
+				return (NULL);
+			continue;
+		}
+		for (tries = 0; tries < 2; tries++) {
+			vm_domain_free_lock(vmd);
+			m = vm_phys_alloc_contig(domain, npages, low, high,
+			    alignment, boundary);
+			vm_domain_free_unlock(vmd);
+			if (m != NULL)
+				break;
+			/* Free pages may be sitting in per-CPU caches. */
+			vm_page_pcpu_drain();
+		}
+		if (m != NULL)
+			break;
+		vm_domain_freecnt_inc(vmd, (int)npages);
+		/*
+		 * Enough pages are free but not in one suitable run; only
+		 * the page daemon's laundering (a later layer) could help.
+		 */
+		VM_CNT_INC(v_pgfail);
+		return (NULL);
+	}
+	for (i = 0; i < npages; i++)
+		vm_page_alloc_init(&m[i], req | VM_ALLOC_NOBUSY, false);
+	return (m);
+}
+
+vm_page_t
+vm_page_alloc_noobj_contig(int req, u_long npages, vm_paddr_t low,
+    vm_paddr_t high, u_long alignment, vm_paddr_t boundary)
+{
+	vm_page_t m;
+	int d;
+
+	for (d = 0; d < vm_ndomains; d++) {
+		m = vm_page_alloc_noobj_contig_domain(d, req &
+		    ~(VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL), npages, low, high,
+		    alignment, boundary);
+		if (m != NULL)
+			return (m);
+	}
+	if ((req & (VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL)) == 0)
+		return (NULL);
+	return (vm_page_alloc_noobj_contig_domain(0, req, npages, low, high,
+	    alignment, boundary));
+}
+
+/* ---- freeing --------------------------------------------------------- */
+
+static void
+vm_page_free_prep(vm_page_t m, bool zeroed)
+{
+	uint16_t flags;
+	u_int busy;
+
+	KASSERT(vm_page_wired(m) == 0, ("%s: freeing wired page %p (%u)",
+	    __func__, (void *)m, vm_page_wired(m)));
+	KASSERT((atomic_load(&m->ref_count) & VPRC_OBJREF) == 0 &&
+	    m->object == NULL, ("%s: page %p still belongs to object %p",
+	    __func__, (void *)m, (void *)m->object));
+	KASSERT((atomic_load(&m->flags) & (PG_BAD | PG_PCPUCACHE |
+	    PG_FICTITIOUS)) == 0, ("%s: page %p flags %#x", __func__,
+	    (void *)m, atomic_load(&m->flags)));
+	busy = atomic_load(&m->busy_lock);
+	if (busy == VPB_FREED)
+		panic("%s: page %p freed twice", __func__, (void *)m);
+	KASSERT(busy == VPB_UNBUSIED || busy == VPB_CURTHREAD_EXCLUSIVE,
+	    ("%s: page %p busy %#x", __func__, (void *)m, busy));
+	if (vm_page_queue(m) != PQ_NONE)
+		vm_page_dequeue(m);
+	atomic_store(&m->busy_lock, VPB_FREED);
+	atomic_store(&m->valid, 0);
+	atomic_store(&m->dirty, 0);
+	atomic_store(&m->ref_count, 0);
+	m->oflags = 0;
+	flags = zeroed ? PG_ZERO : 0;
+	atomic_store(&m->flags, flags);
+	m->pool = (m->pool < VM_NFREEPOOL) ? m->pool : VM_FREEPOOL_DEFAULT;
+	VM_CNT_INC(v_tfree);
+}
+
+void
+vm_page_free_toq(vm_page_t m)
+{
+	vm_page_free_prep(m, false);
+	vm_page_put_free(m);
+	vm_domain_freecnt_inc(VM_DOMAIN(m->domain), 1);
+}
+
+void
+vm_page_free(vm_page_t m)
+{
+	vm_page_free_toq(m);
+}
+
+void
+vm_page_free_zero(vm_page_t m)
+{
+#ifdef INVARIANTS
+	const uint64_t *p = vm_page_dmap(m);
+	size_t i;
+
+	for (i = 0; i < PAGE_SIZE / sizeof(*p); i++)
+		KASSERT(p[i] == 0, ("%s: page %p is not zero at %zu",
+		    __func__, (void *)m, i * sizeof(*p)));
+#endif
+	vm_page_free_prep(m, true);
+	vm_page_put_free(m);
+	vm_domain_freecnt_inc(VM_DOMAIN(m->domain), 1);
+}
+
+/* ---- contents ------------------------------------------------------- */
+
+void *
+vm_page_dmap(vm_page_t m)
+{
+	return (PHYS_TO_DMAP(m->phys_addr));
+}
+
+void
+vm_page_zero(vm_page_t m)
+{
+	memset(vm_page_dmap(m), 0, PAGE_SIZE);
+}
+
+/* ---- flags ----------------------------------------------------------- */
+
+void
+vm_page_flag_set(vm_page_t m, uint16_t bits)
+{
+	atomic_fetch_or(&m->flags, bits);
+}
+
+void
+vm_page_flag_clear(vm_page_t m, uint16_t bits)
+{
+	atomic_fetch_and(&m->flags, (uint16_t)~bits);
+}
+
+void
+vm_page_aflag_set(vm_page_t m, uint16_t bits)
+{
+	vm_page_astate_t old, new;
+
+	KASSERT((bits & PGA_QUEUE_STATE_MASK) == 0 || bits == PGA_DEQUEUE,
+	    ("%s: queue state bits %#x", __func__, bits));
+	old = vm_page_astate_load(m);
+	do {
+		new = old;
+		new.flags |= bits;
+	} while (!atomic_compare_exchange_weak(&m->astate, &old._bits,
+	    new._bits));
+}
+
+void
+vm_page_aflag_clear(vm_page_t m, uint16_t bits)
+{
+	vm_page_astate_t old, new;
+
+	KASSERT((bits & PGA_QUEUE_STATE_MASK) == 0,
+	    ("%s: queue state bits %#x", __func__, bits));
+	old = vm_page_astate_load(m);
+	do {
+		new = old;
+		new.flags &= (uint16_t)~bits;
+	} while (!atomic_compare_exchange_weak(&m->astate, &old._bits,
+	    new._bits));
+}
+
+/* ---- the busy lock ---------------------------------------------------- */
+
+bool
+vm_page_tryxbusy(vm_page_t m)
+{
+	u_int x = VPB_UNBUSIED;
+
+	return (atomic_compare_exchange_strong_explicit(&m->busy_lock, &x,
+	    VPB_CURTHREAD_EXCLUSIVE, memory_order_acquire,
+	    memory_order_relaxed));
+}
+
+bool
+vm_page_trysbusy(vm_page_t m)
+{
+	u_int x;
+
+	x = atomic_load_explicit(&m->busy_lock, memory_order_relaxed);
+	for (;;) {
+		if ((x & VPB_BIT_SHARED) == 0)
+			return (false);
+		if (atomic_compare_exchange_weak_explicit(&m->busy_lock, &x,
+		    x + VPB_ONE_SHARER, memory_order_acquire,
+		    memory_order_relaxed))
+			return (true);
+	}
+}
+
+bool
+vm_page_busy_tryupgrade(vm_page_t m)
+{
+	u_int x;
+
+	x = atomic_load_explicit(&m->busy_lock, memory_order_relaxed);
+	for (;;) {
+		if (VPB_SHARERS(x) != 1 || (x & VPB_BIT_SHARED) == 0)
+			return (false);
+		if (atomic_compare_exchange_weak_explicit(&m->busy_lock, &x,
+		    VPB_CURTHREAD_EXCLUSIVE | (x & VPB_BIT_WAITERS),
+		    memory_order_acquire, memory_order_relaxed))
+			return (true);
+	}
+}
+
+/* Store a new busy word and wake the page's sleepers. */
+static void
+vm_page_busy_release_wake(vm_page_t m, u_int x)
+{
+	sleepq_lock(m);
+	atomic_store_explicit(&m->busy_lock, x, memory_order_release);
+	sleepq_broadcast(m);
+	sleepq_release(m);
+}
+
+void
+vm_page_xunbusy(vm_page_t m)
+{
+	u_int x = VPB_CURTHREAD_EXCLUSIVE;
+
+	if (atomic_compare_exchange_strong_explicit(&m->busy_lock, &x,
+	    VPB_UNBUSIED, memory_order_release, memory_order_relaxed))
+		return;
+	if ((x & ~VPB_BIT_WAITERS) != VPB_CURTHREAD_EXCLUSIVE)
+		panic("%s: page %p busy %#x not exclusively busied by "
+		    "thread %d", __func__, (void *)m, x, curthread->td_tid);
+	vm_page_busy_release_wake(m, VPB_UNBUSIED);
+}
+
+/* Release an exclusive busy taken by another thread (I/O completion). */
+void
+vm_page_xunbusy_unchecked(vm_page_t m)
+{
+	u_int x;
+
+	x = atomic_load_explicit(&m->busy_lock, memory_order_relaxed);
+	KASSERT((x & VPB_BIT_EXCLUSIVE) != 0 && x != VPB_FREED,
+	    ("%s: page %p not xbusied (%#x)", __func__, (void *)m, x));
+	if ((x & VPB_BIT_WAITERS) == 0 &&
+	    atomic_compare_exchange_strong_explicit(&m->busy_lock, &x,
+	    VPB_UNBUSIED, memory_order_release, memory_order_relaxed))
+		return;
+	vm_page_busy_release_wake(m, VPB_UNBUSIED);
+}
+
+void
+vm_page_sunbusy(vm_page_t m)
+{
+	u_int x;
+
+	x = atomic_load_explicit(&m->busy_lock, memory_order_relaxed);
+	for (;;) {
+		if ((x & VPB_BIT_SHARED) == 0 || VPB_SHARERS(x) == 0)
+			panic("%s: page %p busy %#x not share-busied",
+			    __func__, (void *)m, x);
+		if (VPB_SHARERS(x) > 1) {
+			if (atomic_compare_exchange_weak_explicit(
+			    &m->busy_lock, &x, x - VPB_ONE_SHARER,
+			    memory_order_release, memory_order_relaxed))
+				return;
+			continue;
+		}
+		if ((x & VPB_BIT_WAITERS) == 0) {
+			if (atomic_compare_exchange_weak_explicit(
+			    &m->busy_lock, &x, VPB_UNBUSIED,
+			    memory_order_release, memory_order_relaxed))
+				return;
+			continue;
+		}
+		/* Last sharer with sleepers: wake them under the chain. */
+		sleepq_lock(m);
+		if (atomic_compare_exchange_strong_explicit(&m->busy_lock, &x,
+		    VPB_UNBUSIED, memory_order_release, memory_order_relaxed)) {
+			sleepq_broadcast(m);
+			sleepq_release(m);
+			return;
+		}
+		sleepq_release(m);
+	}
+}
+
+void
+vm_page_busy_downgrade(vm_page_t m)
+{
+	u_int x;
+
+	x = atomic_load_explicit(&m->busy_lock, memory_order_relaxed);
+	if ((x & ~VPB_BIT_WAITERS) != VPB_CURTHREAD_EXCLUSIVE)
+		panic("%s: page %p busy %#x not exclusively busied by us",
+		    __func__, (void *)m, x);
+	if ((x & VPB_BIT_WAITERS) == 0 &&
+	    atomic_compare_exchange_strong_explicit(&m->busy_lock, &x,
+	    VPB_SHARERS_WORD(1), memory_order_release, memory_order_relaxed))
+		return;
+	/* Sleepers wanting a shared busy may now proceed. */
+	vm_page_busy_release_wake(m, VPB_SHARERS_WORD(1));
+}
+
+/*
+ * Sleep until the page's busy state changes.  With VM_ALLOC_SBUSY, a page
+ * that is only share-busied is no reason to sleep.  Returns false without
+ * sleeping when the state already allows the caller in.
+ *
+ * => called with no page-related locks held (the object layer drops its
+ *    lock before calling this).
+ */
+bool
+vm_page_busy_sleep(vm_page_t m, const char *wmesg, int allocflags)
+{
+	u_int x;
+
+	sleepq_lock(m);
+	x = atomic_load_explicit(&m->busy_lock, memory_order_relaxed);
+	for (;;) {
+		if (x == VPB_UNBUSIED || x == VPB_FREED ||
+		    ((allocflags & VM_ALLOC_SBUSY) != 0 &&
+		    (x & VPB_BIT_SHARED) != 0)) {
+			sleepq_release(m);
+			return (false);
+		}
+		if ((x & VPB_BIT_WAITERS) != 0 ||
+		    atomic_compare_exchange_weak_explicit(&m->busy_lock, &x,
+		    x | VPB_BIT_WAITERS, memory_order_relaxed,
+		    memory_order_relaxed))
+			break;
+	}
+	VM_CNT_INC(v_intrans);
+	sleepq_add(m, wmesg);
+	sleepq_wait(m, 0);
+	return (true);
+}
+
+/*
+ * Busy the page, exclusively or (VM_ALLOC_SBUSY) shared.  Sleeps unless
+ * VM_ALLOC_NOWAIT; with VM_ALLOC_WAITFAIL fails after one sleep.
+ */
+bool
+vm_page_busy_acquire(vm_page_t m, int allocflags)
+{
+	for (;;) {
+		if ((allocflags & VM_ALLOC_SBUSY) != 0 ? vm_page_trysbusy(m) :
+		    vm_page_tryxbusy(m))
+			return (true);
+		if ((allocflags & VM_ALLOC_NOWAIT) != 0)
+			return (false);
+		if (vm_page_busy_sleep(m, "vmpba", allocflags) &&
+		    (allocflags & VM_ALLOC_WAITFAIL) != 0)
+			return (false);
+	}
+}
+
+void
+vm_page_assert_xbusied(vm_page_t m)
+{
+	u_int x = atomic_load(&m->busy_lock);
+
+	if ((x & ~VPB_BIT_WAITERS) != VPB_CURTHREAD_EXCLUSIVE)
+		panic("page %p busy %#x not exclusively busied by thread %d",
+		    (void *)m, x, curthread->td_tid);
+}
+
+void
+vm_page_assert_sbusied(vm_page_t m)
+{
+	if (!vm_page_sbusied(m))
+		panic("page %p busy %#x not share-busied", (void *)m,
+		    atomic_load(&m->busy_lock));
+}
+
+void
+vm_page_assert_unbusied(vm_page_t m)
+{
+	if (atomic_load(&m->busy_lock) != VPB_UNBUSIED)
+		panic("page %p busy %#x is busied", (void *)m,
+		    atomic_load(&m->busy_lock));
+}
+
+/* ---- references and wiring ------------------------------------------- */
+
+static inline bool
+vm_page_managed(vm_page_t m)
+{
+	return ((m->oflags & VPO_UNMANAGED) == 0);
+}
+
+static void
+vm_page_wire_first(vm_page_t m)
+{
+	/* A wired page leaves its queue lazily (the daemon skips it). */
+	if (vm_page_managed(m) && vm_page_queue(m) != PQ_NONE)
+		vm_page_aflag_set(m, PGA_DEQUEUE);
+	atomic_fetch_add(&vm_wire_cnt, 1);
+}
+
+/*
+ * Wire the page.  The caller must keep the page from being freed while we
+ * do: it holds the object lock, the busy lock or an existing wiring.
+ */
+void
+vm_page_wire(vm_page_t m)
+{
+	u_int old;
+
+	KASSERT(atomic_load(&m->busy_lock) != VPB_FREED,
+	    ("%s: page %p is free", __func__, (void *)m));
+	old = atomic_fetch_add(&m->ref_count, 1);
+	KASSERT(VPRC_WIRE_COUNT(old) != VPRC_WIRE_COUNT_MAX,
+	    ("%s: page %p wire count overflow", __func__, (void *)m));
+	if (VPRC_WIRE_COUNT(old) == 0)
+		vm_page_wire_first(m);
+}
+
+/*
+ * Wire a page found through a mapping without the object or busy lock
+ * (pmap_extract_and_hold).  Fails if the mappings are being torn down,
+ * in which case the caller falls back to the fault handler (seed 003).
+ */
+bool
+vm_page_wire_mapped(vm_page_t m)
+{
+	u_int old;
+
+	old = atomic_load(&m->ref_count);
+	do {
+		KASSERT(old > 0, ("%s: page %p has no references", __func__,
+		    (void *)m));
+		if ((old & VPRC_BLOCKED) != 0)
+			return (false);
+	} while (!atomic_compare_exchange_weak(&m->ref_count, &old, old + 1));
+	if (VPRC_WIRE_COUNT(old) == 0)
+		vm_page_wire_first(m);
+	return (true);
+}
+
+bool
+vm_page_block_refs(vm_page_t m)
+{
+	u_int old;
+
+	old = atomic_fetch_or(&m->ref_count, VPRC_BLOCKED);
+	return ((old & VPRC_BLOCKED) == 0);
+}
+
+void
+vm_page_unblock_refs(vm_page_t m)
+{
+	u_int old;
+
+	old = atomic_fetch_and(&m->ref_count, ~VPRC_BLOCKED);
+	KASSERT((old & VPRC_BLOCKED) != 0, ("%s: page %p refs not blocked",
+	    __func__, (void *)m));
+	(void)old;
+}
+
+/*
+ * Release one wiring and return whether it was the last.  The caller
+ * decides what becomes of the page (free it, queue it); no queue operation
+ * is done here.
+ */
+bool
+vm_page_unwire_noq(vm_page_t m)
+{
+	u_int old;
+
+	old = atomic_fetch_sub(&m->ref_count, 1);
+	if (VPRC_WIRE_COUNT(old) == 0)
+		panic("%s: page %p is not wired (ref_count %#x)", __func__,
+		    (void *)m, old);
+	if (VPRC_WIRE_COUNT(old) > 1)
+		return (false);
+	if (vm_page_managed(m))
+		vm_page_aflag_clear_dequeue(m);
+	atomic_fetch_sub(&vm_wire_cnt, 1);
+	return (true);
+}
+
+/*
+ * Release one wiring.  When it was the last one, a managed page that still
+ * belongs to an object goes to queue nqueue (so the page daemon can find
+ * it) before the wiring is dropped; a page that nothing references any
+ * more is freed.
+ */
+void
+vm_page_unwire(vm_page_t m, int nqueue)
+{
+	u_int old;
+
+	KASSERT(nqueue < PQ_COUNT, ("%s: bad queue %d", __func__, nqueue));
+	old = atomic_load(&m->ref_count);
+	do {
+		if (VPRC_WIRE_COUNT(old) == 0)
+			panic("%s: page %p is not wired (ref_count %#x)",
+			    __func__, (void *)m, old);
+		if (VPRC_WIRE_COUNT(old) == 1 && vm_page_managed(m) &&
+		    (old & VPRC_OBJREF) != 0) {
+			/* Queue it before dropping the last wiring. */
+			vm_page_release_toq(m, (uint8_t)nqueue);
+		}
+	} while (!atomic_compare_exchange_weak(&m->ref_count, &old, old - 1));
+	if (VPRC_WIRE_COUNT(old) == 1) {
+		atomic_fetch_sub(&vm_wire_cnt, 1);
+		if (old == 1)
+			vm_page_free(m);
+	}
+}
+
+/* ---- page queues ---------------------------------------------------- */
+
+struct vm_pagequeue *
+vm_page_pagequeue(vm_page_t m)
+{
+	uint8_t queue = vm_page_queue(m);
+
+	if (queue == PQ_NONE)
+		return (NULL);
+	return (&VM_DOMAIN(m->domain)->vmd_pagequeues[queue]);
+}
+
+u_int
+vm_pagequeue_count(int queue)
+{
+	u_int n = 0;
+	int d;
+
+	for (d = 0; d < vm_ndomains; d++)
+		n += atomic_load_explicit(
+		    &VM_DOMAIN(d)->vmd_pagequeues[queue].pq_cnt,
+		    memory_order_relaxed);
+	return (n);
+}
+
+static inline void
+vm_pagequeue_cnt_add(struct vm_pagequeue *pq, int n)
+{
+	vm_pagequeue_assert_locked(pq);
+	atomic_store_explicit(&pq->pq_cnt, atomic_load_explicit(&pq->pq_cnt,
+	    memory_order_relaxed) + (u_int)n, memory_order_relaxed);
+}
+
+static void
+vm_page_aflag_clear_dequeue(vm_page_t m)
+{
+	vm_page_astate_t old, new;
+
+	old = vm_page_astate_load(m);
+	do {
+		if ((old.flags & PGA_DEQUEUE) == 0)
+			return;
+		new = old;
+		new.flags &= (uint16_t)~PGA_DEQUEUE;
+		/* Still (or again) on a queue list: nothing else to do. */
+	} while (!atomic_compare_exchange_weak(&m->astate, &old._bits,
+	    new._bits));
+}
+
+/*
+ * Apply the pending request of one page to queue pq.  A request is acted on
+ * only if the page still names this queue; a page that moved on since it
+ * was batched is left to the batch of its new queue.
+ */
+static void
+vm_pqbatch_process_page(struct vm_pagequeue *pq, vm_page_t m, uint8_t queue)
+{
+	vm_page_astate_t old, new;
+
+	vm_pagequeue_assert_locked(pq);
+	old = vm_page_astate_load(m);
+	for (;;) {
+		if (old.queue != queue ||
+		    (old.flags & PGA_QUEUE_OP_MASK) == 0)
+			return;
+		new = old;
+		if ((old.flags & PGA_DEQUEUE) != 0) {
+			new.flags &= (uint16_t)~PGA_QUEUE_STATE_MASK;
+			new.queue = PQ_NONE;
+		} else {
+			new.flags &= (uint16_t)~(PGA_REQUEUE |
+			    PGA_REQUEUE_HEAD);
+			new.flags |= PGA_ENQUEUED;
+		}
+		if (atomic_compare_exchange_weak(&m->astate, &old._bits,
+		    new._bits))
+			break;
+	}
+	if ((old.flags & PGA_ENQUEUED) != 0) {
+		TAILQ_REMOVE(&pq->pq_pl, m, plinks.q);
+		if ((new.flags & PGA_ENQUEUED) == 0)
+			vm_pagequeue_cnt_add(pq, -1);
+	} else if ((new.flags & PGA_ENQUEUED) != 0)
+		vm_pagequeue_cnt_add(pq, 1);
+	if ((new.flags & PGA_ENQUEUED) != 0) {
+		if ((old.flags & PGA_REQUEUE_HEAD) != 0)
+			TAILQ_INSERT_HEAD(&pq->pq_pl, m, plinks.q);
+		else
+			TAILQ_INSERT_TAIL(&pq->pq_pl, m, plinks.q);
+	}
+	pq->pq_pdpages++;
+}
+
+static void
+vm_pqbatch_process(struct vm_pagequeue *pq, struct vm_batchqueue *bq,
+    uint8_t queue)
+{
+	int i;
+
+	for (i = 0; i < bq->bq_cnt; i++)
+		vm_pqbatch_process_page(pq, bq->bq_pa[i], queue);
+	bq->bq_cnt = 0;
+}
+
+/*
+ * Queue m's pending request on this CPU's batch for (domain, queue).  A
+ * full batch is applied under the page queue lock, taken before the
+ * critical section (lock order: page queue, then CPU).
+ */
+static void
+vm_pqbatch_submit_page(vm_page_t m, uint8_t queue)
+{
+	struct vm_batchqueue *bq;
+	struct vm_pagequeue *pq;
+	int domain = m->domain;
+
+	KASSERT(queue < PQ_COUNT, ("%s: bad queue %d", __func__, queue));
+	critical_enter();
+	bq = &vm_pcpu_dom(curcpu, domain)->pd_bq[queue];
+	if (bq->bq_cnt < VM_BATCHQUEUE_SIZE) {
+		bq->bq_pa[bq->bq_cnt++] = m;
+		critical_exit();
+		return;
+	}
+	critical_exit();
+	pq = &VM_DOMAIN(domain)->vmd_pagequeues[queue];
+	vm_pagequeue_lock(pq);
+	critical_enter();
+	bq = &vm_pcpu_dom(curcpu, domain)->pd_bq[queue];
+	vm_pqbatch_process(pq, bq, queue);
+	vm_pqbatch_process_page(pq, m, queue);
+	critical_exit();
+	vm_pagequeue_unlock(pq);
+}
+
+/* Apply every CPU's pending batches. */
+void
+vm_page_pqbatch_drain(void)
+{
+	struct vm_pagequeue *pq;
+	int cpu, d, q;
+
+	for (d = 0; d < vm_ndomains; d++)
+		for (q = 0; q < PQ_COUNT; q++) {
+			pq = &VM_DOMAIN(d)->vmd_pagequeues[q];
+			vm_pagequeue_lock(pq);
+			for (cpu = 0; cpu < mp_ncpus; cpu++) {
+				pcpu_claim_wait(cpu);
+				vm_pqbatch_process(pq,
+				    &vm_pcpu_dom(cpu, d)->pd_bq[q], (uint8_t)q);
+				pcpu_release(cpu);
+			}
+			vm_pagequeue_unlock(pq);
+		}
+}
+
+/*
+ * Move m to queue nqueue (PQ_NONE: off every queue), with pgaflag
+ * (PGA_REQUEUE or PGA_REQUEUE_HEAD) as the request for the new queue.
+ * If the page is physically on another queue's list it is unlinked now,
+ * under that queue's lock; the insertion is batched.
+ */
+void
+vm_page_mvqueue(vm_page_t m, uint8_t nqueue, uint16_t pgaflag)
+{
+	vm_page_astate_t old, new;
+	struct vm_pagequeue *pq;
+
+	KASSERT(vm_page_managed(m), ("%s: page %p is unmanaged", __func__,
+	    (void *)m));
+	KASSERT(nqueue < PQ_COUNT || nqueue == PQ_NONE,
+	    ("%s: bad queue %d", __func__, nqueue));
+	for (;;) {
+		old = vm_page_astate_load(m);
+		if (old.queue == nqueue && nqueue != PQ_NONE &&
+		    (old.flags & PGA_DEQUEUE) == 0 &&
+		    ((old.flags & PGA_ENQUEUED) != 0 ||
+		    (old.flags & (PGA_REQUEUE | PGA_REQUEUE_HEAD)) != 0)) {
+			/* Already there, or on its way there. */
+			return;
+		}
+		new = old;
+		new.queue = nqueue;
+		new.flags &= (uint16_t)~PGA_QUEUE_STATE_MASK;
+		if (nqueue != PQ_NONE)
+			new.flags |= pgaflag;
+		if (old.queue == nqueue && (old.flags & PGA_ENQUEUED) != 0) {
+			/* Cancel a pending dequeue; the page stays put. */
+			new.flags = (uint16_t)((old.flags & ~PGA_DEQUEUE));
+			if (atomic_compare_exchange_strong(&m->astate,
+			    &old._bits, new._bits))
+				return;
+			continue;
+		}
+		if (old.queue != PQ_NONE && (old.flags & PGA_ENQUEUED) != 0) {
+			pq = &VM_DOMAIN(m->domain)->vmd_pagequeues[old.queue];
+			vm_pagequeue_lock(pq);
+			if (!atomic_compare_exchange_strong(&m->astate,
+			    &old._bits, new._bits)) {
+				vm_pagequeue_unlock(pq);
+				continue;
+			}
+			TAILQ_REMOVE(&pq->pq_pl, m, plinks.q);
+			vm_pagequeue_cnt_add(pq, -1);
+			vm_pagequeue_unlock(pq);
+		} else if (!atomic_compare_exchange_strong(&m->astate,
+		    &old._bits, new._bits))
+			continue;
+		break;
+	}
+	if (nqueue != PQ_NONE)
+		vm_pqbatch_submit_page(m, nqueue);
+}
+
+/*
+ * Wired pages and free pages do not sit on the paging queues: a wired
+ * page only gets PGA_DEQUEUE (vm_page_wire) and is queued again by the
+ * unwiring that releases it.
+ */
+static inline bool
+vm_page_queueable(vm_page_t m)
+{
+	return (vm_page_managed(m) && vm_page_wired(m) == 0);
+}
+
+/*
+ * Queue a page whose last wiring is being released, whatever its wiring:
+ * the unwiring thread is about to drop it.  An activated page gets at
+ * least ACT_INIT activity, as in FreeBSD.
+ */
+static void
+vm_page_release_toq(vm_page_t m, uint8_t nqueue)
+{
+	vm_page_astate_t old, new;
+
+	if (nqueue == PQ_ACTIVE) {
+		old = vm_page_astate_load(m);
+		do {
+			new = old;
+			if (new.act_count < ACT_INIT)
+				new.act_count = ACT_INIT;
+		} while (new._bits != old._bits &&
+		    !atomic_compare_exchange_weak(&m->astate, &old._bits,
+		    new._bits));
+	}
+	vm_page_mvqueue(m, nqueue, PGA_REQUEUE);
+}
+
+void
+vm_page_activate(vm_page_t m)
+{
+	if (vm_page_queueable(m))
+		vm_page_release_toq(m, PQ_ACTIVE);
+}
+
+void
+vm_page_deactivate(vm_page_t m)
+{
+	if (vm_page_queueable(m))
+		vm_page_mvqueue(m, PQ_INACTIVE, PGA_REQUEUE);
+}
+
+/* Deactivate and put at the head: reclaim it first (MADV_DONTNEED). */
+void
+vm_page_deactivate_noreuse(vm_page_t m)
+{
+	if (vm_page_queueable(m))
+		vm_page_mvqueue(m, PQ_INACTIVE, PGA_REQUEUE_HEAD);
+}
+
+void
+vm_page_launder(vm_page_t m)
+{
+	if (vm_page_queueable(m))
+		vm_page_mvqueue(m, PQ_LAUNDRY, PGA_REQUEUE);
+}
+
+void
+vm_page_unswappable(vm_page_t m)
+{
+	if (vm_page_queueable(m))
+		vm_page_mvqueue(m, PQ_UNSWAPPABLE, PGA_REQUEUE);
+}
+
+/* Move the page to the tail of its queue (batched). */
+void
+vm_page_requeue(vm_page_t m)
+{
+	vm_page_astate_t old, new;
+
+	old = vm_page_astate_load(m);
+	do {
+		if (old.queue == PQ_NONE || (old.flags & PGA_DEQUEUE) != 0)
+			return;
+		new = old;
+		new.flags |= PGA_REQUEUE;
+	} while (!atomic_compare_exchange_weak(&m->astate, &old._bits,
+	    new._bits));
+	vm_pqbatch_submit_page(m, old.queue);
+}
+
+/* Take the page off its queue now. */
+void
+vm_page_dequeue(vm_page_t m)
+{
+	if (vm_page_queue(m) == PQ_NONE)
+		return;
+	vm_page_mvqueue(m, PQ_NONE, 0);
+}
+
+/* Request removal from the page's queue; done by the next batch. */
+void
+vm_page_dequeue_deferred(vm_page_t m)
+{
+	vm_page_astate_t old, new;
+
+	old = vm_page_astate_load(m);
+	do {
+		if (old.queue == PQ_NONE || (old.flags & PGA_DEQUEUE) != 0)
+			return;
+		new = old;
+		new.flags |= PGA_DEQUEUE;
+	} while (!atomic_compare_exchange_weak(&m->astate, &old._bits,
+	    new._bits));
+	vm_pqbatch_submit_page(m, old.queue);
+}
+
+/* ---- valid and dirty bits ------------------------------------------- */
+
+vm_page_bits_t
+vm_page_bits(int base, int size)
+{
+	int first, last;
+
+	KASSERT(base >= 0 && size >= 0 && base + size <= PAGE_SIZE,
+	    ("%s: bad range %d+%d", __func__, base, size));
+	if (size == 0)
+		return (0);
+	first = base / DEV_BSIZE;
+	last = (base + size - 1) / DEV_BSIZE;
+	return ((vm_page_bits_t)((2u << last) - (1u << first)));
+}
+
+void
+vm_page_set_valid_range(vm_page_t m, int base, int size)
+{
+	atomic_fetch_or(&m->valid, vm_page_bits(base, size));
+}
+
+void
+vm_page_clear_valid_range(vm_page_t m, int base, int size)
+{
+	atomic_fetch_and(&m->valid, (vm_page_bits_t)~vm_page_bits(base, size));
+}
+
+bool
+vm_page_is_valid(vm_page_t m, int base, int size)
+{
+	vm_page_bits_t bits = vm_page_bits(base, size);
+
+	return (bits != 0 && (atomic_load(&m->valid) & bits) == bits);
+}
+
+bool
+vm_page_all_valid(vm_page_t m)
+{
+	return (atomic_load(&m->valid) == VM_PAGE_BITS_ALL);
+}
+
+bool
+vm_page_none_valid(vm_page_t m)
+{
+	return (atomic_load(&m->valid) == 0);
+}
+
+void
+vm_page_valid(vm_page_t m)
+{
+	atomic_store(&m->valid, VM_PAGE_BITS_ALL);
+}
+
+void
+vm_page_invalid(vm_page_t m)
+{
+	KASSERT(atomic_load(&m->dirty) == 0, ("%s: page %p is dirty",
+	    __func__, (void *)m));
+	atomic_store(&m->valid, 0);
+}
+
+void
+vm_page_dirty(vm_page_t m)
+{
+	KASSERT(vm_page_all_valid(m), ("%s: page %p is not valid", __func__,
+	    (void *)m));
+	atomic_store(&m->dirty, VM_PAGE_BITS_ALL);
+}
+
+void
+vm_page_set_dirty_range(vm_page_t m, int base, int size)
+{
+	atomic_fetch_or(&m->dirty, vm_page_bits(base, size));
+}
+
+void
+vm_page_clear_dirty(vm_page_t m, int base, int size)
+{
+	atomic_fetch_and(&m->dirty, (vm_page_bits_t)~vm_page_bits(base, size));
+}
+
+void
+vm_page_undirty(vm_page_t m)
+{
+	atomic_store(&m->dirty, 0);
+}
+
+/* Mark a range valid and clean (data just read from backing store). */
+void
+vm_page_set_validclean(vm_page_t m, int base, int size)
+{
+	vm_page_set_valid_range(m, base, size);
+	vm_page_clear_dirty(m, base, size);
+}
+
+/* Zero every invalid block; optionally mark the whole page valid. */
+void
+vm_page_zero_invalid(vm_page_t m, bool setvalid)
+{
+	vm_page_bits_t valid = atomic_load(&m->valid);
+	char *p = vm_page_dmap(m);
+	int b;
+
+	for (b = 0; b < PAGE_SIZE / DEV_BSIZE; b++)
+		if ((valid & (1u << b)) == 0)
+			memset(p + b * DEV_BSIZE, 0, DEV_BSIZE);
+	if (setvalid)
+		vm_page_valid(m);
+}
+
+/* ---- invariant checkers ------------------------------------------- */
+
+void
+vm_pagequeue_check(struct vm_pagequeue *pq)
+{
+	vm_page_astate_t a;
+	vm_page_t m;
+	u_int n = 0;
+
+	vm_pagequeue_lock(pq);
+	TAILQ_FOREACH(m, &pq->pq_pl, plinks.q) {
+		a = vm_page_astate_load(m);
+		if (a.queue != pq->pq_index || (a.flags & PGA_ENQUEUED) == 0)
+			panic("%s: page %p on %s has queue %d flags %#x",
+			    __func__, (void *)m, pq->pq_name, a.queue,
+			    a.flags);
+		if (atomic_load(&m->busy_lock) == VPB_FREED)
+			panic("%s: free page %p on %s", __func__, (void *)m,
+			    pq->pq_name);
+		if (!vm_page_managed(m))
+			panic("%s: unmanaged page %p on %s", __func__,
+			    (void *)m, pq->pq_name);
+		n++;
+	}
+	if (n != atomic_load(&pq->pq_cnt))
+		panic("%s: %s has %u pages, pq_cnt %u", __func__, pq->pq_name,
+		    n, atomic_load(&pq->pq_cnt));
+	vm_pagequeue_unlock(pq);
+}
+
+/*
+ * Check the whole page layer.  Needs a quiescent system: no thread may be
+ * allocating or freeing pages meanwhile (counts move in two steps).
+ */
+void
+vm_page_check_all(void)
+{
+	struct vm_domain *vmd;
+	vm_page_astate_t a;
+	vm_page_t m;
+	u_int cached, buddy, enq[MAXMEMDOM][PQ_COUNT];
+	int counts[VM_NFREEORDER], cpu, d, p, q, oind;
+	long i;
+
+	memset(enq, 0, sizeof(enq));
+	for (d = 0; d < vm_ndomains; d++) {
+		vmd = VM_DOMAIN(d);
+		vm_domain_free_lock(vmd);
+		vm_phys_check(d);
+		vm_phys_free_census(d, counts);
+		buddy = 0;
+		for (oind = 0; oind < VM_NFREEORDER; oind++)
+			buddy += (u_int)counts[oind] << oind;
+		cached = 0;
+		for (cpu = 0; cpu < mp_ncpus; cpu++) {
+			pcpu_claim_wait(cpu);
+			for (p = 0; p < VM_NFREEPOOL; p++) {
+				struct vm_pgcache *pc;
+
+				pc = &vm_pcpu_dom(cpu, d)->pd_cache[p];
+				cached += (u_int)pc->pc_cnt;
+				for (i = 0; i < pc->pc_cnt; i++) {
+					m = pc->pc_pages[i];
+					if (m->domain != d || m->pool != p ||
+					    atomic_load(&m->busy_lock) !=
+					    VPB_FREED || (atomic_load(
+					    &m->flags) & PG_PCPUCACHE) == 0)
+						panic("%s: bad page %p in cpu "
+						    "%d cache", __func__,
+						    (void *)m, cpu);
+				}
+			}
+			pcpu_release(cpu);
+		}
+		if (buddy + cached != atomic_load(&vmd->vmd_free_count))
+			panic("%s: domain %d: %u free in buddy + %u cached "
+			    "!= free count %u", __func__, d, buddy, cached,
+			    atomic_load(&vmd->vmd_free_count));
+		vm_domain_free_unlock(vmd);
+		for (q = 0; q < PQ_COUNT; q++)
+			vm_pagequeue_check(&vmd->vmd_pagequeues[q]);
+	}
+	for (i = 0; i < vm_page_array_size; i++) {
+		m = &vm_page_array[i];
+		a = vm_page_astate_load(m);
+		if ((a.flags & PGA_ENQUEUED) != 0) {
+			if (a.queue >= PQ_COUNT)
+				panic("%s: page %p enqueued on queue %d",
+				    __func__, (void *)m, a.queue);
+			enq[m->domain][a.queue]++;
+		}
+		if (atomic_load(&m->busy_lock) == VPB_FREED &&
+		    (a.queue != PQ_NONE || atomic_load(&m->ref_count) != 0))
+			panic("%s: free page %p has queue %d refs %#x",
+			    __func__, (void *)m, a.queue,
+			    atomic_load(&m->ref_count));
+	}
+	for (d = 0; d < vm_ndomains; d++)
+		for (q = 0; q < PQ_COUNT; q++)
+			if (enq[d][q] != atomic_load(
+			    &VM_DOMAIN(d)->vmd_pagequeues[q].pq_cnt))
+				panic("%s: %u pages claim queue %d/%d, "
+				    "pq_cnt %u", __func__, enq[d][q], d, q,
+				    atomic_load(&VM_DOMAIN(d)->
+				    vmd_pagequeues[q].pq_cnt));
+}
