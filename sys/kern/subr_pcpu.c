@@ -49,11 +49,9 @@ pcpu_fini(void)
 	pcpu_bootgen++;
 }
 
-int
-curcpu_rebind(struct thread *td)
+static int
+pcpu_bind(struct thread *td)
 {
-	KASSERT(td->td_critnest == 0 || mp_ncpus == 0,
-	    ("%s: rebinding inside a critical section", __func__));
 	td->td_bootgen = pcpu_bootgen;
 	if (mp_ncpus == 0)
 		td->td_cpu = 0;
@@ -61,6 +59,14 @@ curcpu_rebind(struct thread *td)
 		td->td_cpu = (int)(atomic_fetch_add(&pcpu_nextcpu, 1) %
 		    (u_int)mp_ncpus);
 	return (td->td_cpu);
+}
+
+int
+curcpu_rebind(struct thread *td)
+{
+	KASSERT(td->td_critnest == 0 || mp_ncpus == 0,
+	    ("%s: rebinding inside a critical section", __func__));
+	return (pcpu_bind(td));
 }
 
 static inline bool
@@ -79,7 +85,8 @@ critical_enter_slow(struct thread *td)
 	int cpu, i, spins;
 
 	KASSERT(mp_ncpus > 0, ("%s: libvm is not booted", __func__));
-	cpu = curcpu_get();
+	/* First section since this boot: bind a home slot now. */
+	cpu = td->td_bootgen == pcpu_bootgen ? td->td_cpu : pcpu_bind(td);
 	if (__predict_true(pcpu_claim(cpu, td->td_tid)))
 		return;
 	/* Home slot busy: migrate to any idle one. */

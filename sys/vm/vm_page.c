@@ -33,6 +33,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sys/systm.h>
@@ -43,7 +44,9 @@
 #include <sys/proc.h>
 #include <sys/sleepqueue.h>
 #include <sys/sysctl.h>
+#include <sys/pctrie.h>
 #include <vm/vm_meter.h>
+#include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pagequeue.h>
 #include <vm/vm_phys.h>
@@ -91,6 +94,7 @@ vm_pcpu_dom(int cpu, int domain)
 }
 
 static void	vm_page_aflag_clear_dequeue(vm_page_t m);
+static void	vm_page_object_remove(vm_page_t m);
 static void	vm_page_release_toq(vm_page_t m, uint8_t nqueue);
 
 /* ---- boot ------------------------------------------------------------ */
@@ -338,6 +342,7 @@ vm_page_take_reserved(int domain, int pool)
 		if (pc->pc_cnt > 0) {
 			m = pc->pc_pages[--pc->pc_cnt];
 			critical_exit();
+			atomic_fetch_and(&m->flags, (uint16_t)~PG_PCPUCACHE);
 			return (m);
 		}
 		critical_exit();
@@ -651,9 +656,14 @@ vm_page_free_prep(vm_page_t m, bool zeroed)
 
 	KASSERT(vm_page_wired(m) == 0, ("%s: freeing wired page %p (%u)",
 	    __func__, (void *)m, vm_page_wired(m)));
-	KASSERT((atomic_load(&m->ref_count) & VPRC_OBJREF) == 0 &&
-	    m->object == NULL, ("%s: page %p still belongs to object %p",
-	    __func__, (void *)m, (void *)m->object));
+	if (m->object != NULL) {
+		/* Freeing a page still in its object removes it first. */
+		vm_page_assert_xbusied(m);
+		vm_page_object_remove(m);
+		atomic_fetch_and(&m->ref_count, ~VPRC_OBJREF);
+	}
+	KASSERT(atomic_load(&m->ref_count) == 0, ("%s: page %p still has "
+	    "references %#x", __func__, (void *)m, atomic_load(&m->ref_count)));
 	KASSERT((atomic_load(&m->flags) & (PG_BAD | PG_PCPUCACHE |
 	    PG_FICTITIOUS)) == 0, ("%s: page %p flags %#x", __func__,
 	    (void *)m, atomic_load(&m->flags)));
@@ -905,14 +915,18 @@ vm_page_busy_downgrade(vm_page_t m)
  * that is only share-busied is no reason to sleep.  Returns false without
  * sleeping when the state already allows the caller in.
  *
- * => called with no page-related locks held (the object layer drops its
- *    lock before calling this).
+ * => if the caller holds the write lock of the page's object, it is
+ *    released first and not reacquired (FreeBSD's contract): the caller
+ *    relocks and looks the page up again, since it may be gone.
  */
 bool
 vm_page_busy_sleep(vm_page_t m, const char *wmesg, int allocflags)
 {
+	vm_object_t obj = m->object;
 	u_int x;
 
+	if (obj != NULL && VM_OBJECT_WOWNED(obj))
+		VM_OBJECT_WUNLOCK(obj);
 	sleepq_lock(m);
 	x = atomic_load_explicit(&m->busy_lock, memory_order_relaxed);
 	for (;;) {
@@ -1651,4 +1665,225 @@ vm_page_check_all(void)
 				    "pq_cnt %u", __func__, enq[d][q], d, q,
 				    atomic_load(&VM_DOMAIN(d)->
 				    vmd_pagequeues[q].pq_cnt));
+}
+
+/* ---- pages of objects ------------------------------------------------- */
+
+static void *
+vm_radix_node_alloc(struct pctrie *ptree __unused)
+{
+	return (malloc(pctrie_node_size()));
+}
+
+static void
+vm_radix_node_free(struct pctrie *ptree __unused, void *node)
+{
+	free(node);
+}
+
+PCTRIE_DEFINE(VM_RADIX, vm_page, pindex, vm_radix_node_alloc,
+    vm_radix_node_free);
+
+vm_page_t
+vm_page_lookup(vm_object_t object, vm_pindex_t pindex)
+{
+	VM_OBJECT_ASSERT_LOCKED(object);
+	return (VM_RADIX_PCTRIE_LOOKUP(&object->rtree, pindex));
+}
+
+/* The resident page with the least index >= pindex, or NULL. */
+vm_page_t
+vm_page_find_least(vm_object_t object, vm_pindex_t pindex)
+{
+	VM_OBJECT_ASSERT_LOCKED(object);
+	return (VM_RADIX_PCTRIE_LOOKUP_GE(&object->rtree, pindex));
+}
+
+/*
+ * Insert m into object at pindex, taking the object's reference on the
+ * page.  Returns ENOMEM, changing nothing, if a trie node cannot be had.
+ *
+ * => object write-locked; m busied or otherwise private to the caller.
+ */
+int
+vm_page_insert(vm_page_t m, vm_object_t object, vm_pindex_t pindex)
+{
+	vm_page_t prev;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	KASSERT(m->object == NULL, ("%s: page %p already in object %p",
+	    __func__, (void *)m, (void *)m->object));
+	KASSERT((object->flags & OBJ_DEAD) == 0,
+	    ("%s: object %p is dead", __func__, (void *)object));
+	m->pindex = pindex;
+	if (VM_RADIX_PCTRIE_INSERT(&object->rtree, m) != 0)
+		return (ENOMEM);
+	m->object = object;
+	atomic_fetch_or(&m->ref_count, VPRC_OBJREF);
+	prev = pindex > 0 ? VM_RADIX_PCTRIE_LOOKUP_LE(&object->rtree,
+	    pindex - 1) : NULL;
+	if (prev == NULL)
+		TAILQ_INSERT_HEAD(&object->memq, m, listq);
+	else
+		TAILQ_INSERT_AFTER(&object->memq, prev, m, listq);
+	object->resident_page_count++;
+	return (0);
+}
+
+static void
+vm_page_object_remove(vm_page_t m)
+{
+	vm_object_t object = m->object;
+	vm_page_t mrem;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	mrem = VM_RADIX_PCTRIE_REMOVE_LOOKUP(&object->rtree, m->pindex);
+	KASSERT(mrem == m, ("%s: trie holds %p for page %p", __func__,
+	    (void *)mrem, (void *)m));
+	(void)mrem;
+	TAILQ_REMOVE(&object->memq, m, listq);
+	object->resident_page_count--;
+	m->object = NULL;
+}
+
+/*
+ * Remove m from its object and drop the object's reference.  Returns true
+ * when that was the last reference: the caller must then free the page.
+ *
+ * => object write-locked; m exclusively busied.
+ */
+bool
+vm_page_remove(vm_page_t m)
+{
+	u_int old;
+
+	vm_page_assert_xbusied(m);
+	vm_page_object_remove(m);
+	old = atomic_fetch_and(&m->ref_count, ~VPRC_OBJREF);
+	KASSERT((old & VPRC_OBJREF) != 0, ("%s: page %p had no object "
+	    "reference", __func__, (void *)m));
+	return (VPRC_WIRE_COUNT(old) == 0);
+}
+
+/*
+ * Allocate a page for object at pindex: managed, inserted, exclusively
+ * busied unless VM_ALLOC_NOBUSY or VM_ALLOC_SBUSY.  Pages come from the
+ * default pool.  With VM_ALLOC_WAITFAIL or VM_ALLOC_WAITOK the object lock
+ * is dropped while waiting for free pages; WAITFAIL then returns NULL so
+ * that the caller revalidates (vm_page_grab does).
+ *
+ * => object write-locked.
+ */
+vm_page_t
+vm_page_alloc_domain(vm_object_t object, vm_pindex_t pindex, int domain,
+    int req)
+{
+	struct vm_domain *vmd = VM_DOMAIN(domain);
+	vm_page_t m;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	KASSERT((req & VM_ALLOC_NOCREAT) == 0,
+	    ("%s: VM_ALLOC_NOCREAT is a grab flag", __func__));
+	KASSERT(vm_page_lookup(object, pindex) == NULL,
+	    ("%s: object %p already has page at %ju", __func__,
+	    (void *)object, (uintmax_t)pindex));
+	while (!vm_domain_allocate(vmd, req, 1)) {
+		if ((req & (VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL)) == 0) {
+			VM_CNT_INC(v_pgfail);
+			return (NULL);
+		}
+		VM_OBJECT_WUNLOCK(object);
+		vm_wait_domain(domain);
+		VM_OBJECT_WLOCK(object);
+		if ((req & VM_ALLOC_WAITFAIL) != 0) {
+			VM_CNT_INC(v_pgfail);
+			return (NULL);
+		}
+		/* The page may have been created while we slept. */
+		if (vm_page_lookup(object, pindex) != NULL)
+			return (NULL);
+	}
+	m = vm_page_take_reserved(domain, VM_FREEPOOL_DEFAULT);
+	vm_page_alloc_init(m, req, true);
+	if (vm_page_insert(m, object, pindex) != 0) {
+		if ((req & VM_ALLOC_WIRED) != 0) {
+			atomic_store(&m->ref_count, 0);
+			atomic_fetch_sub(&vm_wire_cnt, 1);
+		}
+		atomic_store(&m->busy_lock, VPB_UNBUSIED);
+		m->oflags = VPO_UNMANAGED;
+		vm_page_free(m);
+		VM_CNT_INC(v_pgfail);
+		return (NULL);
+	}
+	return (m);
+}
+
+vm_page_t
+vm_page_alloc(vm_object_t object, vm_pindex_t pindex, int req)
+{
+	int domain;
+
+	/* A simple first-touch-like policy: spread objects over domains. */
+	domain = (int)((((uintptr_t)object >> 6) + pindex) %
+	    (uintptr_t)vm_ndomains);
+	return (vm_page_alloc_domain(object, pindex, domain, req));
+}
+
+/*
+ * Return the page at pindex, busied as allocflags say (exclusively by
+ * default, VM_ALLOC_SBUSY shared, VM_ALLOC_NOBUSY not at all but only once
+ * no exclusive busy holder remains), creating it unless VM_ALLOC_NOCREAT.
+ * Sleeps on busy pages and for free pages unless VM_ALLOC_NOWAIT;
+ * VM_ALLOC_WAITFAIL returns NULL after one sleep.  VM_ALLOC_WIRED wires
+ * the page, VM_ALLOC_ZERO zero-fills a new page.
+ *
+ * => object write-locked; it is held again on return, though it may have
+ *    been dropped while sleeping.
+ */
+vm_page_t
+vm_page_grab(vm_object_t object, vm_pindex_t pindex, int allocflags)
+{
+	vm_page_t m;
+	int busyflags;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	busyflags = allocflags & VM_ALLOC_NOBUSY ?
+	    (allocflags | VM_ALLOC_SBUSY) : allocflags;
+	for (;;) {
+		m = vm_page_lookup(object, pindex);
+		if (m != NULL) {
+			if ((busyflags & VM_ALLOC_SBUSY) != 0 ?
+			    vm_page_trysbusy(m) : vm_page_tryxbusy(m))
+				break;
+			if ((allocflags & VM_ALLOC_NOWAIT) != 0)
+				return (NULL);
+			vm_page_busy_sleep(m, "pgrbwt", busyflags);
+			VM_OBJECT_WLOCK(object);
+			if ((allocflags & VM_ALLOC_WAITFAIL) != 0)
+				return (NULL);
+			continue;
+		}
+		if ((allocflags & VM_ALLOC_NOCREAT) != 0)
+			return (NULL);
+		m = vm_page_alloc(object, pindex, (allocflags &
+		    ~(VM_ALLOC_WAITOK | VM_ALLOC_NOBUSY | VM_ALLOC_IGN_SBUSY)) |
+		    ((allocflags & VM_ALLOC_NOWAIT) ? 0 : VM_ALLOC_WAITFAIL));
+		if (m != NULL) {
+			if ((allocflags & VM_ALLOC_NOBUSY) != 0) {
+				if ((allocflags & VM_ALLOC_SBUSY) != 0)
+					vm_page_sunbusy(m);
+				else
+					vm_page_xunbusy(m);
+			}
+			return (m);
+		}
+		if ((allocflags & (VM_ALLOC_NOWAIT | VM_ALLOC_WAITFAIL)) != 0)
+			return (NULL);
+	}
+	if ((allocflags & VM_ALLOC_WIRED) != 0)
+		vm_page_wire(m);
+	if ((allocflags & VM_ALLOC_NOBUSY) != 0)
+		vm_page_sunbusy(m);
+	return (m);
 }

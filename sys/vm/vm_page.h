@@ -212,6 +212,9 @@ void	vm_page_shutdown(void);
 
 /* Allocation and freeing. */
 vm_page_t vm_page_alloc_noobj(int req);
+vm_page_t vm_page_alloc_domain(struct vm_object *object, vm_pindex_t pindex,
+	    int domain, int req);
+vm_page_t vm_page_find_least(struct vm_object *object, vm_pindex_t pindex);
 vm_page_t vm_page_alloc_noobj_domain(int domain, int req);
 vm_page_t vm_page_alloc_noobj_contig(int req, u_long npages, vm_paddr_t low,
 	    vm_paddr_t high, u_long alignment, vm_paddr_t boundary);

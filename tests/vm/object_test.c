@@ -1,0 +1,211 @@
+/*
+ * Pages of objects: the object's trie and memq, VPRC_OBJREF, vm_page_grab
+ * and its flags, and the seed-003 rule that a page the object lets go of is
+ * freed only when nobody else holds a reference.
+ */
+#include <atf-c.h>
+#include <pthread.h>
+
+#include <libvm.h>
+#include <sys/proc.h>
+#include <vm/vm_object.h>
+#include <vm/vm_page.h>
+
+static void
+boot(void)
+{
+	struct vm_config c;
+
+	vm_config_init(&c);
+	c.physmem = 32 << 20;
+	c.ncpu = 2;
+	ATF_REQUIRE_EQ(0, vm_boot(&c));
+}
+
+ATF_TC_WITHOUT_HEAD(insert_lookup_order);
+ATF_TC_BODY(insert_lookup_order, tc)
+{
+	static const vm_pindex_t idx[] = { 7, 0, 1000000, 3, 5, 1ULL << 40 };
+	vm_object_t obj;
+	vm_page_t m, prev;
+	u_int free0;
+	size_t i;
+
+	boot();
+	free0 = vm_free_count();
+	obj = vm_object_allocate(OBJT_DEFAULT, 0);
+	VM_OBJECT_WLOCK(obj);
+	for (i = 0; i < nitems(idx); i++) {
+		m = vm_page_alloc(obj, idx[i], VM_ALLOC_NORMAL);
+		ATF_REQUIRE(m != NULL);
+		ATF_REQUIRE(vm_page_xbusied(m));
+		ATF_REQUIRE(atomic_load(&m->ref_count) == VPRC_OBJREF);
+		vm_page_xunbusy(m);
+	}
+	ATF_REQUIRE_EQ((int)nitems(idx), obj->resident_page_count);
+	vm_object_check(obj);
+	for (i = 0; i < nitems(idx); i++)
+		ATF_REQUIRE_EQ(idx[i], vm_page_lookup(obj, idx[i])->pindex);
+	ATF_REQUIRE(vm_page_lookup(obj, 2) == NULL);
+	prev = NULL;
+	TAILQ_FOREACH(m, &obj->memq, listq) {
+		if (prev != NULL)
+			ATF_REQUIRE(prev->pindex < m->pindex);
+		prev = m;
+	}
+	ATF_REQUIRE_EQ(5, vm_page_find_least(obj, 4)->pindex);
+	VM_OBJECT_WUNLOCK(obj);
+	ATF_REQUIRE_EQ(free0 - nitems(idx), vm_free_count());
+	vm_object_deallocate(obj);
+	ATF_REQUIRE_EQ(free0, vm_free_count());
+	vm_page_check_all();
+	vm_shutdown();
+}
+
+ATF_TC_WITHOUT_HEAD(grab_nocreat);
+ATF_TC_BODY(grab_nocreat, tc)
+{
+	vm_object_t obj;
+	vm_page_t m, m2;
+
+	boot();
+	obj = vm_object_allocate(OBJT_DEFAULT, 16);
+	VM_OBJECT_WLOCK(obj);
+	ATF_REQUIRE(vm_page_grab(obj, 3, VM_ALLOC_NOCREAT) == NULL);
+	ATF_REQUIRE_EQ(0, obj->resident_page_count);
+	m = vm_page_grab(obj, 3, VM_ALLOC_ZERO | VM_ALLOC_WIRED);
+	ATF_REQUIRE(m != NULL && vm_page_xbusied(m) && vm_page_wired(m) == 1);
+	ATF_REQUIRE(atomic_load(&m->flags) & PG_ZERO);
+	vm_page_xunbusy(m);
+	m2 = vm_page_grab(obj, 3, VM_ALLOC_NOCREAT | VM_ALLOC_NOBUSY);
+	ATF_REQUIRE(m2 == m && !vm_page_busied(m));
+	m2 = vm_page_grab(obj, 3, VM_ALLOC_SBUSY);
+	ATF_REQUIRE(m2 == m && vm_page_sbusied(m));
+	/* Shared busy: an exclusive grab that may not sleep fails. */
+	ATF_REQUIRE(vm_page_grab(obj, 3, VM_ALLOC_NOWAIT) == NULL);
+	vm_page_sunbusy(m);
+	VM_OBJECT_WUNLOCK(obj);
+	/* Wired: dropping the object leaves the page to its wirer. */
+	vm_object_deallocate(obj);
+	ATF_REQUIRE(m->object == NULL && vm_page_wired(m) == 1);
+	ATF_REQUIRE(atomic_load(&m->busy_lock) != VPB_FREED);
+	{
+		u_int f = vm_free_count();
+
+		vm_page_unwire(m, PQ_ACTIVE);	/* last reference: freed */
+		ATF_REQUIRE_EQ(f + 1, vm_free_count());
+	}
+	vm_page_check_all();
+	vm_shutdown();
+}
+
+static vm_object_t g_obj;
+static vm_page_t g_page;
+static _Atomic int g_stage;
+
+static void *
+grabber(void *arg __unused)
+{
+	vm_page_t m;
+
+	VM_OBJECT_WLOCK(g_obj);
+	atomic_store(&g_stage, 1);
+	m = vm_page_grab(g_obj, 9, 0);	/* sleeps until unbusied */
+	ATF_REQUIRE(m == g_page);
+	atomic_store(&g_stage, 2);
+	vm_page_xunbusy(m);
+	VM_OBJECT_WUNLOCK(g_obj);
+	return (NULL);
+}
+
+ATF_TC_WITHOUT_HEAD(grab_sleeps_on_busy);
+ATF_TC_BODY(grab_sleeps_on_busy, tc)
+{
+	pthread_t t;
+
+	boot();
+	g_obj = vm_object_allocate(OBJT_DEFAULT, 16);
+	VM_OBJECT_WLOCK(g_obj);
+	g_page = vm_page_alloc(g_obj, 9, VM_ALLOC_NORMAL);	/* xbusy */
+	VM_OBJECT_WUNLOCK(g_obj);
+	ATF_REQUIRE_EQ(0, pthread_create(&t, NULL, grabber, NULL));
+	/* Wait until the grabber sleeps on the page (waiters bit set). */
+	while ((atomic_load(&g_page->busy_lock) & VPB_BIT_WAITERS) == 0)
+		sched_yield();
+	ATF_REQUIRE_EQ(1, atomic_load(&g_stage));
+	vm_page_xunbusy(g_page);
+	pthread_join(t, NULL);
+	ATF_REQUIRE_EQ(2, atomic_load(&g_stage));
+	vm_object_deallocate(g_obj);
+	vm_page_check_all();
+	vm_shutdown();
+}
+
+ATF_TC_WITHOUT_HEAD(page_remove_range);
+ATF_TC_BODY(page_remove_range, tc)
+{
+	vm_object_t obj;
+	vm_pindex_t i;
+	u_int free0;
+
+	boot();
+	free0 = vm_free_count();
+	obj = vm_object_allocate(OBJT_DEFAULT, 64);
+	VM_OBJECT_WLOCK(obj);
+	for (i = 0; i < 64; i++)
+		vm_page_xunbusy(vm_page_alloc(obj, i, VM_ALLOC_NORMAL));
+	vm_object_page_remove(obj, 10, 20);
+	ATF_REQUIRE_EQ(54, obj->resident_page_count);
+	for (i = 0; i < 64; i++)
+		ATF_REQUIRE_EQ(i >= 10 && i < 20,
+		    vm_page_lookup(obj, i) == NULL);
+	vm_object_check(obj);
+	vm_object_page_remove(obj, 60, 0);
+	ATF_REQUIRE_EQ(50, obj->resident_page_count);
+	VM_OBJECT_WUNLOCK(obj);
+	ATF_REQUIRE_EQ(free0 - 50, vm_free_count());
+	vm_object_deallocate(obj);
+	ATF_REQUIRE_EQ(free0, vm_free_count());
+	vm_shutdown();
+}
+
+ATF_TC_WITHOUT_HEAD(managed_pages_queue);
+ATF_TC_BODY(managed_pages_queue, tc)
+{
+	vm_object_t obj;
+	vm_page_t m;
+	vm_pindex_t i;
+
+	boot();
+	obj = vm_object_allocate(OBJT_DEFAULT, 100);
+	VM_OBJECT_WLOCK(obj);
+	for (i = 0; i < 100; i++) {
+		m = vm_page_alloc(obj, i, VM_ALLOC_NORMAL);
+		if (i % 2)
+			vm_page_activate(m);
+		else
+			vm_page_deactivate(m);
+		vm_page_xunbusy(m);
+	}
+	VM_OBJECT_WUNLOCK(obj);
+	vm_page_pqbatch_drain();
+	ATF_REQUIRE_EQ(50, vm_pagequeue_count(PQ_ACTIVE));
+	ATF_REQUIRE_EQ(50, vm_pagequeue_count(PQ_INACTIVE));
+	vm_page_check_all();
+	/* Destroying the object takes its pages off the queues. */
+	vm_object_deallocate(obj);
+	ATF_REQUIRE_EQ(0, vm_pagequeue_count(PQ_ACTIVE));
+	ATF_REQUIRE_EQ(0, vm_pagequeue_count(PQ_INACTIVE));
+	vm_page_check_all();
+	vm_shutdown();
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+	ATF_TP_ADD_TC(tp, insert_lookup_order);
+	ATF_TP_ADD_TC(tp, grab_nocreat);
+	ATF_TP_ADD_TC(tp, grab_sleeps_on_busy);
+	ATF_TP_ADD_TC(tp, page_remove_range);
+	ATF_TP_ADD_TC(tp, managed_pages_queue);
+	return (atf_no_error());
+}
