@@ -49,7 +49,6 @@ static const struct {
 	C(v_pfree, "Pages freed by exiting processes"),
 	C(v_tfree, "Total pages freed"),
 	C(v_forks, "Number of fork() calls"),
-	C(v_pgalloc, "Pages allocated (libvm)"),
 	C(v_pgwait, "Page allocations that slept (libvm)"),
 	C(v_pgfail, "Page allocations refused (libvm)"),
 #undef C
@@ -92,7 +91,7 @@ vm_meter_sum(enum vm_meter_sum what)
 			sum += vmd->vmd_page_count;
 			break;
 		case VMS_FREE_COUNT:
-			sum += atomic_load(&vmd->vmd_free_count);
+			sum += vm_free_count_domain(d);
 			break;
 		case VMS_FREE_RESERVED:
 			sum += vmd->vmd_free_reserved;

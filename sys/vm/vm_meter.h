@@ -34,7 +34,6 @@ struct vmmeter {
 	counter_u64_t v_pfree;		/* pages freed by exiting processes */
 	counter_u64_t v_tfree;		/* total pages freed */
 	counter_u64_t v_forks;		/* vmspace forks */
-	counter_u64_t v_pgalloc;	/* pages allocated (libvm) */
 	counter_u64_t v_pgwait;		/* allocations that slept (libvm) */
 	counter_u64_t v_pgfail;		/* allocations refused (libvm) */
 };

@@ -2,17 +2,22 @@
  * Physical pages: allocation, the busy lock, references and wiring, page
  * queues with per-CPU batches, valid and dirty bits.
  *
- * Allocation.  A page is first reserved against the domain's free count
- * (vm_domain_allocate), which is where the allocation classes apply:
- * VM_ALLOC_NORMAL stops at v_free_reserved, VM_ALLOC_SYSTEM at
- * v_interrupt_free_min, VM_ALLOC_INTERRUPT may take the last page.  The
- * page itself then comes from the current CPU's free-page cache for the
- * domain and pool, refilled from and drained to the buddy allocator in
- * batches, so the common case touches no shared lock (NetBSD's per-CPU free
- * lists, seed 002 rev 1.146; FreeBSD's per-domain page caches).  Pages in
- * the caches count as free.  A request that cannot be met sleeps in
- * vm_wait_domain() with VM_ALLOC_WAITOK (retrying afterwards) or
+ * Allocation.  The common case takes a page from the current CPU's
+ * free-page cache for the domain and pool and touches no shared cache line
+ * (NetBSD's per-CPU free lists, seed 002 rev 1.146; FreeBSD's per-domain
+ * page caches).  As in FreeBSD, a cache is filled in batches reserved
+ * against the domain's free count as VM_ALLOC_NORMAL requests, so the
+ * pages it holds are already accounted for and vmd_free_count counts
+ * exactly the pages in buddy blocks.  Outside the caches a page is
+ * reserved against vmd_free_count (vm_domain_allocate), where the
+ * allocation classes apply: VM_ALLOC_NORMAL stops at v_free_reserved,
+ * VM_ALLOC_SYSTEM at v_interrupt_free_min, VM_ALLOC_INTERRUPT may take the
+ * last page.  Before failing, an allocation drains every CPU's cache once:
+ * what it needs may sit there.  A request that still cannot be met sleeps
+ * in vm_wait_domain() with VM_ALLOC_WAITOK (retrying afterwards) or
  * VM_ALLOC_WAITFAIL (failing afterwards), and fails at once otherwise.
+ * The free-page figure users see (v_free_count, vm_free_count()) adds the
+ * cached pages back.
  *
  * The busy lock, the reference count and the queue state are described in
  * vm_page.h.
@@ -26,7 +31,7 @@
  * lock; sleeping on a busy page uses the page's sleep queue.
  *
  * Invariants (vm_page_check_all, INVARIANTS builds, quiescent system):
- *	vmd_free_count == pages in buddy blocks + pages in per-CPU caches;
+ *	vmd_free_count == pages in buddy blocks (cached pages are reserved);
  *	a page with PGA_ENQUEUED is on the list of the queue in its astate,
  *	and each queue's pq_cnt is the length of its list;
  *	free pages hold VPB_FREED, no references, no queue.
@@ -62,7 +67,7 @@ struct vm_batchqueue {
 };
 
 struct vm_pgcache {
-	int		pc_cnt;
+	_Atomic int	pc_cnt;		/* (cpu) written in a critical section */
 	vm_page_t	pc_pages[VM_PCPU_CACHE_MAX];
 };
 
@@ -78,7 +83,6 @@ static int		vm_pgcache_max;		/* (c) cache capacity */
 static int		vm_pgcache_batch;	/* (c) refill/drain unit */
 static _Atomic u_int	vm_wire_cnt;		/* (a) wired pages */
 static _Atomic int	vm_min_waiters;		/* (a) threads in vm_wait */
-static _Atomic u_int	vm_domain_rr;		/* (a) round robin */
 static char		vm_badpages_str[1024];	/* (c) */
 
 static const char *const pq_names[PQ_COUNT] = {
@@ -95,6 +99,7 @@ vm_pcpu_dom(int cpu, int domain)
 
 static void	vm_page_aflag_clear_dequeue(vm_page_t m);
 static void	vm_page_object_remove(vm_page_t m);
+static void	vm_page_busy_release_wake(vm_page_t m, u_int x);
 static void	vm_page_release_toq(vm_page_t m, uint8_t nqueue);
 
 /* ---- boot ------------------------------------------------------------ */
@@ -294,17 +299,6 @@ vm_wait(void)
 }
 
 u_int
-vm_free_count(void)
-{
-	u_int n = 0;
-	int d;
-
-	for (d = 0; d < vm_ndomains; d++)
-		n += atomic_load(&VM_DOMAIN(d)->vmd_free_count);
-	return (n);
-}
-
-u_int
 vm_page_count(void)
 {
 	u_int n = 0;
@@ -323,132 +317,220 @@ vm_wire_count(void)
 
 /* ---- per-CPU free page caches --------------------------------------- */
 
+#ifdef INVARIANTS
+#define	PGCACHE_MARK(m, on) atomic_store_explicit(&(m)->flags, (uint16_t)(on ?	\
+	(atomic_load_explicit(&(m)->flags, memory_order_relaxed) | PG_PCPUCACHE) :\
+	(atomic_load_explicit(&(m)->flags, memory_order_relaxed) & ~PG_PCPUCACHE)),\
+	memory_order_relaxed)
+#else
+#define	PGCACHE_MARK(m, on)	do { } while (0)
+#endif
+
+/* Pages held in every CPU's caches for a domain (a racy sum). */
+static u_int
+vm_pgcache_count(int domain)
+{
+	u_int n = 0;
+	int cpu, p;
+
+	if (vm_pgcache_max == 0 || vm_pcpu_base == NULL)
+		return (0);
+	for (cpu = 0; cpu < mp_ncpus; cpu++)
+		for (p = 0; p < VM_NFREEPOOL; p++)
+			n += (u_int)atomic_load_explicit(
+			    &vm_pcpu_dom(cpu, domain)->pd_cache[p].pc_cnt,
+			    memory_order_relaxed);
+	return (n);
+}
+
+u_int
+vm_free_count_domain(int domain)
+{
+	return (atomic_load(&VM_DOMAIN(domain)->vmd_free_count) +
+	    vm_pgcache_count(domain));
+}
+
+u_int
+vm_free_count(void)
+{
+	u_int n = 0;
+	int d;
+
+	for (d = 0; d < vm_ndomains; d++)
+		n += vm_free_count_domain(d);
+	return (n);
+}
+
 /*
- * Take one page of a reservation already made against the free count:
- * from this CPU's cache, refilled from the buddy allocator; failing that
- * (the reserved pages may sit in other CPUs' caches) drain every cache.
+ * Refill this CPU's cache with a batch reserved as a VM_ALLOC_NORMAL
+ * request, so caches never eat into the reserves, and return one page of
+ * it.  NULL if the domain is too low for that.
  */
 static vm_page_t
-vm_page_take_reserved(int domain, int pool)
+vm_pgcache_refill(int domain, int pool)
 {
 	struct vm_domain *vmd = VM_DOMAIN(domain);
 	struct vm_pgcache *pc;
 	vm_page_t m, batch[VM_PCPU_CACHE_MAX];
-	int i, n;
+	int cnt, i, n;
+
+	n = vm_pgcache_batch;
+	if (!vm_domain_allocate(vmd, VM_ALLOC_NORMAL, n))
+		return (NULL);
+	vm_domain_free_lock(vmd);
+	i = vm_phys_alloc_npages(domain, pool, n, batch);
+	vm_domain_free_unlock(vmd);
+	if (i != n)
+		panic("%s: domain %d: %d of %d reserved pages found", __func__,
+		    domain, i, n);
+	m = batch[--n];
+	critical_enter();
+	pc = &vm_pcpu_dom(curcpu, domain)->pd_cache[pool];
+	cnt = atomic_load_explicit(&pc->pc_cnt, memory_order_relaxed);
+	for (i = 0; i < n && cnt < vm_pgcache_max; i++) {
+		PGCACHE_MARK(batch[i], 1);
+		pc->pc_pages[cnt++] = batch[i];
+	}
+	atomic_store_explicit(&pc->pc_cnt, cnt, memory_order_relaxed);
+	critical_exit();
+	if (i < n) {
+		/* Another thread filled the cache meanwhile. */
+		vm_domain_free_lock(vmd);
+		for (cnt = i; cnt < n; cnt++)
+			vm_phys_free_pages(batch[cnt], 0);
+		vm_domain_free_unlock(vmd);
+		vm_domain_freecnt_inc(vmd, n - i);
+	}
+	return (m);
+}
+
+/*
+ * Take a free page of domain and pool for a request of class req, without
+ * sleeping: from this CPU's cache (its pages were reserved when it was
+ * filled: no shared cache line is touched), else from the buddy allocator
+ * after reserving against the domain's free count.  NULL when the class's
+ * threshold forbids it.
+ */
+static vm_page_t
+vm_page_alloc_phys(int domain, int pool, int req)
+{
+	struct vm_domain *vmd = VM_DOMAIN(domain);
+	struct vm_pgcache *pc;
+	vm_page_t m;
+	int cnt;
 
 	if (vm_pgcache_max > 0) {
 		critical_enter();
 		pc = &vm_pcpu_dom(curcpu, domain)->pd_cache[pool];
-		if (pc->pc_cnt > 0) {
-			m = pc->pc_pages[--pc->pc_cnt];
+		cnt = atomic_load_explicit(&pc->pc_cnt, memory_order_relaxed);
+		if (__predict_true(cnt > 0)) {
+			m = pc->pc_pages[--cnt];
+			atomic_store_explicit(&pc->pc_cnt, cnt,
+			    memory_order_relaxed);
 			critical_exit();
-			atomic_fetch_and(&m->flags, (uint16_t)~PG_PCPUCACHE);
+			PGCACHE_MARK(m, 0);
 			return (m);
 		}
 		critical_exit();
-		/* Refill outside the section: the free lock may sleep. */
-		vm_domain_free_lock(vmd);
-		n = vm_phys_alloc_npages(domain, pool, vm_pgcache_batch + 1,
-		    batch);
-		vm_domain_free_unlock(vmd);
-		if (n > 0) {
-			m = batch[--n];
-			critical_enter();
-			pc = &vm_pcpu_dom(curcpu, domain)->pd_cache[pool];
-			for (i = 0; i < n && pc->pc_cnt < vm_pgcache_max; i++) {
-				atomic_fetch_or(&batch[i]->flags, PG_PCPUCACHE);
-				pc->pc_pages[pc->pc_cnt++] = batch[i];
-			}
-			critical_exit();
-			if (i < n) {
-				vm_domain_free_lock(vmd);
-				for (; i < n; i++)
-					vm_phys_free_pages(batch[i], 0);
-				vm_domain_free_unlock(vmd);
-			}
-			atomic_fetch_and(&m->flags, (uint16_t)~PG_PCPUCACHE);
-			return (m);
-		}
-	} else {
-		vm_domain_free_lock(vmd);
-		m = vm_phys_alloc_pages(domain, pool, 0);
-		vm_domain_free_unlock(vmd);
-		if (m != NULL)
+		if ((m = vm_pgcache_refill(domain, pool)) != NULL)
 			return (m);
 	}
-	vm_page_pcpu_drain();
+	if (!vm_domain_allocate(vmd, req, 1))
+		return (NULL);
 	vm_domain_free_lock(vmd);
 	m = vm_phys_alloc_pages(domain, pool, 0);
 	vm_domain_free_unlock(vmd);
 	if (m == NULL)
-		panic("%s: domain %d: free count reserved a page the "
-		    "allocator cannot find", __func__, domain);
+		panic("%s: domain %d: reserved page not found", __func__,
+		    domain);
 	return (m);
 }
 
-/* Give a free page back to this CPU's cache, or to the buddy allocator. */
+/*
+ * Give a free page back: to this CPU's cache, spilling a batch to the buddy
+ * allocator when it is full; straight to the buddy allocator when someone
+ * waits for free pages, so that the wakeup sees them.
+ */
 static void
-vm_page_put_free(vm_page_t m)
+vm_page_free_phys(vm_page_t m)
 {
 	struct vm_domain *vmd = VM_DOMAIN(m->domain);
 	struct vm_pgcache *pc;
 	vm_page_t batch[VM_PCPU_CACHE_MAX];
-	int i, n = 0;
+	int cnt, i, n = 0;
 
-	if (vm_pgcache_max > 0) {
+	if (vm_pgcache_max > 0 &&
+	    atomic_load_explicit(&vmd->vmd_waiters, memory_order_relaxed) == 0 &&
+	    atomic_load_explicit(&vm_min_waiters, memory_order_relaxed) == 0) {
+		PGCACHE_MARK(m, 1);
 		critical_enter();
 		pc = &vm_pcpu_dom(curcpu, m->domain)->pd_cache[m->pool];
-		if (pc->pc_cnt == vm_pgcache_max) {
-			/* Full: spill a batch, outside the section. */
+		cnt = atomic_load_explicit(&pc->pc_cnt, memory_order_relaxed);
+		if (__predict_false(cnt == vm_pgcache_max)) {
 			n = vm_pgcache_batch;
-			pc->pc_cnt -= n;
-			memcpy(batch, &pc->pc_pages[pc->pc_cnt],
+			cnt -= n;
+			memcpy(batch, &pc->pc_pages[cnt],
 			    sizeof(vm_page_t) * (size_t)n);
 		}
-		atomic_fetch_or(&m->flags, PG_PCPUCACHE);
-		pc->pc_pages[pc->pc_cnt++] = m;
+		pc->pc_pages[cnt++] = m;
+		atomic_store_explicit(&pc->pc_cnt, cnt, memory_order_relaxed);
 		critical_exit();
-		if (n == 0)
+		if (__predict_true(n == 0))
 			return;
 	} else
 		batch[n++] = m;
 	vm_domain_free_lock(vmd);
 	for (i = 0; i < n; i++) {
-		atomic_fetch_and(&batch[i]->flags, (uint16_t)~PG_PCPUCACHE);
+		PGCACHE_MARK(batch[i], 0);
 		vm_phys_free_pages(batch[i], 0);
 	}
 	vm_domain_free_unlock(vmd);
+	vm_domain_freecnt_inc(vmd, n);
 }
 
-/* Return every CPU's cached pages to the buddy allocator. */
-void
+/*
+ * Return every CPU's cached pages to the buddy allocator; returns how many
+ * moved.  Needed before giving up on an allocation: the pages a request
+ * needs may sit in other CPUs' caches.
+ */
+u_int
 vm_page_pcpu_drain(void)
 {
 	struct vm_pgcache *pc;
 	struct vm_domain *vmd;
 	vm_page_t m;
-	int cpu, d, p;
+	u_int total = 0;
+	int cnt, cpu, d, n, p;
 
 	if (vm_pgcache_max == 0)
-		return;
+		return (0);
 	for (d = 0; d < vm_ndomains; d++) {
 		vmd = VM_DOMAIN(d);
+		n = 0;
 		vm_domain_free_lock(vmd);
 		for (cpu = 0; cpu < mp_ncpus; cpu++) {
 			pcpu_claim_wait(cpu);
 			for (p = 0; p < VM_NFREEPOOL; p++) {
 				pc = &vm_pcpu_dom(cpu, d)->pd_cache[p];
-				while (pc->pc_cnt > 0) {
-					m = pc->pc_pages[--pc->pc_cnt];
-					atomic_fetch_and(&m->flags,
-					    (uint16_t)~PG_PCPUCACHE);
+				cnt = atomic_load_explicit(&pc->pc_cnt,
+				    memory_order_relaxed);
+				while (cnt > 0) {
+					m = pc->pc_pages[--cnt];
+					PGCACHE_MARK(m, 0);
 					vm_phys_free_pages(m, 0);
+					n++;
 				}
+				atomic_store_explicit(&pc->pc_cnt, 0,
+				    memory_order_relaxed);
 			}
 			pcpu_release(cpu);
 		}
 		vm_domain_free_unlock(vmd);
+		if (n > 0)
+			vm_domain_freecnt_inc(vmd, n);
+		total += (u_int)n;
 	}
+	return (total);
 }
 
 /* ---- allocation ------------------------------------------------------ */
@@ -475,11 +557,16 @@ vm_page_alloc_check(vm_page_t m)
 	(void)m;
 }
 
-/* Initialise a freshly allocated page for its new owner. */
+/*
+ * Initialise a freshly allocated page for its new owner.  The page is
+ * private to this thread until it is returned, so plain (relaxed) stores
+ * suffice: whoever receives it synchronises with us.
+ */
 static void
 vm_page_alloc_init(vm_page_t m, int req, bool managed)
 {
 	uint16_t flags;
+	u_int busy;
 	vm_page_astate_t a = { .queue = PQ_NONE };
 
 	vm_page_alloc_check(m);
@@ -498,84 +585,104 @@ vm_page_alloc_init(vm_page_t m, int req, bool managed)
 	m->psind = 0;
 	atomic_store_explicit(&m->valid, 0, memory_order_relaxed);
 	if ((req & VM_ALLOC_WIRED) != 0) {
-		atomic_store(&m->ref_count, 1);
-		atomic_fetch_add(&vm_wire_cnt, 1);
+		atomic_store_explicit(&m->ref_count, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&vm_wire_cnt, 1,
+		    memory_order_relaxed);
 	}
 	if ((req & VM_ALLOC_SBUSY) != 0)
-		atomic_store(&m->busy_lock, VPB_SHARERS_WORD(1));
+		busy = VPB_SHARERS_WORD(1);
 	else if (managed && (req & VM_ALLOC_NOBUSY) == 0)
-		atomic_store(&m->busy_lock, VPB_CURTHREAD_EXCLUSIVE);
+		busy = VPB_CURTHREAD_EXCLUSIVE;
 	else
-		atomic_store(&m->busy_lock, VPB_UNBUSIED);
-	VM_CNT_INC(v_pgalloc);
+		busy = VPB_UNBUSIED;
+	atomic_store_explicit(&m->busy_lock, busy, memory_order_relaxed);
 }
 
-static int
-vm_page_alloc_pool(int req)
+/*
+ * The common failure path of every allocator: drain the per-CPU caches
+ * once (they may hold what we need), then fail or sleep as req says.
+ * Returns true to retry.
+ *
+ * => if object is not NULL it is write-locked and is dropped while sleeping.
+ */
+static bool
+vm_page_alloc_fail(struct vm_object *object, int domain, int req,
+    bool *drained)
 {
-	/* Pages without an object are kernel memory: the direct pool. */
-	(void)req;
-	return (VM_FREEPOOL_DIRECT);
+	if (!*drained) {
+		*drained = true;
+		if (vm_page_pcpu_drain() > 0)
+			return (true);
+	}
+	if ((req & (VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL)) == 0) {
+		VM_CNT_INC(v_pgfail);
+		return (false);
+	}
+	if (object != NULL)
+		VM_OBJECT_WUNLOCK(object);
+	if (domain < 0)
+		vm_wait();
+	else
+		vm_wait_domain(domain);
+	if (object != NULL)
+		VM_OBJECT_WLOCK(object);
+	if ((req & VM_ALLOC_WAITFAIL) != 0) {
+		VM_CNT_INC(v_pgfail);
+		return (false);
+	}
+	*drained = false;
+	return (true);
 }
 
 /*
  * Allocate a page that belongs to no object.  The page is unmanaged (no
  * page queues, no pv entries), unbusied, wired if VM_ALLOC_WIRED, zeroed
- * if VM_ALLOC_ZERO.
+ * if VM_ALLOC_ZERO.  It comes from the direct pool: such pages are kernel
+ * memory (page tables, slabs).
  */
 vm_page_t
 vm_page_alloc_noobj_domain(int domain, int req)
 {
-	struct vm_domain *vmd;
 	vm_page_t m;
+	bool drained = false;
 
 	KASSERT(domain >= 0 && domain < vm_ndomains,
 	    ("%s: bad domain %d", __func__, domain));
 	KASSERT((req & (VM_ALLOC_SBUSY | VM_ALLOC_NOCREAT)) == 0,
 	    ("%s: invalid request %#x", __func__, req));
-	vmd = VM_DOMAIN(domain);
-	for (;;) {
-		if (vm_domain_allocate(vmd, req, 1))
-			break;
-		if ((req & (VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL)) == 0) {
-			VM_CNT_INC(v_pgfail);
+	while ((m = vm_page_alloc_phys(domain, VM_FREEPOOL_DIRECT, req)) ==
+	    NULL)
+		if (!vm_page_alloc_fail(NULL, domain, req, &drained))
 			return (NULL);
-		}
-		vm_wait_domain(domain);
-		if ((req & VM_ALLOC_WAITFAIL) != 0) {
-			VM_CNT_INC(v_pgfail);
-			return (NULL);
-		}
-	}
-	m = vm_page_take_reserved(domain, vm_page_alloc_pool(req));
 	vm_page_alloc_init(m, req | VM_ALLOC_NOBUSY, false);
 	return (m);
 }
 
 /*
- * Allocate from any domain: round robin, then wait for any domain if the
- * request may sleep.
+ * Allocate from any domain, round robin per thread, then wait for any
+ * domain if the request may sleep.
  */
 vm_page_t
 vm_page_alloc_noobj(int req)
 {
+	static _Thread_local u_int rr;
 	vm_page_t m;
-	int d, first, i;
+	int d, i;
+	bool drained = false;
 
+	if (vm_ndomains == 1)
+		return (vm_page_alloc_noobj_domain(0, req));
 	for (;;) {
-		first = (int)(atomic_fetch_add_explicit(&vm_domain_rr, 1,
-		    memory_order_relaxed) % (u_int)vm_ndomains);
 		for (i = 0; i < vm_ndomains; i++) {
-			d = (first + i) % vm_ndomains;
-			m = vm_page_alloc_noobj_domain(d, req &
-			    ~(VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL));
-			if (m != NULL)
+			d = (int)(rr++ % (u_int)vm_ndomains);
+			m = vm_page_alloc_phys(d, VM_FREEPOOL_DIRECT, req);
+			if (m != NULL) {
+				vm_page_alloc_init(m, req | VM_ALLOC_NOBUSY,
+				    false);
 				return (m);
+			}
 		}
-		if ((req & (VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL)) == 0)
-			return (NULL);
-		vm_wait();
-		if ((req & VM_ALLOC_WAITFAIL) != 0)
+		if (!vm_page_alloc_fail(NULL, -1, req, &drained))
 			return (NULL);
 	}
 }
@@ -587,39 +694,35 @@ vm_page_alloc_noobj_contig_domain(int domain, int req, u_long npages,
 	struct vm_domain *vmd = VM_DOMAIN(domain);
 	vm_page_t m;
 	u_long i;
-	int tries;
+	bool drained = false;
 
-	if (npages == 0 || !powerof2(alignment) || alignment < PAGE_SIZE ||
+	if (npages == 0 || npages > vmd->vmd_page_count ||
+	    !powerof2(alignment) || alignment < PAGE_SIZE ||
 	    (boundary != 0 && !powerof2(boundary)))
 		return (NULL);
 	for (;;) {
-		if (!vm_domain_allocate(vmd, req, (int)npages)) {
-			if ((req & (VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL)) == 0)
-				return (NULL);
-			vm_wait_domain(domain);
-			if ((req & VM_ALLOC_WAITFAIL) != 0)
-				return (NULL);
-			continue;
-		}
-		for (tries = 0; tries < 2; tries++) {
+		if (vm_domain_allocate(vmd, req, (int)npages)) {
 			vm_domain_free_lock(vmd);
 			m = vm_phys_alloc_contig(domain, npages, low, high,
 			    alignment, boundary);
 			vm_domain_free_unlock(vmd);
 			if (m != NULL)
 				break;
-			/* Free pages may be sitting in per-CPU caches. */
-			vm_page_pcpu_drain();
+			vm_domain_freecnt_inc(vmd, (int)npages);
+			/*
+			 * Enough pages are free but not in one suitable run.
+			 * Cached pages may break the runs; beyond that only
+			 * laundering (the page daemon) could help.
+			 */
+			if (drained || vm_page_pcpu_drain() == 0) {
+				VM_CNT_INC(v_pgfail);
+				return (NULL);
+			}
+			drained = true;
+			continue;
 		}
-		if (m != NULL)
-			break;
-		vm_domain_freecnt_inc(vmd, (int)npages);
-		/*
-		 * Enough pages are free but not in one suitable run; only
-		 * the page daemon's laundering (a later layer) could help.
-		 */
-		VM_CNT_INC(v_pgfail);
-		return (NULL);
+		if (!vm_page_alloc_fail(NULL, domain, req, &drained))
+			return (NULL);
 	}
 	for (i = 0; i < npages; i++)
 		vm_page_alloc_init(&m[i], req | VM_ALLOC_NOBUSY, false);
@@ -651,7 +754,6 @@ vm_page_alloc_noobj_contig(int req, u_long npages, vm_paddr_t low,
 static void
 vm_page_free_prep(vm_page_t m, bool zeroed)
 {
-	uint16_t flags;
 	u_int busy;
 
 	KASSERT(vm_page_wired(m) == 0, ("%s: freeing wired page %p (%u)",
@@ -667,21 +769,25 @@ vm_page_free_prep(vm_page_t m, bool zeroed)
 	KASSERT((atomic_load(&m->flags) & (PG_BAD | PG_PCPUCACHE |
 	    PG_FICTITIOUS)) == 0, ("%s: page %p flags %#x", __func__,
 	    (void *)m, atomic_load(&m->flags)));
-	busy = atomic_load(&m->busy_lock);
-	if (busy == VPB_FREED)
+	busy = atomic_load_explicit(&m->busy_lock, memory_order_relaxed);
+	if (__predict_false(busy == VPB_FREED))
 		panic("%s: page %p freed twice", __func__, (void *)m);
-	KASSERT(busy == VPB_UNBUSIED || busy == VPB_CURTHREAD_EXCLUSIVE,
-	    ("%s: page %p busy %#x", __func__, (void *)m, busy));
+	KASSERT(busy == VPB_UNBUSIED || (busy & ~VPB_BIT_WAITERS) ==
+	    VPB_CURTHREAD_EXCLUSIVE, ("%s: page %p busy %#x", __func__,
+	    (void *)m, busy));
 	if (vm_page_queue(m) != PQ_NONE)
 		vm_page_dequeue(m);
-	atomic_store(&m->busy_lock, VPB_FREED);
-	atomic_store(&m->valid, 0);
-	atomic_store(&m->dirty, 0);
-	atomic_store(&m->ref_count, 0);
+	if (__predict_false((busy & VPB_BIT_WAITERS) != 0))
+		vm_page_busy_release_wake(m, VPB_FREED);
+	else
+		atomic_store_explicit(&m->busy_lock, VPB_FREED,
+		    memory_order_relaxed);
+	atomic_store_explicit(&m->valid, 0, memory_order_relaxed);
+	atomic_store_explicit(&m->dirty, 0, memory_order_relaxed);
+	atomic_store_explicit(&m->ref_count, 0, memory_order_relaxed);
 	m->oflags = 0;
-	flags = zeroed ? PG_ZERO : 0;
-	atomic_store(&m->flags, flags);
-	m->pool = (m->pool < VM_NFREEPOOL) ? m->pool : VM_FREEPOOL_DEFAULT;
+	atomic_store_explicit(&m->flags, zeroed ? PG_ZERO : 0,
+	    memory_order_relaxed);
 	VM_CNT_INC(v_tfree);
 }
 
@@ -689,8 +795,7 @@ void
 vm_page_free_toq(vm_page_t m)
 {
 	vm_page_free_prep(m, false);
-	vm_page_put_free(m);
-	vm_domain_freecnt_inc(VM_DOMAIN(m->domain), 1);
+	vm_page_free_phys(m);
 }
 
 void
@@ -711,8 +816,7 @@ vm_page_free_zero(vm_page_t m)
 		    __func__, (void *)m, i * sizeof(*p)));
 #endif
 	vm_page_free_prep(m, true);
-	vm_page_put_free(m);
-	vm_domain_freecnt_inc(VM_DOMAIN(m->domain), 1);
+	vm_page_free_phys(m);
 }
 
 /* ---- contents ------------------------------------------------------- */
@@ -1622,6 +1726,7 @@ vm_page_check_all(void)
 				pc = &vm_pcpu_dom(cpu, d)->pd_cache[p];
 				cached += (u_int)pc->pc_cnt;
 				for (i = 0; i < pc->pc_cnt; i++) {
+#ifdef INVARIANTS
 					m = pc->pc_pages[i];
 					if (m->domain != d || m->pool != p ||
 					    atomic_load(&m->busy_lock) !=
@@ -1630,14 +1735,17 @@ vm_page_check_all(void)
 						panic("%s: bad page %p in cpu "
 						    "%d cache", __func__,
 						    (void *)m, cpu);
+#else
+					(void)m;
+#endif
 				}
 			}
 			pcpu_release(cpu);
 		}
-		if (buddy + cached != atomic_load(&vmd->vmd_free_count))
-			panic("%s: domain %d: %u free in buddy + %u cached "
-			    "!= free count %u", __func__, d, buddy, cached,
-			    atomic_load(&vmd->vmd_free_count));
+		if (buddy != atomic_load(&vmd->vmd_free_count))
+			panic("%s: domain %d: %u pages in buddy blocks, free "
+			    "count %u (%u more cached)", __func__, d, buddy,
+			    atomic_load(&vmd->vmd_free_count), cached);
 		vm_domain_free_unlock(vmd);
 		for (q = 0; q < PQ_COUNT; q++)
 			vm_pagequeue_check(&vmd->vmd_pagequeues[q]);
@@ -1778,8 +1886,8 @@ vm_page_t
 vm_page_alloc_domain(vm_object_t object, vm_pindex_t pindex, int domain,
     int req)
 {
-	struct vm_domain *vmd = VM_DOMAIN(domain);
 	vm_page_t m;
+	bool drained = false;
 
 	VM_OBJECT_ASSERT_WLOCKED(object);
 	KASSERT((req & VM_ALLOC_NOCREAT) == 0,
@@ -1787,23 +1895,14 @@ vm_page_alloc_domain(vm_object_t object, vm_pindex_t pindex, int domain,
 	KASSERT(vm_page_lookup(object, pindex) == NULL,
 	    ("%s: object %p already has page at %ju", __func__,
 	    (void *)object, (uintmax_t)pindex));
-	while (!vm_domain_allocate(vmd, req, 1)) {
-		if ((req & (VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL)) == 0) {
-			VM_CNT_INC(v_pgfail);
+	while ((m = vm_page_alloc_phys(domain, VM_FREEPOOL_DEFAULT, req)) ==
+	    NULL) {
+		if (!vm_page_alloc_fail(object, domain, req, &drained))
 			return (NULL);
-		}
-		VM_OBJECT_WUNLOCK(object);
-		vm_wait_domain(domain);
-		VM_OBJECT_WLOCK(object);
-		if ((req & VM_ALLOC_WAITFAIL) != 0) {
-			VM_CNT_INC(v_pgfail);
-			return (NULL);
-		}
 		/* The page may have been created while we slept. */
 		if (vm_page_lookup(object, pindex) != NULL)
 			return (NULL);
 	}
-	m = vm_page_take_reserved(domain, VM_FREEPOOL_DEFAULT);
 	vm_page_alloc_init(m, req, true);
 	if (vm_page_insert(m, object, pindex) != 0) {
 		if ((req & VM_ALLOC_WIRED) != 0) {

@@ -226,8 +226,9 @@ void	vm_page_free_zero(vm_page_t m);	/* the page is known zero-filled */
 void	vm_page_free_toq(vm_page_t m);
 int	vm_wait_domain(int domain);
 void	vm_wait(void);
-void	vm_page_pcpu_drain(void);		/* empty per-CPU free caches */
-u_int	vm_free_count(void);
+u_int	vm_page_pcpu_drain(void);		/* empty per-CPU free caches */
+u_int	vm_free_count(void);			/* buddy + cached pages */
+u_int	vm_free_count_domain(int domain);
 u_int	vm_page_count(void);
 
 /* Busy lock. */
