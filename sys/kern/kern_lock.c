@@ -18,7 +18,8 @@
  * Writers are preferred: a new reader does not enter while a waiter is
  * queued, unless the reader already holds some shared lock (td_rw_rlocks),
  * which is how FreeBSD avoids a reader recursing into a deadlock with a
- * queued writer.
+ * queued writer, or it is a queued reader woken while the lock is held
+ * shared (lk_can_join: a downgrade admits the readers queued behind it).
  *
  * Under INVARIANTS every acquire and release is recorded in the thread's
  * held-lock list, which backs the *_assert() functions and the lock-order
@@ -186,19 +187,34 @@ lk_xunlock(struct lock_object *lo, _Atomic uintptr_t *word, u_int *recursep)
 		lk_release_wake(word, LK_UNLOCKED);
 }
 
+/*
+ * A reader that slept on the lock and was woken may join a lock that is
+ * held shared even while a writer waits.  This is what lets the readers
+ * queued behind an exclusive holder in when it downgrades: the writer woken
+ * by the same broadcast may set the waiter bits again before the readers
+ * run, and without this they would go back to sleep until every sharer
+ * had left.  New readers still defer to the writer, so it is not starved.
+ */
+static inline bool
+lk_can_join(uintptr_t v, bool woken)
+{
+	return (woken && (v & LK_SHARED) != 0 && LK_SHARERS(v) > 0);
+}
+
 static void
 lk_slock_hard(struct lock_object *lo, _Atomic uintptr_t *word,
     struct thread *td)
 {
 	uintptr_t v;
 	int spins;
+	bool woken = false;
 
 	if (LK_OWNER(atomic_load_explicit(word, memory_order_relaxed)) == td)
 		panic("%s: shared lock of \"%s\" %p while holding it exclusive",
 		    __func__, lo->lo_name, (void *)lo);
 	for (spins = 0;;) {
 		v = atomic_load_explicit(word, memory_order_relaxed);
-		if (lk_can_share(v, td)) {
+		if (lk_can_share(v, td) || lk_can_join(v, woken)) {
 			if (atomic_compare_exchange_weak_explicit(word, &v,
 			    v + LK_ONE_SHARER, memory_order_acquire,
 			    memory_order_relaxed))
@@ -211,7 +227,7 @@ lk_slock_hard(struct lock_object *lo, _Atomic uintptr_t *word,
 		}
 		sleepq_lock(word);
 		v = atomic_load_explicit(word, memory_order_relaxed);
-		if (lk_can_share(v, td)) {
+		if (lk_can_share(v, td) || lk_can_join(v, woken)) {
 			sleepq_release(word);
 			continue;
 		}
@@ -223,6 +239,7 @@ lk_slock_hard(struct lock_object *lo, _Atomic uintptr_t *word,
 		}
 		sleepq_add(word, lo->lo_name);
 		sleepq_wait(word, 0);
+		woken = true;
 		spins = 0;
 	}
 }

@@ -20,13 +20,12 @@
 #ifndef _TESTS_KERN_KERN_TEST_H_
 #define _TESTS_KERN_KERN_TEST_H_
 
-#include <sys/param.h>
-#include <sys/systm.h>
-#include <sys/proc.h>
+/*
+ * Host headers first: <unistd.h> declares pause(2), which the kernel's
+ * pause() macro in <sys/sleepqueue.h> would otherwise rewrite.
+ */
 #include <sys/resource.h>
-#include <sys/sleepqueue.h>
 #include <sys/wait.h>
-
 #include <atf-c.h>
 #include <errno.h>
 #include <pthread.h>
@@ -36,6 +35,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/proc.h>
+#include <sys/sleepqueue.h>
 
 #include <libvm.h>
 
