@@ -12,15 +12,15 @@ rm -f "$db"
 ( cd "$dir" && kyua --logfile="../kyua.log" test --results-file="../kyua-results.db" ) \
     > "$log" 2>&1
 status=$?
-grep -E ' -> ' "$log" | grep -v -E ' -> (passed|skipped|expected_failure)' || true
+grep -E ' +-> +' "$log" | grep -v -E ' +-> +(passed|skipped|expected_failure)' || true
 # Details of failures, for whoever reads the CI log.
-if grep -q -E ' -> (failed|broken)' "$log"; then
+if grep -q -E ' +-> +(failed|broken)' "$log"; then
 	kyua report --results-file="$db" --verbose \
 	    --results-filter=broken,failed 2>/dev/null | tail -n 200
 fi
-passed=$(grep -c -E ' -> (passed|expected_failure)' "$log")
-failed=$(grep -c -E ' -> (failed|broken)' "$log")
-skipped=$(grep -c -E ' -> skipped' "$log")
+passed=$(grep -c -E ' +-> +(passed|expected_failure)' "$log")
+failed=$(grep -c -E ' +-> +(failed|broken)' "$log")
+skipped=$(grep -c -E ' +-> +skipped' "$log")
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
 	cat "$log"
 	failed=1

@@ -140,7 +140,7 @@ void		pctrie_print(struct pctrie *ptree);
 _Static_assert(sizeof(((struct type *)0)->field) == sizeof(uint64_t),	\
     "PCTRIE_DEFINE(" #name "): key field " #field " is not 64 bits");	\
 									\
-static inline struct type *						\
+static inline __unused struct type *					\
 name##_PCTRIE_VAL2PTR(uint64_t *val)					\
 {									\
 									\
@@ -148,14 +148,14 @@ name##_PCTRIE_VAL2PTR(uint64_t *val)					\
 	    __containerof(val, struct type, field));			\
 }									\
 									\
-static inline uint64_t *						\
+static inline __unused uint64_t *					\
 name##_PCTRIE_PTR2VAL(struct type *ptr)					\
 {									\
 									\
 	return (&ptr->field);						\
 }									\
 									\
-static inline int							\
+static inline __unused int						\
 name##_PCTRIE_INSERT(struct pctrie *ptree, struct type *ptr)		\
 {									\
 									\
@@ -163,51 +163,51 @@ name##_PCTRIE_INSERT(struct pctrie *ptree, struct type *ptr)		\
 	    allocfn));							\
 }									\
 									\
-static inline struct type *						\
+static inline __unused struct type *					\
 name##_PCTRIE_LOOKUP(struct pctrie *ptree, uint64_t key)		\
 {									\
 									\
 	return (name##_PCTRIE_VAL2PTR(pctrie_lookup(ptree, key)));	\
 }									\
 									\
-static inline struct type *						\
+static inline __unused struct type *					\
 name##_PCTRIE_LOOKUP_GE(struct pctrie *ptree, uint64_t key)		\
 {									\
 									\
 	return (name##_PCTRIE_VAL2PTR(pctrie_lookup_ge(ptree, key)));	\
 }									\
 									\
-static inline struct type *						\
+static inline __unused struct type *					\
 name##_PCTRIE_LOOKUP_LE(struct pctrie *ptree, uint64_t key)		\
 {									\
 									\
 	return (name##_PCTRIE_VAL2PTR(pctrie_lookup_le(ptree, key)));	\
 }									\
 									\
-static inline struct type *						\
+static inline __unused struct type *					\
 name##_PCTRIE_NEXT(struct pctrie *ptree, struct type *ptr)		\
 {									\
 									\
-	return (name##_PCTRIE_VAL2PTR(pctrie_lookup_next(ptree,	\
+	return (name##_PCTRIE_VAL2PTR(pctrie_lookup_next(ptree,		\
 	    ptr->field)));						\
 }									\
 									\
-static inline struct type *						\
+static inline __unused struct type *					\
 name##_PCTRIE_PREV(struct pctrie *ptree, struct type *ptr)		\
 {									\
 									\
-	return (name##_PCTRIE_VAL2PTR(pctrie_lookup_prev(ptree,	\
+	return (name##_PCTRIE_VAL2PTR(pctrie_lookup_prev(ptree,		\
 	    ptr->field)));						\
 }									\
 									\
-static inline void							\
+static inline __unused void						\
 name##_PCTRIE_REMOVE(struct pctrie *ptree, uint64_t key)		\
 {									\
 									\
 	pctrie_remove(ptree, key, freefn);				\
 }									\
 									\
-static inline struct type *						\
+static inline __unused struct type *					\
 name##_PCTRIE_REMOVE_LOOKUP(struct pctrie *ptree, uint64_t key)		\
 {									\
 									\
@@ -215,7 +215,7 @@ name##_PCTRIE_REMOVE_LOOKUP(struct pctrie *ptree, uint64_t key)		\
 	    freefn)));							\
 }									\
 									\
-static inline void							\
+static inline __unused void						\
 name##_PCTRIE_RECLAIM(struct pctrie *ptree)				\
 {									\
 									\
