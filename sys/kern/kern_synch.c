@@ -9,7 +9,11 @@
  * Lock order: a chain mutex is a leaf; it is never held while taking a
  * libvm lock.  Callers that must publish "I am about to sleep" (lock words,
  * the page busy word, condition variables) do so between sleepq_lock() and
- * sleepq_wait(), which closes the lost-wakeup window.
+ * sleepq_wait(), which closes the lost-wakeup window.  Nor is a chain held
+ * while releasing a libvm lock, since that takes the chain of the lock
+ * word: msleep and cv_wait queue the thread, drop the chain, release the
+ * interlock and retake the chain; a wakeup in between sets td_woken, which
+ * sleepq_wait() checks before sleeping.
  *
  * Kernel threads: sleepq_wait() returns EINTR at once to a kernel thread
  * whose stop was requested (kern_kthread.c), so shutdown cannot be lost
@@ -201,8 +205,19 @@ _sleep(const void *chan, struct lock_object *lock, int pri, const char *wmesg,
 	}
 	sleepq_lock(chan);
 	sleepq_add(chan, wmesg);
-	if (lock != NULL)
+	if (lock != NULL) {
+		/*
+		 * Releasing the interlock may take the chain lock of its lock
+		 * word to wake its waiters, which can be this very chain (a
+		 * self-deadlock) or another sleeper's (an ABBA between two
+		 * chains).  So drop the chain first: we are already on the
+		 * queue, a wakeup from here on sets td_woken, and
+		 * sleepq_wait() does not sleep once it is set.
+		 */
+		sleepq_release(chan);
 		shared = lock_sleep_release(lock);
+		sleepq_lock(chan);
+	}
 	error = sleepq_wait(chan, timo_ms);
 	if (lock != NULL && (pri & PDROP) == 0)
 		lock_sleep_reacquire(lock, shared);
@@ -250,7 +265,10 @@ _cv_timedwait(struct cv *cvp, struct lock_object *lock, int timo_ms)
 	sleepq_lock(cvp);
 	atomic_fetch_add(&cvp->cv_waiters, 1);
 	sleepq_add(cvp, cvp->cv_description);
+	/* Queued: drop the chain before the interlock, as in _sleep(). */
+	sleepq_release(cvp);
 	shared = lock_sleep_release(lock);
+	sleepq_lock(cvp);
 	error = sleepq_wait(cvp, timo_ms);
 	if (error != 0)
 		atomic_fetch_sub(&cvp->cv_waiters, 1);

@@ -43,6 +43,7 @@
 
 #include <sys/systm.h>
 #include <sys/counter.h>
+#include <sys/kthread.h>
 #include <sys/malloc.h>
 #include <sys/mutex.h>
 #include <sys/pcpu.h>
@@ -84,6 +85,8 @@ static int		vm_pgcache_batch;	/* (c) refill/drain unit */
 static _Atomic u_int	vm_wire_cnt;		/* (a) wired pages */
 static _Atomic int	vm_min_waiters;		/* (a) threads in vm_wait */
 static char		vm_badpages_str[1024];	/* (c) */
+static _Atomic int	vm_pqbatch_interval = 200; /* (a) ms, 0: off */
+static char		vm_pqbatch_chan;	/* kthread sleeps here */
 
 static const char *const pq_names[PQ_COUNT] = {
 	"vm inactive pagequeue", "vm active pagequeue",
@@ -98,6 +101,8 @@ vm_pcpu_dom(int cpu, int domain)
 }
 
 static void	vm_page_aflag_clear_dequeue(vm_page_t m);
+static void	vm_pqbatch_daemon(void *arg);
+static sysctl_handler_t sysctl_vm_pqbatch_interval;
 static void	vm_page_object_remove(vm_page_t m);
 static void	vm_page_busy_release_wake(vm_page_t m, u_int x);
 static void	vm_page_release_toq(vm_page_t m, uint8_t nqueue);
@@ -189,6 +194,51 @@ vm_page_startup(void)
 	}
 	SYSCTL_ADD_STRING(vm, "page_blacklist", CTLFLAG_RD, vm_badpages_str,
 	    sizeof(vm_badpages_str), "Physical pages excluded at boot");
+	SYSCTL_ADD_PROC(vm, "pqbatch_interval", CTLTYPE_INT | CTLFLAG_RW,
+	    NULL, 0, sysctl_vm_pqbatch_interval, "I",
+	    "Milliseconds between drains of the page-queue batches (0: off)");
+	atomic_store(&vm_pqbatch_interval, 200);
+	if (kthread_add(vm_pqbatch_daemon, NULL, &vm_pqbatch_chan, "pqbatch",
+	    NULL) != 0)
+		panic("%s: cannot start the pqbatch thread", __func__);
+}
+
+/*
+ * The "pqbatch" kernel thread applies every CPU's page-queue batches
+ * periodically, so that queue lengths (and the v_*_count statistics) catch
+ * up with batches that do not fill up by themselves.  The page daemon
+ * will also drain them before each scan.
+ */
+static void
+vm_pqbatch_daemon(void *arg __unused)
+{
+	int ms;
+
+	while (!kthread_should_stop()) {
+		ms = atomic_load(&vm_pqbatch_interval);
+		(void)tsleep(&vm_pqbatch_chan, 0, "pqbatch", ms > 0 ? ms : 1000);
+		if (kthread_should_stop())
+			break;
+		if (ms > 0)
+			vm_page_pqbatch_drain();
+	}
+}
+
+static int
+sysctl_vm_pqbatch_interval(struct sysctl_oid *oidp, void *arg1 __unused,
+    intmax_t arg2 __unused, struct sysctl_req *req)
+{
+	int error, val;
+
+	val = atomic_load(&vm_pqbatch_interval);
+	error = sysctl_handle_int(oidp, &val, 0, req);
+	if (error != 0 || req->newptr == NULL)
+		return (error);
+	if (val < 0)
+		return (EINVAL);
+	atomic_store(&vm_pqbatch_interval, val);
+	wakeup(&vm_pqbatch_chan);
+	return (0);
 }
 
 void

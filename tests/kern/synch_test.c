@@ -155,14 +155,28 @@ sleeper_thread(void *arg)
 	return (NULL);
 }
 
+/* Set up s; the caller may then set cond, pri or timo before starting it. */
 static void
-sleeper_start(struct sleeper *s, pthread_t *t, const void *chan,
-    enum ilock il, struct interlock *locks)
+sleeper_init(struct sleeper *s, const void *chan, enum ilock il,
+    struct interlock *locks)
 {
 	struct sleeper tmpl = { .chan = chan, .il = il, .locks = locks };
 
 	*s = tmpl;
+}
+
+static void
+sleeper_run(struct sleeper *s, pthread_t *t)
+{
 	kt_thread_start(t, sleeper_thread, s);
+}
+
+static void
+sleeper_start(struct sleeper *s, pthread_t *t, const void *chan,
+    enum ilock il, struct interlock *locks)
+{
+	sleeper_init(s, chan, il, locks);
+	sleeper_run(s, t);
 }
 
 static void
@@ -200,8 +214,9 @@ msleep_interlock_check(enum ilock il)
 
 	interlock_init(&locks);
 	cond = 0;
-	sleeper_start(&s, &t, &cond, il, &locks);
+	sleeper_init(&s, &cond, il, &locks);
 	s.cond = &cond;
+	sleeper_run(&s, &t);
 	WAIT_FOR(kt_sleepers(&cond) == 1);
 	switch (il) {
 	case IL_MTX:
@@ -430,8 +445,9 @@ ATF_TC_BODY(sleep_timeout, tc)
 	ATF_REQUIRE_EQ(0, kt_sleepers(chan));
 
 	/* A wakeup well before the timeout: 0, early. */
-	sleeper_start(&s, &t, chan, IL_MTX, &locks);
+	sleeper_init(&s, chan, IL_MTX, &locks);
 	s.timo = 10 * 1000;
+	sleeper_run(&s, &t);
 	WAIT_FOR(kt_sleepers(chan) == 1);
 	wakeup(chan);
 	kt_join(t);
@@ -469,8 +485,9 @@ ATF_TC_BODY(msleep_pdrop, tc)
 	ATF_REQUIRE_EQ(0, curthread->td_rw_rlocks);
 	ATF_REQUIRE_EQ(LK_UNLOCKED, atomic_load(&locks.sx.sx_lock));
 
-	sleeper_start(&s, &t, chan, IL_MTX, &locks);
+	sleeper_init(&s, chan, IL_MTX, &locks);
 	s.pri = PDROP;
+	sleeper_run(&s, &t);
 	WAIT_FOR(kt_sleepers(chan) == 1);
 	wakeup(chan);
 	kt_join(t);
@@ -537,13 +554,11 @@ static void
 interlock_same_chain_check(bool use_cv)
 {
 	static struct mtx m;
-	static struct cv cv;
 	static struct contender c;
 	static struct same_chain_sleeper s;
 	pthread_t ts, tc;
 
 	mtx_init(&m, "same chain mtx", NULL, MTX_DEF);
-	cv_init(&cv, "same chain cv");
 	memset(&c, 0, sizeof(c));
 	memset(&s, 0, sizeof(s));
 	c.m = &m;
@@ -573,7 +588,6 @@ interlock_same_chain_check(bool use_cv)
 	ATF_REQUIRE_EQ(LK_UNLOCKED, atomic_load(&m.mtx_lock));
 	if (use_cv)
 		cv_destroy(s.cv);
-	cv_destroy(&cv);
 	mtx_destroy(&m);
 }
 
