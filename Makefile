@@ -45,6 +45,7 @@ check: debug
 
 check-asan: asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp:print_suppressions=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    sh scripts/run-tests.sh build-asan
 

@@ -35,9 +35,9 @@
  *	  sysctlbyname("vm.stats", ...): name2oid resolves the node, then
  *	  sysctl_root() refuses to "call" a node that has no handler, and
  *	  sysctl(3) documents EISDIR for "an intermediate rather than
- *	  terminal name".  (The first draft of this module's brief said
- *	  ENOENT; FreeBSD does not.)  A node with a handler is called like
- *	  a leaf;
+ *	  terminal name".  It is not ENOENT: the name exists, and a
+ *	  caller can tell "no such name" from "list me instead".  A node
+ *	  with a handler is called like a leaf;
  *	- a new value (newp != NULL, whatever newlen) for an OID without
  *	  CTLFLAG_WR is EPERM, checked before the handler runs;
  *	- oldlenp NULL: the old value is neither read nor measured (FreeBSD
@@ -46,7 +46,9 @@
  *	- oldp NULL, oldlenp not NULL: *oldlenp receives the size needed;
  *	- on success *oldlenp is the number of bytes produced; on ENOMEM it
  *	  is the number copied (the caller's size); on other errors it is
- *	  left alone (sys___sysctl's rule).
+ *	  left alone (sys___sysctl's rule);
+ *	- before sysctl_init() (or after sysctl_fini()) every call is ENXIO,
+ *	  like the public calls before vm_boot().
  * CTLFLAG_RD is reported by vm_sysctl_info() but, as in FreeBSD, not
  * enforced on reads.
  *
@@ -59,15 +61,15 @@
  * Locking.  One sx lock, "sysctl", protects the shape of the tree:
  * lookups, listing and handler calls hold it shared; additions and
  * removals hold it exclusive, so a handler may sleep but must not add or
- * remove OIDs (it would deadlock against itself).  The fields of an OID
- * are constant from its creation to its removal.  Handlers for plain
- * variables read and write int, long and 64-bit values with relaxed
- * atomic accesses (the variables are also updated by their modules
- * without taking any sysctl lock).  String and opaque values cannot be
- * copied atomically, so a second sx lock, "sysctl value", is taken
- * shared to copy one out and exclusive to copy one in: two sysctl
- * callers never see a half-written string.  Lock order: sysctl ->
- * sysctl value.
+ * remove OIDs, nor call kernel_sysctlbyname() (a shared hold does not
+ * recurse past a waiting writer).  The fields of an OID are constant
+ * from its creation to its removal.  Handlers for plain variables read
+ * and write int, long and 64-bit values with relaxed atomic accesses
+ * (the variables are also updated by their modules without taking any
+ * sysctl lock).  String and opaque values cannot be copied atomically,
+ * so a second sx lock, "sysctl value", is taken shared to copy one out
+ * and exclusive to copy one in: two sysctl callers never see a
+ * half-written string.  Lock order: sysctl -> sysctl value.
  *
  * Invariants.
  *	- sysctl_rootoid != NULL exactly between sysctl_init() and
@@ -102,10 +104,6 @@ CTASSERT(VM_CTLTYPE_ULONG == CTLTYPE_ULONG);
 CTASSERT(VM_CTLTYPE_U64 == CTLTYPE_U64);
 CTASSERT(VM_CTLFLAG_RD == CTLFLAG_RD);
 CTASSERT(VM_CTLFLAG_WR == CTLFLAG_WR);
-
-/* Kernel-side versions of the listing calls (no boot check). */
-int	kernel_sysctl_next(const char *name, char *buf, size_t buflen);
-int	kernel_sysctl_info(const char *name, struct vm_sysctl_info *info);
 
 static struct sx sysctl_lock;		/* the tree's shape */
 static struct sx sysctl_vallock;	/* string and opaque values */

@@ -124,8 +124,14 @@ int	sysctl_remove_oid(struct sysctl_oid *oidp);	/* and its children */
 void	sysctl_init(void);
 void	sysctl_fini(void);
 
-/* Kernel-side lookup used by vm_sysctlbyname() and tests. */
+/*
+ * Kernel-side versions of the public calls, without the boot check: used by
+ * vm_sysctlbyname() and friends, and by tests on a private tree.
+ */
+struct vm_sysctl_info;
 int	kernel_sysctlbyname(const char *name, void *oldp, size_t *oldlenp,
 	    const void *newp, size_t newlen);
+int	kernel_sysctl_next(const char *name, char *buf, size_t buflen);
+int	kernel_sysctl_info(const char *name, struct vm_sysctl_info *info);
 
 #endif /* !_SYS_SYSCTL_H_ */

@@ -15,7 +15,7 @@
  * once every page taken that way is back.
  */
 
-#include "vm/vm_test_util.h"
+#include "vm_test_util.h"
 
 /* Model blocks of the boot state of domain d, in address order. */
 struct blocklist {
@@ -200,7 +200,8 @@ static void
 random_free_round(uint64_t seed, int maxorder)
 {
 	struct vm_domain *vmd = VM_DOMAIN(0);
-	int boot[VM_NFREEORDER], c[VM_NFREEORDER], *orders, o, zero[13];
+	int boot[VM_NFREEORDER], c[VM_NFREEORDER], *orders, o;
+	int zero[VM_NFREEORDER];
 	vm_page_t *pages, m;
 	size_t n = 0, i, j, cap = 8192;
 	u_int taken = 0;
@@ -777,13 +778,8 @@ huge_npages_child(void)
 {
 	vm_page_t m;
 	u_int free0;
-	struct vm_config cfg;
 
-	vm_config_init(&cfg);
-	cfg.physmem = VT_PHYSMEM;
-	cfg.ncpu = VT_NCPU;
-	if (vm_boot(&cfg) != 0)
-		_exit(10);
+	vt_child_boot();
 	free0 = vm_free_count();
 	/* ptoa(2^52) wraps to 0 and (int)2^52 is 0. */
 	m = vm_page_alloc_noobj_contig(VM_ALLOC_NORMAL, 1UL << 52, 0,

@@ -41,6 +41,38 @@
 
 /* ---- boot ------------------------------------------------------------- */
 
+/*
+ * Set vm.pqbatch_interval (ms; 0 stops the pqbatch thread's drains).  The
+ * tests boot with it off: a periodic drain would flush page-queue batches
+ * behind their back, and its claims of CPU slots would make the test thread
+ * migrate to another slot's free-page cache.
+ */
+static inline void
+vt_pqbatch_interval(int ms)
+{
+	int error;
+
+	error = vm_sysctlbyname("vm.pqbatch_interval", NULL, NULL, &ms,
+	    sizeof(ms));
+	ATF_REQUIRE_MSG(error == 0, "vm.pqbatch_interval: error %d", error);
+}
+
+/* Boot for a death-test child: no ATF macros, exit 10 on failure. */
+static inline void
+vt_child_boot(void)
+{
+	struct vm_config c;
+	int zero = 0;
+
+	vm_config_init(&c);
+	c.physmem = 32u << 20;
+	c.ncpu = 2;
+	if (vm_boot(&c) != 0)
+		_exit(10);
+	(void)vm_sysctlbyname("vm.pqbatch_interval", NULL, NULL, &zero,
+	    sizeof(zero));
+}
+
 static inline void
 vt_boot_cfg(uint64_t physmem, int ncpu, int ndomain, const char *badpages)
 {
@@ -53,6 +85,7 @@ vt_boot_cfg(uint64_t physmem, int ncpu, int ndomain, const char *badpages)
 	c.seed = 1;
 	c.badpages = badpages;
 	ATF_REQUIRE_EQ(0, vm_boot(&c));
+	vt_pqbatch_interval(0);
 }
 
 /* 32 MiB, 2 CPU slots, one domain. */
@@ -94,8 +127,16 @@ vt_nstolen(void)
 	return ((u_int)atop(vt_array_end()));
 }
 
+/* Free pages of domain d as users see them: buddy blocks plus caches. */
 static inline u_int
 vt_domain_free(int d)
+{
+	return (vm_free_count_domain(d));
+}
+
+/* Pages of domain d in buddy blocks and not reserved (vmd_free_count). */
+static inline u_int
+vt_domain_unreserved(int d)
 {
 	return (atomic_load(&VM_DOMAIN(d)->vmd_free_count));
 }
