@@ -312,8 +312,10 @@ vm_wait_domain(int domain)
 	struct vm_domain *vmd = VM_DOMAIN(domain);
 
 	VM_CNT_INC(v_pgwait);
-	sleepq_lock(&vmd->vmd_free_count);
 	atomic_fetch_add(&vmd->vmd_waiters, 1);
+	/* Pages parked in caches before we counted ourselves (see free). */
+	vm_page_pcpu_drain();
+	sleepq_lock(&vmd->vmd_free_count);
 	if (atomic_load(&vmd->vmd_free_count) >= vmd->vmd_free_min) {
 		atomic_fetch_sub(&vmd->vmd_waiters, 1);
 		sleepq_release(&vmd->vmd_free_count);
@@ -332,8 +334,9 @@ vm_wait(void)
 	int d;
 
 	VM_CNT_INC(v_pgwait);
-	sleepq_lock(&vm_min_waiters);
 	atomic_fetch_add(&vm_min_waiters, 1);
+	vm_page_pcpu_drain();
+	sleepq_lock(&vm_min_waiters);
 	for (d = 0; d < vm_ndomains; d++)
 		if (atomic_load(&VM_DOMAIN(d)->vmd_free_count) >=
 		    VM_DOMAIN(d)->vmd_free_min)
@@ -500,6 +503,13 @@ vm_page_alloc_phys(int domain, int pool, int req)
  * Give a free page back: to this CPU's cache, spilling a batch to the buddy
  * allocator when it is full; straight to the buddy allocator when someone
  * waits for free pages, so that the wakeup sees them.
+ *
+ * The waiter check is made inside the critical section: a waiter first
+ * counts itself, then drains every CPU's cache, claiming each CPU slot in
+ * turn (vm_wait_domain).  A free that runs on a slot before the drain
+ * claims it leaves its page where the drain finds it; one that runs after
+ * synchronises with the drain through the slot's owner word and sees the
+ * waiter.  Either way no page hides from a waiter.
  */
 static void
 vm_page_free_phys(vm_page_t m)
@@ -509,24 +519,31 @@ vm_page_free_phys(vm_page_t m)
 	vm_page_t batch[VM_PCPU_CACHE_MAX];
 	int cnt, i, n = 0;
 
-	if (vm_pgcache_max > 0 &&
-	    atomic_load_explicit(&vmd->vmd_waiters, memory_order_relaxed) == 0 &&
-	    atomic_load_explicit(&vm_min_waiters, memory_order_relaxed) == 0) {
-		PGCACHE_MARK(m, 1);
+	if (vm_pgcache_max > 0) {
 		critical_enter();
-		pc = &vm_pcpu_dom(curcpu, m->domain)->pd_cache[m->pool];
-		cnt = atomic_load_explicit(&pc->pc_cnt, memory_order_relaxed);
-		if (__predict_false(cnt == vm_pgcache_max)) {
-			n = vm_pgcache_batch;
-			cnt -= n;
-			memcpy(batch, &pc->pc_pages[cnt],
-			    sizeof(vm_page_t) * (size_t)n);
+		if (__predict_true(atomic_load_explicit(&vmd->vmd_waiters,
+		    memory_order_relaxed) == 0 && atomic_load_explicit(
+		    &vm_min_waiters, memory_order_relaxed) == 0)) {
+			PGCACHE_MARK(m, 1);
+			pc = &vm_pcpu_dom(curcpu, m->domain)->pd_cache[m->pool];
+			cnt = atomic_load_explicit(&pc->pc_cnt,
+			    memory_order_relaxed);
+			if (__predict_false(cnt == vm_pgcache_max)) {
+				n = vm_pgcache_batch;
+				cnt -= n;
+				memcpy(batch, &pc->pc_pages[cnt],
+				    sizeof(vm_page_t) * (size_t)n);
+			}
+			pc->pc_pages[cnt++] = m;
+			atomic_store_explicit(&pc->pc_cnt, cnt,
+			    memory_order_relaxed);
+			critical_exit();
+			if (__predict_true(n == 0))
+				return;
+		} else {
+			critical_exit();
+			batch[n++] = m;
 		}
-		pc->pc_pages[cnt++] = m;
-		atomic_store_explicit(&pc->pc_cnt, cnt, memory_order_relaxed);
-		critical_exit();
-		if (__predict_true(n == 0))
-			return;
 	} else
 		batch[n++] = m;
 	vm_domain_free_lock(vmd);

@@ -69,7 +69,7 @@ require_unbooted(void)
 ATF_TC(config_defaults);
 ATF_TC_HEAD(config_defaults, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "vm_config_init fills every field: "
+	KT_DESCR(tc, "vm_config_init fills every field: "
 	    "256 MiB, host CPUs (1..256), one domain, soft pmap, no seed, no "
 	    "swap, no bad pages");
 }
@@ -96,7 +96,7 @@ ATF_TC_BODY(config_defaults, tc)
 ATF_TC(boot_defaults);
 ATF_TC_HEAD(boot_defaults, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "vm_boot(NULL) boots the defaults");
+	KT_DESCR(tc, "vm_boot(NULL) boots the defaults");
 }
 ATF_TC_BODY(boot_defaults, tc)
 {
@@ -118,7 +118,7 @@ ATF_TC_BODY(boot_defaults, tc)
 ATF_TC(boot_twice_ebusy);
 ATF_TC_HEAD(boot_twice_ebusy, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "a second vm_boot returns EBUSY, "
+	KT_DESCR(tc, "a second vm_boot returns EBUSY, "
 	    "whatever its configuration, and changes nothing");
 }
 ATF_TC_BODY(boot_twice_ebusy, tc)
@@ -215,7 +215,7 @@ static const struct bad_config bad_configs[] = {
 ATF_TC(boot_invalid_configs);
 ATF_TC_HEAD(boot_invalid_configs, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "invalid configurations are refused "
+	KT_DESCR(tc, "invalid configurations are refused "
 	    "with EINVAL (ENAMETOOLONG, EOPNOTSUPP) and leave libvm unbooted: "
 	    "a valid vm_boot succeeds right after each");
 }
@@ -242,7 +242,7 @@ ATF_TC_BODY(boot_invalid_configs, tc)
 ATF_TC(boot_edge_configs);
 ATF_TC_HEAD(boot_edge_configs, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "the limits themselves boot: 4 MiB, "
+	KT_DESCR(tc, "the limits themselves boot: 4 MiB, "
 	    "256 CPUs, 8 domains of 4 MiB, bad pages at both ends; physmem is "
 	    "truncated to whole pages");
 }
@@ -297,7 +297,7 @@ ATF_TC_BODY(boot_edge_configs, tc)
 ATF_TC(shutdown_unbooted);
 ATF_TC_HEAD(shutdown_unbooted, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "vm_shutdown without a boot, or twice, "
+	KT_DESCR(tc, "vm_shutdown without a boot, or twice, "
 	    "does nothing and boot still works");
 }
 ATF_TC_BODY(shutdown_unbooted, tc)
@@ -331,7 +331,7 @@ static const struct {
 ATF_TC(boot_cycles);
 ATF_TC_HEAD(boot_cycles, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "five boot/shutdown cycles in one "
+	KT_DESCR(tc, "five boot/shutdown cycles in one "
 	    "process with different ncpu, physmem and ndomain: each boot "
 	    "reports its own configuration and works");
 }
@@ -401,7 +401,7 @@ boot_and_draw(uint64_t seed, uint64_t *out, uint64_t *seed_used)
 ATF_TC(random_seeded);
 ATF_TC_HEAD(random_seeded, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "a seeded boot draws the same random "
+	KT_DESCR(tc, "a seeded boot draws the same random "
 	    "sequence every time, another seed a different one; seed 0 takes "
 	    "a fresh seed from the host");
 }

@@ -43,6 +43,15 @@
 
 #include <libvm.h>
 
+/*
+ * A case's description, and a Kyua timeout well above the 2 s a case takes:
+ * a hang in the test's own thread then fails in 30 s, not 300.
+ */
+#define	KT_DESCR(tc, descr) do {					\
+	atf_tc_set_md_var((tc), "descr", "%s", (descr));		\
+	atf_tc_set_md_var((tc), "timeout", "30");			\
+} while (0)
+
 /* Deadline of every handshake: reached only when something is broken. */
 #define	KT_DEADLINE_MS	5000
 

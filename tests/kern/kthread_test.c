@@ -163,7 +163,7 @@ static char chans[4][64];
 ATF_TC(kthread_runs);
 ATF_TC_HEAD(kthread_runs, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "started kernel threads run as named "
+	KT_DESCR(tc, "started kernel threads run as named "
 	    "kernel threads, are counted, and see kthread_should_stop() false "
 	    "until shutdown, also after a wakeup");
 }
@@ -213,7 +213,7 @@ ATF_TC_BODY(kthread_runs, tc)
 ATF_TC(kthread_shutdown_joins_all);
 ATF_TC_HEAD(kthread_shutdown_joins_all, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "vm_shutdown stops and joins a kernel "
+	KT_DESCR(tc, "vm_shutdown stops and joins a kernel "
 	    "thread asleep on its channel, one that goes to sleep after its "
 	    "stop and wakeup went by, and one looping on a timeout");
 }
@@ -271,7 +271,7 @@ ATF_TC_BODY(kthread_shutdown_joins_all, tc)
 ATF_TC(kthread_count_across_boots);
 ATF_TC_HEAD(kthread_count_across_boots, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "kthread_count returns to 0 after each "
+	KT_DESCR(tc, "kthread_count returns to 0 after each "
 	    "shutdown and counts afresh in the next boot");
 }
 ATF_TC_BODY(kthread_count_across_boots, tc)

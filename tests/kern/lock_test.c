@@ -58,7 +58,7 @@ mtx_probe(struct mtx *m, struct mtx_probe *p)
 ATF_TC(mtx_lock_unlock);
 ATF_TC_HEAD(mtx_lock_unlock, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "mtx_lock/trylock/unlock and owner "
+	KT_DESCR(tc, "mtx_lock/trylock/unlock and owner "
 	    "tracking as seen by the owner and by another thread");
 }
 ATF_TC_BODY(mtx_lock_unlock, tc)
@@ -106,7 +106,7 @@ ATF_TC_BODY(mtx_lock_unlock, tc)
 ATF_TC(mtx_recurse);
 ATF_TC_HEAD(mtx_recurse, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "MTX_RECURSE: the owner may lock "
+	KT_DESCR(tc, "MTX_RECURSE: the owner may lock "
 	    "again; the lock is released by the last unlock only");
 }
 ATF_TC_BODY(mtx_recurse, tc)
@@ -170,7 +170,7 @@ mtx_uninit_child(void *arg __unused)
 ATF_TC(mtx_misuse_panics);
 ATF_TC_HEAD(mtx_misuse_panics, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "recursing on a mutex without "
+	KT_DESCR(tc, "recursing on a mutex without "
 	    "MTX_RECURSE, unlocking a mutex one does not own and locking an "
 	    "uninitialised one panic");
 }
@@ -262,7 +262,7 @@ mtx_assert_other_owner_child(void *arg __unused)
 ATF_TC(mtx_assert_panics);
 ATF_TC_HEAD(mtx_assert_panics, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "mtx_assert panics on each wrong "
+	KT_DESCR(tc, "mtx_assert panics on each wrong "
 	    "state: not owned, owned, not recursed, recursed, owned by "
 	    "another thread");
 }
@@ -320,7 +320,7 @@ excl_thread(void *arg)
 ATF_TC(mtx_mutual_exclusion);
 ATF_TC_HEAD(mtx_mutual_exclusion, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "4 threads incrementing a plain "
+	KT_DESCR(tc, "4 threads incrementing a plain "
 	    "counter under a mutex lose no update and never overlap");
 }
 ATF_TC_BODY(mtx_mutual_exclusion, tc)
@@ -415,7 +415,7 @@ static const struct rwsx_ops sx_ops = {
 ATF_TC(rw_##name);							\
 ATF_TC_HEAD(rw_##name, tc)						\
 {									\
-	atf_tc_set_md_var(tc, "descr", "rwlock: " descr);		\
+	KT_DESCR(tc, "rwlock: " descr);		\
 }									\
 ATF_TC_BODY(rw_##name, tc)						\
 {									\
@@ -424,7 +424,7 @@ ATF_TC_BODY(rw_##name, tc)						\
 ATF_TC(sx_##name);							\
 ATF_TC_HEAD(sx_##name, tc)						\
 {									\
-	atf_tc_set_md_var(tc, "descr", "sx: " descr);			\
+	KT_DESCR(tc, "sx: " descr);			\
 }									\
 ATF_TC_BODY(sx_##name, tc)						\
 {									\
@@ -940,7 +940,7 @@ RWSX_TC(misuse, "exclusive recursion without RECURSE, a shared lock over "
 ATF_TC(sx_upgrade_atomic);
 ATF_TC_HEAD(sx_upgrade_atomic, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "sx_upgrade by the sole reader returns "
+	KT_DESCR(tc, "sx_upgrade by the sole reader returns "
 	    "1 and holds the lock exclusively");
 }
 ATF_TC_BODY(sx_upgrade_atomic, tc)
@@ -989,7 +989,7 @@ upgrade_peer_thread(void *arg)
 ATF_TC(sx_upgrade_not_atomic);
 ATF_TC_HEAD(sx_upgrade_not_atomic, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "sx_upgrade with another reader "
+	KT_DESCR(tc, "sx_upgrade with another reader "
 	    "returns 0 after waiting for it, and holds the lock exclusively "
 	    "anyway");
 }
@@ -1041,7 +1041,7 @@ lor_child(void *arg __unused)
 ATF_TC(witness_reversal_panics);
 ATF_TC_HEAD(witness_reversal_panics, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "A then B, later B then A in one "
+	KT_DESCR(tc, "A then B, later B then A in one "
 	    "thread panics with a lock order reversal naming both");
 }
 ATF_TC_BODY(witness_reversal_panics, tc)
@@ -1076,7 +1076,7 @@ lor_transitive_child(void *arg __unused)
 ATF_TC(witness_transitive_panics);
 ATF_TC_HEAD(witness_transitive_panics, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "A->B (shared) and B->C establish "
+	KT_DESCR(tc, "A->B (shared) and B->C establish "
 	    "A before C: taking A while holding C panics; every lock class "
 	    "takes part");
 }
@@ -1121,7 +1121,7 @@ same_order_child(void *arg __unused)
 ATF_TC(witness_same_order_ok);
 ATF_TC_HEAD(witness_same_order_ok, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "the same order taken again, subsets "
+	KT_DESCR(tc, "the same order taken again, subsets "
 	    "of it, and a try-lock against it neither panic nor warn");
 }
 ATF_TC_BODY(witness_same_order_ok, tc)
@@ -1168,7 +1168,7 @@ count_substr(const char *s, const char *needle)
 ATF_TC(witness_dupok);
 ATF_TC_HEAD(witness_dupok, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "several locks of one class: silent "
+	KT_DESCR(tc, "several locks of one class: silent "
 	    "with MTX_DUPOK, one warning (no panic) without it");
 }
 ATF_TC_BODY(witness_dupok, tc)
@@ -1200,7 +1200,7 @@ assert_none_child(void *arg __unused)
 ATF_TC(witness_held_list);
 ATF_TC_HEAD(witness_held_list, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "the held-lock list tracks every "
+	KT_DESCR(tc, "the held-lock list tracks every "
 	    "acquire and release, shared or not; witness_assert_none panics "
 	    "with a lock held");
 }

@@ -72,7 +72,7 @@ cpu_probe(struct cpu_probe *p)
 ATF_TC(curcpu_range);
 ATF_TC_HEAD(curcpu_range, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "curcpu is in [0, ncpu), stable "
+	KT_DESCR(tc, "curcpu is in [0, ncpu), stable "
 	    "outside critical sections, and new threads are spread round "
 	    "robin over every slot");
 }
@@ -137,7 +137,7 @@ rebinder_thread(void *arg)
 ATF_TC(curcpu_rebinds_at_boot);
 ATF_TC_HEAD(curcpu_rebinds_at_boot, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "a thread bound to slot n > 0 in one "
+	KT_DESCR(tc, "a thread bound to slot n > 0 in one "
 	    "boot gets a valid slot in a later boot with one CPU");
 }
 ATF_TC_BODY(curcpu_rebinds_at_boot, tc)
@@ -176,7 +176,7 @@ ATF_TC_BODY(curcpu_rebinds_at_boot, tc)
 ATF_TC(critical_nest);
 ATF_TC_HEAD(critical_nest, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "critical sections nest: the slot is "
+	KT_DESCR(tc, "critical sections nest: the slot is "
 	    "owned from the outermost enter to the outermost exit");
 }
 ATF_TC_BODY(critical_nest, tc)
@@ -246,7 +246,7 @@ crit_thread(void *arg)
 ATF_TC(critical_exclusion_one_cpu);
 ATF_TC_HEAD(critical_exclusion_one_cpu, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "with ncpu=1, critical sections of "
+	KT_DESCR(tc, "with ncpu=1, critical sections of "
 	    "three threads never overlap and lose no plain update");
 }
 ATF_TC_BODY(critical_exclusion_one_cpu, tc)
@@ -334,7 +334,7 @@ crit_holder_start(struct crit_thread *ct, pthread_t *t, int home)
 ATF_TC(critical_migrates);
 ATF_TC_HEAD(critical_migrates, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "with ncpu=2, a thread whose home slot "
+	KT_DESCR(tc, "with ncpu=2, a thread whose home slot "
 	    "is in use migrates to the idle slot and stays there");
 }
 ATF_TC_BODY(critical_migrates, tc)
@@ -370,7 +370,7 @@ ATF_TC_BODY(critical_migrates, tc)
 ATF_TC(critical_waits_when_all_busy);
 ATF_TC_HEAD(critical_waits_when_all_busy, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "with every slot in use, a thread "
+	KT_DESCR(tc, "with every slot in use, a thread "
 	    "waits for its home slot and enters only after its owner leaves");
 }
 ATF_TC_BODY(critical_waits_when_all_busy, tc)
@@ -412,7 +412,7 @@ ATF_TC_BODY(critical_waits_when_all_busy, tc)
 ATF_TC(pcpu_lock_all);
 ATF_TC_HEAD(pcpu_lock_all, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "pcpu_lock_all owns every slot until "
+	KT_DESCR(tc, "pcpu_lock_all owns every slot until "
 	    "pcpu_unlock_all; pcpu_claim_wait/pcpu_release own one");
 }
 ATF_TC_BODY(pcpu_lock_all, tc)
@@ -452,7 +452,7 @@ critical_unbooted_child(void *arg __unused)
 ATF_TC(critical_misuse_panics);
 ATF_TC_HEAD(critical_misuse_panics, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "sleeping in a critical section, and "
+	KT_DESCR(tc, "sleeping in a critical section, and "
 	    "entering one before vm_boot, panic");
 }
 ATF_TC_BODY(critical_misuse_panics, tc)
@@ -498,7 +498,7 @@ struct e200 { char b[200]; };
 ATF_TC(pcpu_zalloc_aligned);
 ATF_TC_HEAD(pcpu_zalloc_aligned, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "pcpu_zalloc gives ncpu zeroed "
+	KT_DESCR(tc, "pcpu_zalloc gives ncpu zeroed "
 	    "elements, each starting on its own cache line");
 }
 ATF_TC_BODY(pcpu_zalloc_aligned, tc)
@@ -556,7 +556,7 @@ ctr_thread(void *arg)
 ATF_TC(counter_exact_sum);
 ATF_TC_HEAD(counter_exact_sum, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "4 threads x 1e5 adds on 2 CPUs sum "
+	KT_DESCR(tc, "4 threads x 1e5 adds on 2 CPUs sum "
 	    "exactly, each add landing in the adding thread's CPU copy");
 }
 ATF_TC_BODY(counter_exact_sum, tc)
@@ -617,7 +617,7 @@ ctr_adder_thread(void *arg)
 ATF_TC(counter_zero);
 ATF_TC_HEAD(counter_zero, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "counter_u64_zero clears every CPU's "
+	KT_DESCR(tc, "counter_u64_zero clears every CPU's "
 	    "copy; negative increments subtract");
 }
 ATF_TC_BODY(counter_zero, tc)
@@ -656,7 +656,7 @@ ATF_TC_BODY(counter_zero, tc)
 ATF_TC(counter_alloc_free);
 ATF_TC_HEAD(counter_alloc_free, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "counters are distinct while allocated; "
+	KT_DESCR(tc, "counters are distinct while allocated; "
 	    "a freed slot is reused, zeroed");
 }
 ATF_TC_BODY(counter_alloc_free, tc)

@@ -261,7 +261,7 @@ msleep_interlock_check(enum ilock il)
 ATF_TC(msleep_mtx);
 ATF_TC_HEAD(msleep_mtx, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "msleep with a mutex releases it while "
+	KT_DESCR(tc, "msleep with a mutex releases it while "
 	    "asleep and retakes it before returning");
 }
 ATF_TC_BODY(msleep_mtx, tc)
@@ -272,7 +272,7 @@ ATF_TC_BODY(msleep_mtx, tc)
 ATF_TC(msleep_sx);
 ATF_TC_HEAD(msleep_sx, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "msleep with an sx lock, shared or "
+	KT_DESCR(tc, "msleep with an sx lock, shared or "
 	    "exclusive, releases it and retakes it in the same mode");
 }
 ATF_TC_BODY(msleep_sx, tc)
@@ -284,7 +284,7 @@ ATF_TC_BODY(msleep_sx, tc)
 ATF_TC(msleep_rw);
 ATF_TC_HEAD(msleep_rw, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "msleep with an rwlock, read or "
+	KT_DESCR(tc, "msleep with an rwlock, read or "
 	    "write, releases it and retakes it in the same mode");
 }
 ATF_TC_BODY(msleep_rw, tc)
@@ -300,7 +300,7 @@ ATF_TC_BODY(msleep_rw, tc)
 ATF_TC(wakeup_wakes_all);
 ATF_TC_HEAD(wakeup_wakes_all, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "wakeup wakes every thread sleeping "
+	KT_DESCR(tc, "wakeup wakes every thread sleeping "
 	    "on the channel");
 }
 ATF_TC_BODY(wakeup_wakes_all, tc)
@@ -328,7 +328,7 @@ ATF_TC_BODY(wakeup_wakes_all, tc)
 ATF_TC(wakeup_one_wakes_one);
 ATF_TC_HEAD(wakeup_one_wakes_one, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "wakeup_one wakes exactly one sleeper "
+	KT_DESCR(tc, "wakeup_one wakes exactly one sleeper "
 	    "each time, the longest-sleeping first");
 }
 ATF_TC_BODY(wakeup_one_wakes_one, tc)
@@ -360,7 +360,7 @@ ATF_TC_BODY(wakeup_one_wakes_one, tc)
 ATF_TC(channels_independent);
 ATF_TC_HEAD(channels_independent, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "a wakeup on one channel wakes no "
+	KT_DESCR(tc, "a wakeup on one channel wakes no "
 	    "sleeper of another, whether or not both hash to one chain");
 }
 ATF_TC_BODY(channels_independent, tc)
@@ -413,7 +413,7 @@ ATF_TC_BODY(channels_independent, tc)
 ATF_TC(sleep_timeout);
 ATF_TC_HEAD(sleep_timeout, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "a sleep with a timeout returns "
+	KT_DESCR(tc, "a sleep with a timeout returns "
 	    "EWOULDBLOCK no earlier than the timeout, off the queue and with "
 	    "its interlock retaken; woken earlier it returns 0");
 }
@@ -460,7 +460,7 @@ ATF_TC_BODY(sleep_timeout, tc)
 ATF_TC(msleep_pdrop);
 ATF_TC_HEAD(msleep_pdrop, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "msleep with PDROP returns with the "
+	KT_DESCR(tc, "msleep with PDROP returns with the "
 	    "interlock released, after a timeout or a wakeup");
 }
 ATF_TC_BODY(msleep_pdrop, tc)
@@ -594,7 +594,7 @@ interlock_same_chain_check(bool use_cv)
 ATF_TC(interlock_same_chain);
 ATF_TC_HEAD(interlock_same_chain, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "msleep and cv_timedwait on a channel "
+	KT_DESCR(tc, "msleep and cv_timedwait on a channel "
 	    "hashing to the chain of their contended interlock's lock word "
 	    "do not deadlock");
 }
@@ -618,7 +618,7 @@ msleep_recursed_child(void *arg __unused)
 ATF_TC(msleep_recursed_panics);
 ATF_TC_HEAD(msleep_recursed_panics, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "msleep with a recursed mutex as the "
+	KT_DESCR(tc, "msleep with a recursed mutex as the "
 	    "interlock panics (the release would not release it)");
 }
 ATF_TC_BODY(msleep_recursed_panics, tc)
@@ -758,7 +758,7 @@ cv_signal_check(bool use_sx, int timo)
 ATF_TC(cv_signal_one);
 ATF_TC_HEAD(cv_signal_one, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "cv_signal wakes exactly one waiter of "
+	KT_DESCR(tc, "cv_signal wakes exactly one waiter of "
 	    "three each time, with a mutex or an sx lock, cv_wait or a long "
 	    "cv_timedwait");
 }
@@ -797,7 +797,7 @@ cv_broadcast_check(bool use_sx)
 ATF_TC(cv_broadcast_all);
 ATF_TC_HEAD(cv_broadcast_all, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "cv_broadcast wakes every waiter");
+	KT_DESCR(tc, "cv_broadcast wakes every waiter");
 }
 ATF_TC_BODY(cv_broadcast_all, tc)
 {
@@ -808,7 +808,7 @@ ATF_TC_BODY(cv_broadcast_all, tc)
 ATF_TC(cv_timedwait_timeout);
 ATF_TC_HEAD(cv_timedwait_timeout, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "cv_timedwait returns EWOULDBLOCK "
+	KT_DESCR(tc, "cv_timedwait returns EWOULDBLOCK "
 	    "after the timeout with the lock retaken and no waiter left "
 	    "counted; a later signal finds nobody");
 }
