@@ -199,7 +199,7 @@ _sleep(const void *chan, struct lock_object *lock, int pri, const char *wmesg,
 	KASSERT(td->td_critnest == 0,
 	    ("%s: sleeping on \"%s\" in a critical section", __func__, wmesg));
 	if (chan == NULL) {
-		/* pause(): nobody wakes us but the clock. */
+		/* kpause(): nobody wakes us but the clock. */
 		KASSERT(timo_ms > 0, ("%s: pause without timeout", __func__));
 		chan = td;
 	}

@@ -43,7 +43,8 @@ int	_sleep(const void *chan, struct lock_object *lock, int pri,
 	_sleep((chan), &(mtx)->lock_object, (pri), (wmesg), (timo))
 #define	tsleep(chan, pri, wmesg, timo)					\
 	_sleep((chan), NULL, (pri), (wmesg), (timo))
-#define	pause(wmesg, timo)	((void)tsleep(NULL, 0, (wmesg), (timo)))
+/* FreeBSD's pause(9); renamed so that it never shadows the host's pause(2). */
+#define	kpause(wmesg, timo)	((void)tsleep(NULL, 0, (wmesg), (timo)))
 void	wakeup(const void *chan);
 void	wakeup_one(const void *chan);
 

@@ -1346,6 +1346,11 @@ vm_page_aflag_clear_dequeue(vm_page_t m)
  * Apply the pending request of one page to queue pq.  A request is acted on
  * only if the page still names this queue; a page that moved on since it
  * was batched is left to the batch of its new queue.
+ *
+ * The links rule: PGA_ENQUEUED is set, under the queue lock, before the
+ * page is linked, and cleared, under the queue lock, only after it has been
+ * unlinked.  While the bit is set nobody changes the page's queue without
+ * that lock, so no two threads ever work on the page's links at once.
  */
 static void
 vm_pqbatch_process_page(struct vm_pagequeue *pq, vm_page_t m, uint8_t queue)
@@ -1358,8 +1363,31 @@ vm_pqbatch_process_page(struct vm_pagequeue *pq, vm_page_t m, uint8_t queue)
 		if (old.queue != queue ||
 		    (old.flags & PGA_QUEUE_OP_MASK) == 0)
 			return;
+		if ((old.flags & PGA_DEQUEUE) != 0 &&
+		    (old.flags & PGA_ENQUEUED) != 0) {
+			/* Unlink first, then publish. */
+			TAILQ_REMOVE(&pq->pq_pl, m, plinks.q);
+			for (;;) {
+				if ((old.flags & PGA_DEQUEUE) == 0) {
+					/* The dequeue was cancelled meanwhile. */
+					TAILQ_INSERT_TAIL(&pq->pq_pl, m,
+					    plinks.q);
+					return;
+				}
+				new = old;
+				new.flags &= (uint16_t)~PGA_QUEUE_STATE_MASK;
+				new.queue = PQ_NONE;
+				if (atomic_compare_exchange_weak(&m->astate,
+				    &old._bits, new._bits))
+					break;
+			}
+			vm_pagequeue_cnt_add(pq, -1);
+			pq->pq_pdpages++;
+			return;
+		}
 		new = old;
 		if ((old.flags & PGA_DEQUEUE) != 0) {
+			/* Not linked: just forget the queue. */
 			new.flags &= (uint16_t)~PGA_QUEUE_STATE_MASK;
 			new.queue = PQ_NONE;
 		} else {
@@ -1371,13 +1399,12 @@ vm_pqbatch_process_page(struct vm_pagequeue *pq, vm_page_t m, uint8_t queue)
 		    new._bits))
 			break;
 	}
-	if ((old.flags & PGA_ENQUEUED) != 0) {
-		TAILQ_REMOVE(&pq->pq_pl, m, plinks.q);
-		if ((new.flags & PGA_ENQUEUED) == 0)
-			vm_pagequeue_cnt_add(pq, -1);
-	} else if ((new.flags & PGA_ENQUEUED) != 0)
-		vm_pagequeue_cnt_add(pq, 1);
 	if ((new.flags & PGA_ENQUEUED) != 0) {
+		/* Publish, then link (or move to the tail). */
+		if ((old.flags & PGA_ENQUEUED) != 0)
+			TAILQ_REMOVE(&pq->pq_pl, m, plinks.q);
+		else
+			vm_pagequeue_cnt_add(pq, 1);
 		if ((old.flags & PGA_REQUEUE_HEAD) != 0)
 			TAILQ_INSERT_HEAD(&pq->pq_pl, m, plinks.q);
 		else
@@ -1490,13 +1517,23 @@ vm_page_mvqueue(vm_page_t m, uint8_t nqueue, uint16_t pgaflag)
 		if (old.queue != PQ_NONE && (old.flags & PGA_ENQUEUED) != 0) {
 			pq = &VM_DOMAIN(m->domain)->vmd_pagequeues[old.queue];
 			vm_pagequeue_lock(pq);
-			if (!atomic_compare_exchange_strong(&m->astate,
-			    &old._bits, new._bits)) {
+			old = vm_page_astate_load(m);
+			if (old.queue != pq->pq_index ||
+			    (old.flags & PGA_ENQUEUED) == 0) {
 				vm_pagequeue_unlock(pq);
 				continue;
 			}
+			/* Unlink first, then publish (see the links rule). */
 			TAILQ_REMOVE(&pq->pq_pl, m, plinks.q);
 			vm_pagequeue_cnt_add(pq, -1);
+			do {
+				new = old;
+				new.queue = nqueue;
+				new.flags &= (uint16_t)~PGA_QUEUE_STATE_MASK;
+				if (nqueue != PQ_NONE)
+					new.flags |= pgaflag;
+			} while (!atomic_compare_exchange_weak(&m->astate,
+			    &old._bits, new._bits));
 			vm_pagequeue_unlock(pq);
 		} else if (!atomic_compare_exchange_strong(&m->astate,
 		    &old._bits, new._bits))

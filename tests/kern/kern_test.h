@@ -20,10 +20,6 @@
 #ifndef _TESTS_KERN_KERN_TEST_H_
 #define _TESTS_KERN_KERN_TEST_H_
 
-/*
- * Host headers first: <unistd.h> declares pause(2), which the kernel's
- * pause() macro in <sys/sleepqueue.h> would otherwise rewrite.
- */
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <atf-c.h>

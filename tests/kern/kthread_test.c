@@ -26,7 +26,7 @@
 enum kt_mode {
 	KM_SLEEP,	/* msleep on its channel, no timeout, until stopped */
 	KM_RACE,	/* sleeps only after the stop and its wakeup */
-	KM_TIMEOUT,	/* no channel: pause() in a loop */
+	KM_TIMEOUT,	/* no channel: kpause() in a loop */
 };
 
 struct ktest {
@@ -93,7 +93,7 @@ ktest_main(void *arg)
 		break;
 	case KM_TIMEOUT:
 		while (!kthread_should_stop()) {
-			pause("ktest pause", 5);
+			kpause("ktest pause", 5);
 			k->nsleeps++;
 		}
 		break;

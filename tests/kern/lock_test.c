@@ -364,6 +364,7 @@ struct rwsx_ops {
 	int	(*xowned)(union rwsx *);
 	void	(*lassert)(union rwsx *, int what);
 	_Atomic uintptr_t *(*word)(union rwsx *);
+	struct lock_object *(*lobj)(union rwsx *);
 };
 
 static void rw_o_init(union rwsx *l, const char *n, bool r)
@@ -381,11 +382,14 @@ static int rw_o_xowned(union rwsx *l) { return (rw_wowned(&l->rw)); }
 static void rw_o_assert(union rwsx *l, int what)
 { _rw_assert(&l->rw, what, __FILE__, __LINE__); }
 static _Atomic uintptr_t *rw_o_word(union rwsx *l) { return (&l->rw.rw_lock); }
+static struct lock_object *rw_o_lobj(union rwsx *l)
+{ return (&l->rw.lock_object); }
 
 static const struct rwsx_ops rw_ops = {
 	"rwlock", rw_o_init, rw_o_destroy, rw_o_rlock, rw_o_try_rlock,
 	rw_o_runlock, rw_o_wlock, rw_o_try_wlock, rw_o_wunlock,
 	rw_o_try_upgrade, rw_o_downgrade, rw_o_xowned, rw_o_assert, rw_o_word,
+	rw_o_lobj,
 };
 
 static void sx_o_init(union rwsx *l, const char *n, bool r)
@@ -403,11 +407,14 @@ static int sx_o_xowned(union rwsx *l) { return (sx_xlocked(&l->sx)); }
 static void sx_o_assert(union rwsx *l, int what)
 { _sx_assert(&l->sx, what, __FILE__, __LINE__); }
 static _Atomic uintptr_t *sx_o_word(union rwsx *l) { return (&l->sx.sx_lock); }
+static struct lock_object *sx_o_lobj(union rwsx *l)
+{ return (&l->sx.lock_object); }
 
 static const struct rwsx_ops sx_ops = {
 	"sx", sx_o_init, sx_o_destroy, sx_o_rlock, sx_o_try_rlock,
 	sx_o_runlock, sx_o_wlock, sx_o_try_wlock, sx_o_wunlock,
 	sx_o_try_upgrade, sx_o_downgrade, sx_o_xowned, sx_o_assert, sx_o_word,
+	sx_o_lobj,
 };
 
 /* Define rw_<name> and sx_<name> running name##_body with each table. */
@@ -650,7 +657,7 @@ try_upgrade_body(const struct rwsx_ops *ops)
 	ATF_REQUIRE_EQ(1, ops->try_upgrade(&l));
 	ATF_REQUIRE(ops->xowned(&l));
 	ops->lassert(&l, LA_WLOCKED);
-	ATF_REQUIRE_EQ(LA_WLOCKED, witness_owned(&l.rw.lock_object));
+	ATF_REQUIRE_EQ(LA_WLOCKED, witness_owned(ops->lobj(&l)));
 	ATF_REQUIRE_EQ(0, try_from_other(ops, &l, false));
 	ops->wunlock(&l);
 	ATF_REQUIRE_EQ(LK_UNLOCKED, lword(ops, &l));

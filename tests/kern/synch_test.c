@@ -432,7 +432,7 @@ ATF_TC_BODY(sleep_timeout, tc)
 	ATF_REQUIRE_EQ(0, kt_sleepers(chan));
 
 	t0 = kt_now_ns();
-	pause("pause", 20);
+	kpause("pause", 20);
 	ATF_REQUIRE(elapsed_ms(t0) >= 20);
 
 	mtx_lock(&locks.m);

@@ -41,6 +41,15 @@
 
 /* ---- boot ------------------------------------------------------------- */
 
+static inline void
+vt_msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
 /*
  * Set vm.pqbatch_interval (ms; 0 stops the pqbatch thread's drains).  The
  * tests boot with it off: a periodic drain would flush page-queue batches
@@ -86,6 +95,8 @@ vt_boot_cfg(uint64_t physmem, int ncpu, int ndomain, const char *badpages)
 	c.badpages = badpages;
 	ATF_REQUIRE_EQ(0, vm_boot(&c));
 	vt_pqbatch_interval(0);
+	/* The thread may do one last drain on its way back to sleep. */
+	vt_msleep(10);
 }
 
 /* 32 MiB, 2 CPU slots, one domain. */
@@ -304,14 +315,6 @@ vt_shuffle(vm_page_t *a, size_t n, uint64_t *seed)
 
 /* ---- time and threads -------------------------------------------------- */
 
-static inline void
-vt_msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 static inline uint64_t
 vt_now_ms(void)
