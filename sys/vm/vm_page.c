@@ -1172,12 +1172,17 @@ vm_page_managed(vm_page_t m)
 	return ((m->oflags & VPO_UNMANAGED) == 0);
 }
 
+/*
+ * A page's first wiring takes it off the paging queues.  FreeBSD only flags
+ * it (PGA_DEQUEUE) and lets the page daemon unlink it when a scan meets it;
+ * libvm also queues the request on the CPU's batch, so the page is gone from
+ * the queue counts at the next batch drain rather than at the next scan.
+ */
 static void
 vm_page_wire_first(vm_page_t m)
 {
-	/* A wired page leaves its queue lazily (the daemon skips it). */
 	if (vm_page_managed(m) && vm_page_queue(m) != PQ_NONE)
-		vm_page_aflag_set(m, PGA_DEQUEUE);
+		vm_page_dequeue_deferred(m);
 	atomic_fetch_add(&vm_wire_cnt, 1);
 }
 
@@ -1495,10 +1500,21 @@ vm_page_mvqueue(vm_page_t m, uint8_t nqueue, uint16_t pgaflag)
 	for (;;) {
 		old = vm_page_astate_load(m);
 		if (old.queue == nqueue && nqueue != PQ_NONE &&
-		    (old.flags & PGA_DEQUEUE) == 0 &&
-		    ((old.flags & PGA_ENQUEUED) != 0 ||
-		    (old.flags & (PGA_REQUEUE | PGA_REQUEUE_HEAD)) != 0)) {
-			/* Already there, or on its way there. */
+		    (old.flags & PGA_DEQUEUE) == 0) {
+			/*
+			 * Already there or on its way.  As in FreeBSD, an
+			 * active page stays put (its activity count says it
+			 * was used); on other queues the page moves to the
+			 * tail, or to the head for deactivate_noreuse.
+			 */
+			if (nqueue == PQ_ACTIVE || (old.flags & pgaflag) != 0)
+				return;
+			new = old;
+			new.flags |= pgaflag;
+			if (!atomic_compare_exchange_strong(&m->astate,
+			    &old._bits, new._bits))
+				continue;
+			vm_pqbatch_submit_page(m, nqueue);
 			return;
 		}
 		new = old;

@@ -491,7 +491,9 @@ ATF_TC_BODY(dequeue_deferred_waits_for_drain, tc)
 
 	vm_page_dequeue_deferred(b);
 	vm_page_deactivate(b);		/* changes its mind */
-	require_enqueued(b, PQ_INACTIVE);
+	ATF_REQUIRE_EQ(PQ_INACTIVE, vm_page_queue(b));
+	ATF_REQUIRE_EQ(PGA_ENQUEUED, astate(b).flags &
+	    (PGA_ENQUEUED | PGA_DEQUEUE));
 	vm_page_pqbatch_drain();
 	require_enqueued(b, PQ_INACTIVE);
 	require_counts(1, 0, 0, 0);
