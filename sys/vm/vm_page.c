@@ -219,7 +219,8 @@ vm_pqbatch_daemon(void *arg __unused)
 		(void)tsleep(&vm_pqbatch_chan, 0, "pqbatch", ms > 0 ? ms : 1000);
 		if (kthread_should_stop())
 			break;
-		if (ms > 0)
+		/* Woken by a new interval: 0 means off from now on. */
+		if (atomic_load(&vm_pqbatch_interval) > 0)
 			vm_page_pqbatch_drain();
 	}
 }
@@ -256,22 +257,26 @@ vm_page_shutdown(void)
 
 /* ---- free counts and waiting -------------------------------------- */
 
+/* The free count below which requests of class req are refused. */
+static inline u_int
+vm_domain_limit(struct vm_domain *vmd, int req)
+{
+	switch (req & VM_ALLOC_CLASS_MASK) {
+	case VM_ALLOC_NORMAL:
+		return (vmd->vmd_free_reserved);
+	case VM_ALLOC_SYSTEM:
+		return (vmd->vmd_interrupt_free_min);
+	default:
+		return (0);
+	}
+}
+
 bool
 vm_domain_allocate(struct vm_domain *vmd, int req, int npages)
 {
 	u_int limit, old;
 
-	switch (req & VM_ALLOC_CLASS_MASK) {
-	case VM_ALLOC_NORMAL:
-		limit = vmd->vmd_free_reserved;
-		break;
-	case VM_ALLOC_SYSTEM:
-		limit = vmd->vmd_interrupt_free_min;
-		break;
-	default:
-		limit = 0;
-		break;
-	}
+	limit = vm_domain_limit(vmd, req);
 	old = atomic_load_explicit(&vmd->vmd_free_count, memory_order_relaxed);
 	do {
 		if (old < limit + (u_int)npages)
@@ -302,28 +307,68 @@ vm_domain_freecnt_inc(struct vm_domain *vmd, int npages)
 }
 
 /*
- * Sleep until the domain has at least v_free_min free pages.  Returns 0;
- * callers retry their allocation.  The page daemon (a later layer) is what
- * normally frees pages; until then only other threads' frees wake us.
+ * Whether domain d can satisfy npages pages of class req and is at or
+ * above v_free_min: the condition a waiter sleeps for.
  */
+static bool
+vm_domain_enough(int d, int req, u_int npages)
+{
+	struct vm_domain *vmd = VM_DOMAIN(d);
+	u_int target;
+
+	target = MAX(vmd->vmd_free_min, vm_domain_limit(vmd, req) + npages);
+	return (atomic_load(&vmd->vmd_free_count) >= target);
+}
+
+/*
+ * Sleep until domain (or, domain -1, any domain) has the free pages for
+ * npages pages of class req, and at least v_free_min.
+ *
+ * A waiter counts itself, then drains every CPU's free-page cache, then
+ * checks under the sleep-queue chain lock: frees made before it counted
+ * itself are found by the drain, frees made after see the count (see
+ * vm_page_free_phys) and wake it through vm_domain_freecnt_inc().  Each
+ * wakeup rechecks, so a waiter for many pages sleeps again rather than
+ * spinning.
+ */
+static void
+vm_wait_pages(int domain, int req, u_int npages)
+{
+	_Atomic int *waiters;
+	const void *chan;
+	int d;
+
+	if (domain >= 0) {
+		waiters = &VM_DOMAIN(domain)->vmd_waiters;
+		chan = &VM_DOMAIN(domain)->vmd_free_count;
+	} else {
+		waiters = &vm_min_waiters;
+		chan = &vm_min_waiters;
+	}
+	VM_CNT_INC(v_pgwait);
+	atomic_fetch_add(waiters, 1);
+	for (;;) {
+		vm_page_pcpu_drain();
+		sleepq_lock(chan);
+		for (d = 0; d < vm_ndomains; d++)
+			if ((domain < 0 || d == domain) &&
+			    vm_domain_enough(d, req, npages))
+				break;
+		if (d < vm_ndomains) {
+			sleepq_release(chan);
+			break;
+		}
+		sleepq_add(chan, "vmwait");
+		sleepq_wait(chan, 0);
+	}
+	atomic_fetch_sub(waiters, 1);
+}
+
+/* Sleep until the domain has at least v_free_min free pages. */
 int
 vm_wait_domain(int domain)
 {
-	struct vm_domain *vmd = VM_DOMAIN(domain);
-
-	VM_CNT_INC(v_pgwait);
-	atomic_fetch_add(&vmd->vmd_waiters, 1);
-	/* Pages parked in caches before we counted ourselves (see free). */
-	vm_page_pcpu_drain();
-	sleepq_lock(&vmd->vmd_free_count);
-	if (atomic_load(&vmd->vmd_free_count) >= vmd->vmd_free_min) {
-		atomic_fetch_sub(&vmd->vmd_waiters, 1);
-		sleepq_release(&vmd->vmd_free_count);
-		return (0);
-	}
-	sleepq_add(&vmd->vmd_free_count, "vmwait");
-	sleepq_wait(&vmd->vmd_free_count, 0);
-	atomic_fetch_sub(&vmd->vmd_waiters, 1);
+	vm_wait_pages(domain, VM_ALLOC_INTERRUPT, 0);
 	return (0);
 }
 
@@ -331,24 +376,7 @@ vm_wait_domain(int domain)
 void
 vm_wait(void)
 {
-	int d;
-
-	VM_CNT_INC(v_pgwait);
-	atomic_fetch_add(&vm_min_waiters, 1);
-	vm_page_pcpu_drain();
-	sleepq_lock(&vm_min_waiters);
-	for (d = 0; d < vm_ndomains; d++)
-		if (atomic_load(&VM_DOMAIN(d)->vmd_free_count) >=
-		    VM_DOMAIN(d)->vmd_free_min)
-			break;
-	if (d < vm_ndomains) {
-		atomic_fetch_sub(&vm_min_waiters, 1);
-		sleepq_release(&vm_min_waiters);
-		return;
-	}
-	sleepq_add(&vm_min_waiters, "vmwait");
-	sleepq_wait(&vm_min_waiters, 0);
-	atomic_fetch_sub(&vm_min_waiters, 1);
+	vm_wait_pages(-1, VM_ALLOC_INTERRUPT, 0);
 }
 
 u_int
@@ -674,7 +702,7 @@ vm_page_alloc_init(vm_page_t m, int req, bool managed)
  */
 static bool
 vm_page_alloc_fail(struct vm_object *object, int domain, int req,
-    bool *drained)
+    u_int npages, bool *drained)
 {
 	if (!*drained) {
 		*drained = true;
@@ -687,10 +715,7 @@ vm_page_alloc_fail(struct vm_object *object, int domain, int req,
 	}
 	if (object != NULL)
 		VM_OBJECT_WUNLOCK(object);
-	if (domain < 0)
-		vm_wait();
-	else
-		vm_wait_domain(domain);
+	vm_wait_pages(domain, req, npages);
 	if (object != NULL)
 		VM_OBJECT_WLOCK(object);
 	if ((req & VM_ALLOC_WAITFAIL) != 0) {
@@ -719,7 +744,7 @@ vm_page_alloc_noobj_domain(int domain, int req)
 	    ("%s: invalid request %#x", __func__, req));
 	while ((m = vm_page_alloc_phys(domain, VM_FREEPOOL_DIRECT, req)) ==
 	    NULL)
-		if (!vm_page_alloc_fail(NULL, domain, req, &drained))
+		if (!vm_page_alloc_fail(NULL, domain, req, 1, &drained))
 			return (NULL);
 	vm_page_alloc_init(m, req | VM_ALLOC_NOBUSY, false);
 	return (m);
@@ -749,7 +774,7 @@ vm_page_alloc_noobj(int req)
 				return (m);
 			}
 		}
-		if (!vm_page_alloc_fail(NULL, -1, req, &drained))
+		if (!vm_page_alloc_fail(NULL, -1, req, 1, &drained))
 			return (NULL);
 	}
 }
@@ -788,7 +813,8 @@ vm_page_alloc_noobj_contig_domain(int domain, int req, u_long npages,
 			drained = true;
 			continue;
 		}
-		if (!vm_page_alloc_fail(NULL, domain, req, &drained))
+		if (!vm_page_alloc_fail(NULL, domain, req, (u_int)npages,
+		    &drained))
 			return (NULL);
 	}
 	for (i = 0; i < npages; i++)
@@ -801,19 +827,32 @@ vm_page_alloc_noobj_contig(int req, u_long npages, vm_paddr_t low,
     vm_paddr_t high, u_long alignment, vm_paddr_t boundary)
 {
 	vm_page_t m;
-	int d;
+	int d, nshort;
 
-	for (d = 0; d < vm_ndomains; d++) {
-		m = vm_page_alloc_noobj_contig_domain(d, req &
-		    ~(VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL), npages, low, high,
-		    alignment, boundary);
-		if (m != NULL)
-			return (m);
+	for (;;) {
+		nshort = 0;
+		for (d = 0; d < vm_ndomains; d++) {
+			m = vm_page_alloc_noobj_contig_domain(d, req &
+			    ~(VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL), npages, low,
+			    high, alignment, boundary);
+			if (m != NULL)
+				return (m);
+			if (npages <= VM_DOMAIN(d)->vmd_page_count &&
+			    !vm_domain_enough(d, req, (u_int)npages))
+				nshort++;
+		}
+		/*
+		 * Sleep only when every domain lacks the free pages, and then
+		 * for whichever domain gets them first.  A run that does not
+		 * fit although the pages are free is not worth waiting for.
+		 */
+		if ((req & (VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL)) == 0 ||
+		    nshort < vm_ndomains)
+			return (NULL);
+		vm_wait_pages(-1, req, (u_int)npages);
+		if ((req & VM_ALLOC_WAITFAIL) != 0)
+			return (NULL);
 	}
-	if ((req & (VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL)) == 0)
-		return (NULL);
-	return (vm_page_alloc_noobj_contig_domain(0, req, npages, low, high,
-	    alignment, boundary));
 }
 
 /* ---- freeing --------------------------------------------------------- */
@@ -1507,9 +1546,12 @@ vm_page_mvqueue(vm_page_t m, uint8_t nqueue, uint16_t pgaflag)
 			 * was used); on other queues the page moves to the
 			 * tail, or to the head for deactivate_noreuse.
 			 */
-			if (nqueue == PQ_ACTIVE || (old.flags & pgaflag) != 0)
+			if (nqueue == PQ_ACTIVE || (old.flags &
+			    (PGA_REQUEUE | PGA_REQUEUE_HEAD)) == pgaflag)
 				return;
+			/* The later request replaces a pending one. */
 			new = old;
+			new.flags &= (uint16_t)~(PGA_REQUEUE | PGA_REQUEUE_HEAD);
 			new.flags |= pgaflag;
 			if (!atomic_compare_exchange_strong(&m->astate,
 			    &old._bits, new._bits))
@@ -2017,7 +2059,7 @@ vm_page_alloc_domain(vm_object_t object, vm_pindex_t pindex, int domain,
 	    (void *)object, (uintmax_t)pindex));
 	while ((m = vm_page_alloc_phys(domain, VM_FREEPOOL_DEFAULT, req)) ==
 	    NULL) {
-		if (!vm_page_alloc_fail(object, domain, req, &drained))
+		if (!vm_page_alloc_fail(object, domain, req, 1, &drained))
 			return (NULL);
 		/* The page may have been created while we slept. */
 		if (vm_page_lookup(object, pindex) != NULL)

@@ -400,6 +400,94 @@ ATF_TC_BODY(waitok_any_domain, tc)
 	vm_shutdown();
 }
 
+struct contig_waiter {
+	int		req;
+	u_long		npages;
+	vm_page_t	m;
+	_Atomic int	done;
+};
+
+static void *
+contig_waiter_main(void *arg)
+{
+	struct contig_waiter *w = arg;
+
+	w->m = vm_page_alloc_noobj_contig(w->req, w->npages, 0,
+	    ~(vm_paddr_t)0, PAGE_SIZE, 0);
+	atomic_store(&w->done, 1);
+	return (NULL);
+}
+
+/* Free up to n pages of domain d from pages[] (NULLing them). */
+static u_int
+free_domain_pages(vm_page_t *pages, size_t n, int d, u_int want)
+{
+	size_t i;
+	u_int k = 0;
+
+	for (i = 0; i < n && k < want; i++)
+		if (pages[i] != NULL && pages[i]->domain == d) {
+			vm_page_free(pages[i]);
+			pages[i] = NULL;
+			k++;
+		}
+	return (k);
+}
+
+ATF_TC(contig_waitok_any_domain);
+ATF_TC_HEAD(contig_waitok_any_domain, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "With two domains exhausted, "
+	    "vm_page_alloc_noobj_contig(VM_ALLOC_WAITOK) sleeps until either "
+	    "domain has v_free_min free pages, as vm_page_alloc_noobj does, "
+	    "and gets its run from domain 1 when domain 1 gets them");
+}
+ATF_TC_BODY(contig_waitok_any_domain, tc)
+{
+	struct contig_waiter w;
+	vm_page_t *pages;
+	pthread_t t;
+	size_t n = 0, cap = 8192, i;
+	u_int need1;
+	bool woke;
+
+	vt_boot_cfg(VT_PHYSMEM, VT_NCPU, 2, NULL);
+	pages = calloc(cap, sizeof(*pages));
+	ATF_REQUIRE(pages != NULL);
+	alloc_until_null(VM_ALLOC_NORMAL, pages, &n, cap);
+	ATF_REQUIRE_EQ(VM_DOMAIN(0)->vmd_free_reserved, vt_domain_free(0));
+	ATF_REQUIRE_EQ(VM_DOMAIN(1)->vmd_free_reserved, vt_domain_free(1));
+
+	memset(&w, 0, sizeof(w));
+	w.req = VM_ALLOC_NORMAL | VM_ALLOC_WAITOK;
+	w.npages = 1;
+	t = vt_thread(contig_waiter_main, &w);
+	ATF_REQUIRE(vt_wait_flag(&w.done, 1, 200) == false);
+
+	need1 = VM_DOMAIN(1)->vmd_free_min - VM_DOMAIN(1)->vmd_free_reserved;
+	ATF_REQUIRE_EQ(need1, free_domain_pages(pages, n, 1, need1));
+	woke = vt_wait_flag(&w.done, 1, 1000);
+	if (!woke) {
+		/* Release it through domain 0 so that the case can end. */
+		(void)free_domain_pages(pages, n, 0, VM_DOMAIN(0)->vmd_free_min);
+		ATF_REQUIRE(vt_wait_flag(&w.done, 1, 2000));
+	}
+	ATF_REQUIRE_EQ(0, pthread_join(t, NULL));
+	ATF_REQUIRE_MSG(woke, "the contiguous WAITOK allocation slept on "
+	    "through domain 1 reaching v_free_min: it waits for domain 0 "
+	    "only");
+	ATF_REQUIRE(w.m != NULL);
+	ATF_REQUIRE_EQ(1, w.m->domain);
+	vm_page_free(w.m);
+	for (i = 0; i < n; i++)
+		if (pages[i] != NULL)
+			vm_page_free(pages[i]);
+	ATF_REQUIRE_EQ(8192 - vt_nstolen(), vm_free_count());
+	vt_check_all();
+	free(pages);
+	vm_shutdown();
+}
+
 /*
  * The waiter drains the caches, finds nothing and goes to sleep; a page
  * freed between its drain and its registration as a waiter is parked in
@@ -424,7 +512,7 @@ ATF_TC_HEAD(waitok_wakeup_not_lost_to_pcpu_cache, tc)
 	atf_tc_set_md_var(tc, "descr", "A VM_ALLOC_WAITOK allocation racing "
 	    "with frees that bring the free pages to v_free_min always gets "
 	    "its page: pages freed into a per-CPU cache just before it "
-	    "sleeps must not leave it asleep (200 rounds)");
+	    "sleeps must not leave it asleep (400 rounds)");
 }
 ATF_TC_BODY(waitok_wakeup_not_lost_to_pcpu_cache, tc)
 {
@@ -440,7 +528,7 @@ ATF_TC_BODY(waitok_wakeup_not_lost_to_pcpu_cache, tc)
 	ATF_REQUIRE(pages != NULL);
 	need = VM_DOMAIN(0)->vmd_free_min - VM_DOMAIN(0)->vmd_free_reserved;
 	end = vt_now_ms() + 1500;
-	for (round = 0; round < 200 && vt_now_ms() < end; round++) {
+	for (round = 0; round < 400 && vt_now_ms() < end; round++) {
 		alloc_until_null(VM_ALLOC_NORMAL, pages, &n, cap);
 		ATF_REQUIRE_EQ(VM_DOMAIN(0)->vmd_free_reserved,
 		    vm_free_count());
@@ -727,7 +815,8 @@ ATF_TC_HEAD(zero_after_dirty_free, tc)
 	atf_tc_set_md_var(tc, "descr", "A page written through the direct "
 	    "map and freed comes back zero-filled with PG_ZERO when "
 	    "reallocated with VM_ALLOC_ZERO, from the per-CPU cache (the "
-	    "same page) and from the buddy lists (200 pages, drained)");
+	    "same page), from the buddy lists (200 pages, drained) and as a "
+	    "contiguous run");
 }
 ATF_TC_BODY(zero_after_dirty_free, tc)
 {
@@ -764,6 +853,27 @@ ATF_TC_BODY(zero_after_dirty_free, tc)
 	}
 	for (i = 0; i < 200; i++)
 		vm_page_free(pages[i]);
+
+	/* Contiguous runs too: dirty a run, free it, take it back zeroed. */
+	vm_page_pcpu_drain();
+	m = vm_page_alloc_noobj_contig(VM_ALLOC_NORMAL, 8, 4 << 20, 8 << 20,
+	    PAGE_SIZE, 0);
+	ATF_REQUIRE(m != NULL);
+	for (i = 0; i < 8; i++)
+		memset(vm_page_dmap(&m[i]), 0x77, PAGE_SIZE);
+	for (i = 0; i < 8; i++)
+		vm_page_free(&m[i]);
+	vm_page_pcpu_drain();
+	m2 = vm_page_alloc_noobj_contig(VM_ALLOC_ZERO, 8, 4 << 20, 8 << 20,
+	    PAGE_SIZE, 0);
+	ATF_REQUIRE_EQ(m, m2);
+	for (i = 0; i < 8; i++) {
+		ATF_REQUIRE_MSG(page_is_zero(&m2[i]), "run page %d is not zero",
+		    i);
+		ATF_REQUIRE_EQ(PG_ZERO, atomic_load(&m2[i].flags));
+	}
+	for (i = 0; i < 8; i++)
+		vm_page_free(&m2[i]);
 	vt_check_all();
 	vm_shutdown();
 }
@@ -877,6 +987,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, waitok_domain_sleeps_until_free_min);
 	ATF_TP_ADD_TC(tp, waitfail_returns_null_after_one_sleep);
 	ATF_TP_ADD_TC(tp, waitok_any_domain);
+	ATF_TP_ADD_TC(tp, contig_waitok_any_domain);
 	ATF_TP_ADD_TC(tp, waitok_wakeup_not_lost_to_pcpu_cache);
 	ATF_TP_ADD_TC(tp, pcpu_refill_and_spill_sizes);
 	ATF_TP_ADD_TC(tp, pcpu_caches_two_threads_drain);

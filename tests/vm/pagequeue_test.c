@@ -419,6 +419,49 @@ ATF_TC_BODY(deactivate_of_inactive_page_requeues, tc)
 	vm_shutdown();
 }
 
+ATF_TC(later_queue_request_wins);
+ATF_TC_HEAD(later_queue_request_wins, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Of two requests for the same queue "
+	    "made before a drain, the later one decides: deactivate_noreuse "
+	    "then deactivate puts the page at the tail, deactivate then "
+	    "deactivate_noreuse at the head (FreeBSD's vm_page_mvqueue "
+	    "replaces the pending request)");
+}
+ATF_TC_BODY(later_queue_request_wins, tc)
+{
+	vm_page_t p[3], want[3];
+	int i;
+
+	vt_boot();
+	for (i = 0; i < 3; i++) {
+		p[i] = managed_page();
+		vm_page_deactivate(p[i]);
+	}
+	vm_page_pqbatch_drain();
+	require_order(PQ_INACTIVE, p, 3);
+
+	vm_page_deactivate_noreuse(p[1]);
+	vm_page_deactivate(p[1]);
+	ATF_REQUIRE_EQ(PGA_ENQUEUED | PGA_REQUEUE,
+	    astate(p[1]).flags & PGA_QUEUE_STATE_MASK);
+	vm_page_pqbatch_drain();
+	want[0] = p[0]; want[1] = p[2]; want[2] = p[1];
+	require_order(PQ_INACTIVE, want, 3);
+
+	vm_page_deactivate(p[2]);
+	vm_page_deactivate_noreuse(p[2]);
+	ATF_REQUIRE_EQ(PGA_ENQUEUED | PGA_REQUEUE_HEAD,
+	    astate(p[2]).flags & PGA_QUEUE_STATE_MASK);
+	vm_page_pqbatch_drain();
+	want[0] = p[2]; want[1] = p[0]; want[2] = p[1];
+	require_order(PQ_INACTIVE, want, 3);
+	require_counts(3, 0, 0, 0);
+	vt_check_all();
+	free_pages(p, 3);
+	vm_shutdown();
+}
+
 /* ---- dequeueing ------------------------------------------------------------ */
 
 ATF_TC(dequeue_now);
@@ -735,6 +778,44 @@ ATF_TC_BODY(pqbatch_thread_drains, tc)
 	vm_shutdown();
 }
 
+ATF_TC(pqbatch_interval_zero_stops_drains);
+ATF_TC_HEAD(pqbatch_interval_zero_stops_drains, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "Setting vm.pqbatch_interval to 0 "
+	    "turns the pqbatch thread's drains off at once: batches pending "
+	    "when it is set stay pending (the thread must not do one more "
+	    "drain with the interval it read before sleeping)");
+}
+ATF_TC_BODY(pqbatch_interval_zero_stops_drains, tc)
+{
+	struct vm_config c;
+	vm_page_t p[5];
+	int i, zero = 0;
+
+	/* Boot with the default interval (200 ms), not through vt_boot. */
+	vm_config_init(&c);
+	c.physmem = VT_PHYSMEM;
+	c.ncpu = VT_NCPU;
+	ATF_REQUIRE_EQ(0, vm_boot(&c));
+	/* Let the thread go to sleep for its first 200 ms. */
+	vt_msleep(20);
+	for (i = 0; i < 5; i++) {
+		p[i] = managed_page();
+		vm_page_activate(p[i]);
+	}
+	ATF_REQUIRE_EQ(0, vm_sysctlbyname("vm.pqbatch_interval", NULL, NULL,
+	    &zero, sizeof(zero)));
+	vt_msleep(100);
+	ATF_REQUIRE_EQ_MSG(0, vm_pagequeue_count(PQ_ACTIVE), "the pqbatch "
+	    "thread drained %u pages after its interval was set to 0",
+	    vm_pagequeue_count(PQ_ACTIVE));
+	vm_page_pqbatch_drain();
+	ATF_REQUIRE_EQ(5, vm_pagequeue_count(PQ_ACTIVE));
+	vt_check_all();
+	free_pages(p, 5);
+	vm_shutdown();
+}
+
 /* ---- concurrency ------------------------------------------------------------- */
 
 #define	NSHARED	64
@@ -813,7 +894,7 @@ check_random_queue_ops(bool shared)
 		r[i].pages = pages;
 		r[i].first = shared ? 0 : i * (NSHARED / 2);
 		r[i].n = shared ? NSHARED : NSHARED / 2;
-		r[i].ops = 20000;
+		r[i].ops = 50000;
 		r[i].seed = (uint64_t)(i + 1) * 77;
 		r[i].go = &go;
 		t[i] = vt_thread(qracer_main, &r[i]);
@@ -855,7 +936,7 @@ check_random_queue_ops(bool shared)
 ATF_TC(random_ops_two_threads_owned);
 ATF_TC_HEAD(random_ops_two_threads_owned, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "Two threads apply 20000 random queue "
+	atf_tc_set_md_var(tc, "descr", "Two threads apply 50000 random queue "
 	    "operations each to their own half of 64 pages; after a drain "
 	    "the checkers pass and each queue's count is the number of "
 	    "pages whose astate names it");
@@ -991,6 +1072,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, deactivate_noreuse_puts_at_head);
 	ATF_TP_ADD_TC(tp, deactivate_noreuse_of_inactive_page);
 	ATF_TP_ADD_TC(tp, deactivate_of_inactive_page_requeues);
+	ATF_TP_ADD_TC(tp, later_queue_request_wins);
 	ATF_TP_ADD_TC(tp, dequeue_now);
 	ATF_TP_ADD_TC(tp, dequeue_deferred_waits_for_drain);
 	ATF_TP_ADD_TC(tp, free_dequeues_page);
@@ -1000,6 +1082,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, wired_page_dequeue_deferred);
 	ATF_TP_ADD_TC(tp, queues_are_per_domain);
 	ATF_TP_ADD_TC(tp, pqbatch_thread_drains);
+	ATF_TP_ADD_TC(tp, pqbatch_interval_zero_stops_drains);
 	ATF_TP_ADD_TC(tp, random_ops_two_threads_owned);
 	ATF_TP_ADD_TC(tp, random_ops_two_threads_shared);
 	ATF_TP_ADD_TC(tp, moves_race_continuous_drain);

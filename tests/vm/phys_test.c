@@ -804,9 +804,10 @@ ATF_TC(contig_huge_npages_fails);
 ATF_TC_HEAD(contig_huge_npages_fails, tc)
 {
 	atf_tc_set_md_var(tc, "descr", "A contiguous request for more pages "
-	    "than the machine has returns NULL even when ptoa(npages) "
-	    "overflows and (int)npages truncates (regression: it returned "
-	    "free-list pages and initialised 2^52 page structures)");
+	    "than a domain holds returns NULL and changes nothing, even when "
+	    "ptoa(npages) wraps to 0 or one page and (int)npages truncates "
+	    "(the first cut returned a free-list page and initialised 2^52 "
+	    "page structures from it)");
 }
 ATF_TC_BODY(contig_huge_npages_fails, tc)
 {
