@@ -441,7 +441,15 @@ vm_phys_parse_badpages(const char *list, vm_paddr_t size)
 		if (pa >= size)
 			return (EINVAL);
 		m = PHYS_TO_VM_PAGE(trunc_page(pa));
-		if ((atomic_load(&m->flags) & PG_BAD) == 0) {
+		if ((m->oflags & VPO_UNMANAGED) != 0) {
+			/*
+			 * Already in use (it holds the page array): it cannot
+			 * be kept out of the free lists, so it is not counted
+			 * as excluded, as FreeBSD skips such pages.
+			 */
+			kprintf("libvm: bad page %#jx holds the page array; "
+			    "not excluded\n", (uintmax_t)pa);
+		} else if ((atomic_load(&m->flags) & PG_BAD) == 0) {
 			atomic_fetch_or(&m->flags, PG_BAD);
 			vm_phys_nbad++;
 		}
