@@ -17,7 +17,10 @@
  * it is measured in a child process of this program started with
  * LD_PRELOAD, in the same run (its figures are those of "malloc" there).
  *
- * usage: page_alloc [-n pairs_per_thread] [-r runs]
+ * -l runs only libvm's "pair" workload, once, on one thread: for counting
+ * instructions with callgrind (docs/PERFORMANCE.md).
+ *
+ * usage: page_alloc [-l] [-n pairs_per_thread] [-r runs]
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -176,9 +179,9 @@ main(int argc, char **argv)
 	double med[nitems(impls)];
 	size_t k;
 	int c, b, nt;
-	bool child = false;
+	bool child = false, libvm_only = false;
 
-	while ((c = getopt(argc, argv, "n:r:P")) != -1) {
+	while ((c = getopt(argc, argv, "ln:r:P")) != -1) {
 		switch (c) {
 		case 'n':
 			npairs = atol(optarg);
@@ -189,8 +192,12 @@ main(int argc, char **argv)
 		case 'P':
 			child = true;
 			break;
+		case 'l':
+			libvm_only = true;
+			break;
 		default:
-			fprintf(stderr, "usage: page_alloc [-n pairs] [-r runs]\n");
+			fprintf(stderr, "usage: page_alloc [-l] [-n pairs] "
+			    "[-r runs]\n");
 			return (2);
 		}
 	}
@@ -205,7 +212,7 @@ main(int argc, char **argv)
 				    median(&impls[1], nt, batches[b]));
 		return (0);
 	}
-	for (k = 0; k < nitems(impls); k++) {
+	for (k = 0; k < nitems(impls) && !libvm_only; k++) {
 		void *h;
 
 		if (impls[k].lib == NULL)
@@ -227,6 +234,11 @@ main(int argc, char **argv)
 	if (vm_boot(&cfg) != 0) {
 		fprintf(stderr, "page_alloc: vm_boot failed\n");
 		return (1);
+	}
+	if (libvm_only) {
+		printf("libvm pair: %.1f Mpairs/s\n", run(&impls[0], 1, 1));
+		vm_shutdown();
+		return (0);
 	}
 	printf("page_alloc: %ld alloc+free pairs per thread, median of %d "
 	    "runs, Mpairs/s (ratio to glibc malloc(4096)/free)\n", npairs,

@@ -84,10 +84,11 @@ critical_enter_slow(struct thread *td)
 {
 	int cpu, i, spins;
 
-	KASSERT(mp_ncpus > 0, ("%s: libvm is not booted", __func__));
+	if (mp_ncpus == 0)
+		panic("%s: libvm is not booted", __func__);
 	/* First section since this boot: bind a home slot now. */
 	cpu = td->td_bootgen == pcpu_bootgen ? td->td_cpu : pcpu_bind(td);
-	if (__predict_true(pcpu_claim(cpu, td->td_tid)))
+	if (pcpu_claim(cpu, td->td_tid))
 		return;
 	/* Home slot busy: migrate to any idle one. */
 	for (i = 1; i < mp_ncpus; i++) {

@@ -52,13 +52,25 @@ curcpu_get(void)
 #define	PCPU_GET(f)	(pcpu_array[curcpu].pc_##f)
 #define	pcpu_find(c)	(&pcpu_array[(c)])
 
+/*
+ * The common case of critical_enter() is inline: the thread is bound for
+ * this boot and its home slot is free, so one CAS claims it.  Everything
+ * else (first use, migration, waiting) is in critical_enter_slow().
+ */
 static inline void
 critical_enter(void)
 {
 	struct thread *td = curthread;
+	int expect = 0;
 
-	if (td->td_critnest++ == 0)
-		critical_enter_slow(td);
+	if (td->td_critnest++ != 0)
+		return;
+	if (__predict_true(td->td_bootgen == pcpu_bootgen) &&
+	    __predict_true(atomic_compare_exchange_strong_explicit(
+	    &pcpu_array[td->td_cpu].pc_owner, &expect, td->td_tid,
+	    memory_order_acquire, memory_order_relaxed)))
+		return;
+	critical_enter_slow(td);
 }
 
 static inline void
@@ -66,8 +78,21 @@ critical_exit(void)
 {
 	struct thread *td = &thread_self;
 
-	if (--td->td_critnest == 0)
-		critical_exit_slow(td);
+	if (--td->td_critnest != 0)
+		return;
+#ifdef INVARIANTS
+	critical_exit_slow(td);
+#else
+	atomic_store_explicit(&pcpu_array[td->td_cpu].pc_owner, 0,
+	    memory_order_release);
+#endif
+}
+
+/* The CPU slot owned by the current critical section. */
+static inline int
+curcpu_crit(void)
+{
+	return (thread_self.td_cpu);
 }
 
 static inline int

@@ -466,7 +466,7 @@ vm_pgcache_refill(int domain, int pool)
 		    domain, i, n);
 	m = batch[--n];
 	critical_enter();
-	pc = &vm_pcpu_dom(curcpu, domain)->pd_cache[pool];
+	pc = &vm_pcpu_dom(curcpu_crit(), domain)->pd_cache[pool];
 	cnt = atomic_load_explicit(&pc->pc_cnt, memory_order_relaxed);
 	for (i = 0; i < n && cnt < vm_pgcache_max; i++) {
 		PGCACHE_MARK(batch[i], 1);
@@ -502,7 +502,7 @@ vm_page_alloc_phys(int domain, int pool, int req)
 
 	if (vm_pgcache_max > 0) {
 		critical_enter();
-		pc = &vm_pcpu_dom(curcpu, domain)->pd_cache[pool];
+		pc = &vm_pcpu_dom(curcpu_crit(), domain)->pd_cache[pool];
 		cnt = atomic_load_explicit(&pc->pc_cnt, memory_order_relaxed);
 		if (__predict_true(cnt > 0)) {
 			m = pc->pc_pages[--cnt];
@@ -553,7 +553,7 @@ vm_page_free_phys(vm_page_t m)
 		    memory_order_relaxed) == 0 && atomic_load_explicit(
 		    &vm_min_waiters, memory_order_relaxed) == 0)) {
 			PGCACHE_MARK(m, 1);
-			pc = &vm_pcpu_dom(curcpu, m->domain)->pd_cache[m->pool];
+			pc = &vm_pcpu_dom(curcpu_crit(), m->domain)->pd_cache[m->pool];
 			cnt = atomic_load_explicit(&pc->pc_cnt,
 			    memory_order_relaxed);
 			if (__predict_false(cnt == vm_pgcache_max)) {
@@ -1482,7 +1482,7 @@ vm_pqbatch_submit_page(vm_page_t m, uint8_t queue)
 
 	KASSERT(queue < PQ_COUNT, ("%s: bad queue %d", __func__, queue));
 	critical_enter();
-	bq = &vm_pcpu_dom(curcpu, domain)->pd_bq[queue];
+	bq = &vm_pcpu_dom(curcpu_crit(), domain)->pd_bq[queue];
 	if (bq->bq_cnt < VM_BATCHQUEUE_SIZE) {
 		bq->bq_pa[bq->bq_cnt++] = m;
 		critical_exit();
@@ -1492,7 +1492,7 @@ vm_pqbatch_submit_page(vm_page_t m, uint8_t queue)
 	pq = &VM_DOMAIN(domain)->vmd_pagequeues[queue];
 	vm_pagequeue_lock(pq);
 	critical_enter();
-	bq = &vm_pcpu_dom(curcpu, domain)->pd_bq[queue];
+	bq = &vm_pcpu_dom(curcpu_crit(), domain)->pd_bq[queue];
 	vm_pqbatch_process(pq, bq, queue);
 	vm_pqbatch_process_page(pq, m, queue);
 	critical_exit();
