@@ -24,6 +24,7 @@
 #include <sys/sysctl.h>
 #include <vm/vm_phys.h>
 #include <vm/vm_page.h>
+#include <vm/vm_map.h>
 
 static pthread_mutex_t	boot_mtx = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic bool	booted;
@@ -131,6 +132,7 @@ vm_boot(const struct vm_config *ucfg)
 		goto fail;
 	hw_physmem = cfg.physmem;
 	vm_page_startup();
+	vm_map_startup();
 	atomic_store(&booted, true);
 	pthread_mutex_unlock(&boot_mtx);
 	return (0);

@@ -1,0 +1,1612 @@
+/*
+ * Address-space maps.
+ *
+ * The entries of a map live in a binary search tree ordered by address.
+ * The tree is threaded (seed 000, D21964): where a node has no left (right)
+ * child, its left (right) pointer is a thread to its in-order predecessor
+ * (successor), tagged by the pointer's low bit, so stepping to a neighbour
+ * needs no list and no parent pointer.  The first entry's left thread and
+ * the last entry's right thread lead to the header, whose start is the
+ * map's maximum and whose end its minimum: the gap before the first entry
+ * is first->start - header.end and the gap after the last is
+ * header.start - last->end, with no special case (D13735).
+ *
+ * Every node stores max_free, the largest free gap with an endpoint in its
+ * subtree (D17794).  Because of the threads a node computes it locally:
+ * on each side, its child's max_free, or the gap to the neighbour the
+ * thread leads to.  The first-fit search (vm_map_findspace) therefore walks
+ * one path, choosing the leftmost subtree whose max_free is large enough,
+ * and then splays the gap it found to the root so that the insertion that
+ * follows costs O(1).
+ *
+ * Splaying is top-down: the descent peels the nodes it passes into a left
+ * and a right list (rotating on zig-zig steps, which is what makes the
+ * amortised bound hold), and the reassembly walks the lists back,
+ * re-linking and recomputing max_free bottom-up.  Only an exclusive holder
+ * of the map lock splays; a shared holder searches without changing the
+ * tree.  A change to an entry's bounds next to a free gap is always made
+ * while the nodes that record that gap are on the path a following splay
+ * recomputes (see vm_map_clip_start and vm_map_entry_unlink's MERGE_NEXT).
+ *
+ * Lock order: map lock -> object lock -> page queue -> CPU slot.
+ *
+ * Invariants (_vm_map_assert_consistent; run on exclusive unlock in
+ * INVARIANTS builds once the changes since the last walk exceed the number
+ * of entries, D22163, or on every unlock with vm.map_check_always):
+ * entries sorted and disjoint inside [min, max); threads lead to the in-order
+ * neighbours and the header; every max_free is exact; nentries and size
+ * match the entries.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/systm.h>
+#include <sys/sleepqueue.h>
+#include <sys/sysctl.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
+
+const vm_size_t pagesizes[MAXPAGESIZES] = {
+	PAGE_SIZE, (vm_size_t)2 << 20, (vm_size_t)1 << 30,
+};
+
+/* Tunables; see vm_map_startup() for their sysctl names. */
+int	vm_map_entries_max = 1 << 20;	/* per map; 0: no limit */
+int	vm_map_check_always = 0;	/* consistency walk on every unlock */
+static int	aslr_enable = 1;	/* new address spaces get MAP_ASLR */
+static int	aslr_honor_sbrk = 1;	/* keep the data segment free */
+static int	aslr_pages_rnd = 0x1000;	/* random pages: 12 bits */
+static int	aslr_super_pages_rnd = 0x10;	/* random superpages: 4 bits */
+static int	cluster_anon = 1;	/* group anonymous mappings */
+static int	sgrowsiz = 128 * 1024;	/* stack growth unit */
+static int	stack_guard_page = 1;	/* pages of a stack's guard */
+
+/* ---- the threaded tree -------------------------------------------------- */
+
+#define	THREAD_BIT	((uintptr_t)1)
+
+static inline bool
+e_child(vm_map_entry_t p)
+{
+	return (((uintptr_t)p & THREAD_BIT) == 0);
+}
+
+static inline vm_map_entry_t
+e_ptr(vm_map_entry_t p)
+{
+	return ((vm_map_entry_t)((uintptr_t)p & ~THREAD_BIT));
+}
+
+static inline vm_map_entry_t
+e_thread(vm_map_entry_t p)
+{
+	return ((vm_map_entry_t)((uintptr_t)p | THREAD_BIT));
+}
+
+/* The largest gap on each side of e within its subtree. */
+static inline vm_size_t
+left_free(vm_map_entry_t e)
+{
+	return (e_child(e->left) ? e->left->max_free :
+	    e->start - e_ptr(e->left)->end);
+}
+
+static inline vm_size_t
+right_free(vm_map_entry_t e)
+{
+	return (e_child(e->right) ? e->right->max_free :
+	    e_ptr(e->right)->start - e->end);
+}
+
+static inline void
+max_free_update(vm_map_entry_t e)
+{
+	vm_size_t l = left_free(e), r = right_free(e);
+
+	e->max_free = l > r ? l : r;
+}
+
+vm_map_entry_t
+vm_map_entry_succ(vm_map_entry_t e)
+{
+	vm_map_entry_t x;
+
+	if (!e_child(e->right))
+		return (e_ptr(e->right));
+	for (x = e->right; e_child(x->left); x = x->left)
+		;
+	return (x);
+}
+
+vm_map_entry_t
+vm_map_entry_pred(vm_map_entry_t e)
+{
+	vm_map_entry_t x;
+
+	if (!e_child(e->left))
+		return (e_ptr(e->left));
+	for (x = e->left; e_child(x->right); x = x->right)
+		;
+	return (x);
+}
+
+vm_map_entry_t
+vm_map_entry_first(vm_map_t map)
+{
+	return (e_ptr(map->header.right));
+}
+
+/*
+ * Splay the subtree rooted at root around addr and return its new root:
+ * the entry containing addr, or else the last entry visited, whose
+ * missing child on addr's side makes it addr's in-order neighbour.  Threads
+ * leaving the subtree are left as they are.
+ */
+static vm_map_entry_t
+vm_map_splay_tree(vm_map_entry_t root, vm_offset_t addr)
+{
+	vm_map_entry_t x, y, llist, rlist, next, sub;
+
+	llist = rlist = NULL;
+	x = root;
+	for (;;) {
+		if (addr < x->start) {
+			y = x->left;
+			if (!e_child(y))
+				break;
+			if (addr < y->start && e_child(y->left)) {
+				/* Zig-zig: rotate right at x. */
+				x->left = e_child(y->right) ? y->right :
+				    e_thread(y);
+				max_free_update(x);
+				y->right = x;
+				x = y;
+				y = x->left;
+			}
+			/* x and its right subtree go to the right list. */
+			x->left = rlist;
+			rlist = x;
+			x = y;
+		} else if (addr >= x->end) {
+			y = x->right;
+			if (!e_child(y))
+				break;
+			if (addr >= y->end && e_child(y->right)) {
+				/* Zag-zag: rotate left at x. */
+				x->right = e_child(y->left) ? y->left :
+				    e_thread(y);
+				max_free_update(x);
+				y->left = x;
+				x = y;
+				y = x->right;
+			}
+			x->right = llist;
+			llist = x;
+			x = y;
+		} else
+			break;
+	}
+	/*
+	 * Reassemble.  The left list holds, last first, the nodes smaller than
+	 * x: each becomes the right child of the one taken before it, and the
+	 * last taken gets x's left subtree (or, if none, a thread to x).
+	 */
+	sub = x->left;
+	for (y = llist; y != NULL; y = next) {
+		next = y->right;
+		y->right = e_child(sub) ? sub : e_thread(x);
+		max_free_update(y);
+		sub = y;
+	}
+	x->left = sub;
+	sub = x->right;
+	for (y = rlist; y != NULL; y = next) {
+		next = y->left;
+		y->left = e_child(sub) ? sub : e_thread(x);
+		max_free_update(y);
+		sub = y;
+	}
+	x->right = sub;
+	max_free_update(x);
+	return (x);
+}
+
+static inline void
+vm_map_splay(vm_map_t map, vm_offset_t addr)
+{
+	vm_map_assert_locked(map);
+	if (map->root != NULL)
+		map->root = vm_map_splay_tree(map->root, addr);
+}
+
+/*
+ * Insert entry, which overlaps nothing, and make it the root.  After the
+ * splay the root r is entry's predecessor or successor; entry's other
+ * neighbour is the nearest node of r's subtree on that side, which a splay
+ * of that subtree brings to its top so that its thread can be retargeted.
+ */
+static void
+vm_map_entry_link(vm_map_t map, vm_map_entry_t entry)
+{
+	vm_map_entry_t r, sub;
+
+	vm_map_assert_locked(map);
+	if (map->root == NULL) {
+		entry->left = e_thread(&map->header);
+		entry->right = e_thread(&map->header);
+	} else {
+		vm_map_splay(map, entry->start);
+		r = map->root;
+		if (entry->start < r->start) {
+			KASSERT(entry->end <= r->start,
+			    ("%s: map %p entry %p overlaps %p", __func__,
+			    (void *)map, (void *)entry, (void *)r));
+			/* r is the successor; the predecessor is in r->left. */
+			sub = r->left;
+			if (e_child(sub)) {
+				sub = vm_map_splay_tree(sub, entry->start);
+				KASSERT(sub->end <= entry->start,
+				    ("%s: map %p entry %p overlaps %p",
+				    __func__, (void *)map, (void *)entry,
+				    (void *)sub));
+				sub->right = e_thread(entry);
+				max_free_update(sub);
+			}
+			entry->left = sub;
+			entry->right = r;
+			r->left = e_thread(entry);
+		} else {
+			KASSERT(r->end <= entry->start,
+			    ("%s: map %p entry %p overlaps %p", __func__,
+			    (void *)map, (void *)entry, (void *)r));
+			/* r is the predecessor; the successor in r->right. */
+			sub = r->right;
+			if (e_child(sub)) {
+				sub = vm_map_splay_tree(sub, entry->start);
+				KASSERT(entry->end <= sub->start,
+				    ("%s: map %p entry %p overlaps %p",
+				    __func__, (void *)map, (void *)entry,
+				    (void *)sub));
+				sub->left = e_thread(entry);
+				max_free_update(sub);
+			}
+			entry->right = sub;
+			entry->left = r;
+			r->right = e_thread(entry);
+		}
+		max_free_update(r);
+	}
+	max_free_update(entry);
+	map->root = entry;
+	if (e_ptr(entry->left) == &map->header)
+		map->header.right = e_thread(entry);
+	if (e_ptr(entry->right) == &map->header)
+		map->header.left = e_thread(entry);
+	map->nentries++;
+	map->nupdates++;
+}
+
+enum unlink_op { UNLINK, UNLINK_MERGE_NEXT };
+
+/*
+ * Remove entry from the tree.  With UNLINK_MERGE_NEXT, entry's successor
+ * takes over entry's range (start and offset) in the same operation, so
+ * that the max_free of the nodes around the vanished boundary is computed
+ * once, right (vm_map_try_merge_entries).
+ */
+static void
+vm_map_entry_unlink(vm_map_t map, vm_map_entry_t entry, enum unlink_op op)
+{
+	vm_map_entry_t l, r;
+
+	vm_map_assert_locked(map);
+	vm_map_splay(map, entry->start);
+	KASSERT(map->root == entry, ("%s: map %p splay for %p found %p",
+	    __func__, (void *)map, (void *)entry, (void *)map->root));
+	l = entry->left;
+	r = entry->right;
+	if (e_child(r)) {
+		/* Bring entry's successor, the least node of r, to r's top. */
+		r = vm_map_splay_tree(r, entry->start);
+		if (op == UNLINK_MERGE_NEXT) {
+			KASSERT(r->start == entry->end,
+			    ("%s: %p and %p are not adjacent", __func__,
+			    (void *)entry, (void *)r));
+			r->start = entry->start;
+			r->offset = entry->offset;
+		}
+	} else
+		KASSERT(op == UNLINK, ("%s: no successor to merge into",
+		    __func__));
+	if (e_child(l)) {
+		/* Entry's predecessor, the greatest node of l, to l's top. */
+		l = vm_map_splay_tree(l, entry->start);
+		if (e_child(r)) {
+			r->left = e_thread(l);
+			max_free_update(r);
+		} else
+			map->header.left = e_thread(l);
+		l->right = r;
+		max_free_update(l);
+		map->root = l;
+	} else if (e_child(r)) {
+		r->left = l;
+		max_free_update(r);
+		map->root = r;
+		map->header.right = e_thread(r);
+	} else {
+		map->root = NULL;
+		map->header.left = map->header.right = e_thread(&map->header);
+	}
+	map->nentries--;
+	map->nupdates++;
+}
+
+/* ---- entries ------------------------------------------------------------ */
+
+static vm_map_entry_t
+vm_map_entry_create(void)
+{
+	vm_map_entry_t e;
+
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		panic("%s: out of host memory", __func__);
+	return (e);
+}
+
+static void
+vm_map_entry_dispose(vm_map_entry_t e)
+{
+	if (e->object != NULL)
+		vm_object_deallocate(e->object);
+	free(e);
+}
+
+/* ---- lifecycle and locking ----------------------------------------------- */
+
+void
+vm_map_init(vm_map_t map, vm_offset_t min, vm_offset_t max)
+{
+	KASSERT(min < max, ("%s: bad bounds %#jx-%#jx", __func__,
+	    (uintmax_t)min, (uintmax_t)max));
+	memset(map, 0, sizeof(*map));
+	map->header.start = max;
+	map->header.end = min;
+	map->header.eflags = MAP_ENTRY_HEADER;
+	map->header.left = map->header.right = e_thread(&map->header);
+	map->root = NULL;
+	sx_init_flags(&map->lock, "vm map", SX_DUPOK);
+}
+
+void
+vm_map_destroy(vm_map_t map)
+{
+	vm_map_lock(map);
+	(void)vm_map_delete(map, vm_map_min(map), vm_map_max(map));
+	vm_map_unlock(map);
+	KASSERT(map->nentries == 0 && map->root == NULL,
+	    ("%s: map %p still has %d entries", __func__, (void *)map,
+	    map->nentries));
+	sx_destroy(&map->lock);
+}
+
+void
+vm_map_lock(vm_map_t map)
+{
+	sx_xlock(&map->lock);
+}
+
+void
+vm_map_unlock(vm_map_t map)
+{
+#ifdef INVARIANTS
+	_vm_map_assert_consistent(map, false);
+#endif
+	map->timestamp++;
+	sx_xunlock(&map->lock);
+}
+
+void
+vm_map_lock_read(vm_map_t map)
+{
+	sx_slock(&map->lock);
+}
+
+void
+vm_map_unlock_read(vm_map_t map)
+{
+	sx_sunlock(&map->lock);
+}
+
+bool
+vm_map_trylock(vm_map_t map)
+{
+	return (sx_try_xlock(&map->lock) != 0);
+}
+
+bool
+vm_map_trylock_read(vm_map_t map)
+{
+	return (sx_try_slock(&map->lock) != 0);
+}
+
+int
+vm_map_lock_upgrade(vm_map_t map)
+{
+	return (sx_upgrade(&map->lock) ? 0 : 1);
+}
+
+void
+vm_map_lock_downgrade(vm_map_t map)
+{
+#ifdef INVARIANTS
+	_vm_map_assert_consistent(map, false);
+#endif
+	map->timestamp++;
+	sx_downgrade(&map->lock);
+}
+
+bool
+vm_map_locked(vm_map_t map)
+{
+	return (sx_xlocked(&map->lock) != 0);
+}
+
+/*
+ * Release the exclusive map lock and sleep until vm_map_wakeup() (an entry
+ * left IN_TRANSITION) or timo_ms; the lock is not retaken.
+ */
+void
+vm_map_unlock_and_wait(vm_map_t map, int timo_ms)
+{
+	vm_map_assert_locked(map);
+	map->timestamp++;
+	(void)_sleep(&map->timestamp, &map->lock.lock_object, PVM | PDROP,
+	    "vmmaps", timo_ms);
+}
+
+void
+vm_map_wakeup(vm_map_t map)
+{
+	wakeup(&map->timestamp);
+}
+
+/* ---- lookup ------------------------------------------------------------- */
+
+bool
+vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
+{
+	vm_map_entry_t x, best;
+
+	vm_map_assert_rlocked(map);
+	if (map->root == NULL) {
+		*entry = &map->header;
+		return (false);
+	}
+	if (vm_map_locked(map)) {
+		vm_map_splay(map, addr);
+		x = map->root;
+		if (addr < x->start) {
+			*entry = vm_map_entry_pred(x);
+			return (false);
+		}
+		*entry = x;
+		return (addr < x->end);
+	}
+	/* Shared lock: search without changing the tree. */
+	best = &map->header;
+	for (x = map->root;;) {
+		if (addr < x->start) {
+			if (!e_child(x->left))
+				break;
+			x = x->left;
+		} else if (addr >= x->end) {
+			best = x;
+			if (!e_child(x->right))
+				break;
+			x = x->right;
+		} else {
+			*entry = x;
+			return (true);
+		}
+	}
+	*entry = best;
+	return (false);
+}
+
+vm_map_entry_t
+vm_map_lookup_entry_ge(vm_map_t map, vm_offset_t addr)
+{
+	vm_map_entry_t entry;
+
+	if (vm_map_lookup_entry(map, addr, &entry))
+		return (entry);
+	return (vm_map_entry_succ(entry));
+}
+
+/* ---- untrusted ranges (D25328) ------------------------------------------ */
+
+bool
+vm_map_range_valid(vm_map_t map, vm_offset_t start, vm_offset_t end)
+{
+	if (end < start)
+		return (false);
+	if (start < vm_map_min(map) || end > vm_map_max(map))
+		return (false);
+	return (true);
+}
+
+int
+vm_map_check_range(vm_map_t map, vm_offset_t addr, vm_size_t len,
+    vm_offset_t *startp, vm_offset_t *endp)
+{
+	vm_offset_t start, end;
+
+	start = trunc_page(addr);
+	/* addr + len, then the page rounding: both may wrap. */
+	if (len > UINT64_MAX - addr || addr + len > UINT64_MAX - PAGE_MASK)
+		return (KERN_INVALID_ADDRESS);
+	end = round_page(addr + len);
+	if (!vm_map_range_valid(map, start, end))
+		return (KERN_INVALID_ADDRESS);
+	*startp = start;
+	*endp = end;
+	return (KERN_SUCCESS);
+}
+
+/* ---- free space ----------------------------------------------------------- */
+
+/*
+ * The lowest address a >= start such that [a, a + length) is free.  On
+ * failure returns an address a with a + length > vm_map_max(map).
+ *
+ * After a splay at start, the root is the entry around start or one of its
+ * neighbours; the gap containing start is checked directly.  Every later
+ * gap has an endpoint in the root's right subtree, where one descent guided
+ * by max_free finds the leftmost gap that is large enough.  The gap found is
+ * splayed to the root for the insertion that usually follows (D17794).
+ */
+vm_offset_t
+vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length)
+{
+	vm_map_entry_t header = &map->header, r, p, n;
+	vm_offset_t gs, max = vm_map_max(map), fail;
+
+	vm_map_assert_locked(map);
+	fail = length <= max ? max - length + 1 : max;
+	if (start < vm_map_min(map))
+		start = vm_map_min(map);
+	if (length == 0 || start >= max || length > max - start)
+		return (fail);
+	if (map->root == NULL)
+		return (start);
+	vm_map_splay(map, start);
+	r = map->root;
+	if (r->start <= start) {
+		/* start is in r or in the gap after it. */
+		n = vm_map_entry_succ(r);
+		gs = MAX(r->end, start);
+		if (n->start - gs >= length)
+			return (gs);
+		if (n == header)
+			return (fail);
+		/* That gap is too small: continue from the next entry. */
+		vm_map_splay(map, n->start);
+		r = map->root;
+	} else {
+		/* start is in the gap before r. */
+		gs = MAX(vm_map_entry_pred(r)->end, start);
+		if (r->start - gs >= length)
+			return (gs);
+	}
+	if (!e_child(r->right)) {
+		n = e_ptr(r->right);
+		return (n->start - r->end >= length ? r->end : fail);
+	}
+	p = r->right;
+	if (p->max_free < length)
+		return (fail);
+	for (;;) {
+		if (e_child(p->left)) {
+			if (p->left->max_free >= length) {
+				p = p->left;
+				continue;
+			}
+		} else if (p->start - e_ptr(p->left)->end >= length) {
+			gs = e_ptr(p->left)->end;
+			break;
+		}
+		if (e_child(p->right)) {
+			p = p->right;
+			continue;
+		}
+		n = e_ptr(p->right);
+		if (n->start - p->end < length)
+			panic("%s: map %p: max_free of %p promised %#jx bytes",
+			    __func__, (void *)map, (void *)p,
+			    (uintmax_t)length);
+		gs = p->end;
+		break;
+	}
+	vm_map_splay(map, gs);
+	return (gs);
+}
+
+/* ---- insertion ------------------------------------------------------------ */
+
+static u_int
+vm_map_cow_eflags(int cow)
+{
+	u_int eflags = 0;
+
+	if (cow & MAP_COPY_ON_WRITE)
+		eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
+	if (cow & MAP_NOFAULT)
+		eflags |= MAP_ENTRY_NOFAULT;
+	if (cow & MAP_DISABLE_SYNCER)
+		eflags |= MAP_ENTRY_NOSYNC;
+	if (cow & MAP_DISABLE_COREDUMP)
+		eflags |= MAP_ENTRY_NOCOREDUMP;
+	if (cow & MAP_STACK_GROWS_DOWN)
+		eflags |= MAP_ENTRY_GROWS_DOWN;
+	if (cow & MAP_CREATE_GUARD)
+		eflags |= MAP_ENTRY_GUARD;
+	if (cow & MAP_CREATE_STACK_GAP_DN)
+		eflags |= MAP_ENTRY_STACK_GAP_DN | MAP_ENTRY_GUARD;
+	if (cow & MAP_VN_EXEC)
+		eflags |= MAP_ENTRY_VN_EXEC;
+	eflags |= (u_int)((cow & MAP_SPLIT_BOUNDARY_MASK) >>
+	    MAP_SPLIT_BOUNDARY_SHIFT) << MAP_ENTRY_SPLIT_BOUNDARY_SHIFT;
+	return (eflags);
+}
+
+static bool
+vm_map_entries_full(vm_map_t map, int more)
+{
+	return (vm_map_entries_max > 0 &&
+	    map->nentries + more > vm_map_entries_max);
+}
+
+/*
+ * Map [start, end) of object at offset (object NULL: nothing yet).  The new
+ * entry takes over the caller's object reference.  It is merged with equal
+ * neighbours.
+ *
+ * => map locked exclusively.
+ */
+int
+vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
+    vm_offset_t start, vm_offset_t end, vm_prot_t prot, vm_prot_t max, int cow)
+{
+	vm_map_entry_t prev, entry;
+	vm_size_t bdry;
+	u_int eflags;
+	int bidx;
+
+	vm_map_assert_locked(map);
+	if (start >= end || !vm_map_range_valid(map, start, end))
+		return (KERN_INVALID_ADDRESS);
+	if ((start | end) & PAGE_MASK)
+		return (KERN_INVALID_ARGUMENT);
+	if ((prot & max) != prot)
+		return (KERN_PROTECTION_FAILURE);
+	if ((cow & (MAP_CREATE_GUARD | MAP_CREATE_STACK_GAP_DN)) != 0 &&
+	    (object != NULL || max != VM_PROT_NONE))
+		return (KERN_INVALID_ARGUMENT);
+	bidx = (cow & MAP_SPLIT_BOUNDARY_MASK) >> MAP_SPLIT_BOUNDARY_SHIFT;
+	if (bidx != 0) {
+		if (bidx >= MAXPAGESIZES)
+			return (KERN_INVALID_ARGUMENT);
+		bdry = pagesizes[bidx] - 1;
+		if ((start & bdry) != 0 || (end & bdry) != 0 ||
+		    (offset & bdry) != 0)
+			return (KERN_INVALID_ARGUMENT);
+	}
+	if (vm_map_lookup_entry(map, start, &prev))
+		return (KERN_NO_SPACE);
+	if (vm_map_entry_succ(prev)->start < end)
+		return (KERN_NO_SPACE);
+	if (vm_map_entries_full(map, 1))
+		return (KERN_RESOURCE_SHORTAGE);
+	eflags = vm_map_cow_eflags(cow);
+	entry = vm_map_entry_create();
+	entry->start = start;
+	entry->end = end;
+	entry->next_read = start;
+	entry->object = object;
+	entry->offset = object != NULL ? offset : 0;
+	entry->eflags = eflags;
+	entry->protection = prot;
+	entry->max_protection = max;
+	entry->inheritance = VM_INHERIT_DEFAULT;
+	entry->wired_count = 0;
+	vm_map_entry_link(map, entry);
+	if ((eflags & MAP_ENTRY_GUARD) == 0)
+		map->size += end - start;
+	vm_map_try_merge_entries(map, vm_map_entry_pred(entry), entry);
+	vm_map_try_merge_entries(map, entry, vm_map_entry_succ(entry));
+	return (KERN_SUCCESS);
+}
+
+/*
+ * Find [addr, addr + length) free in [*addr, max_addr), aligned to
+ * alignment (a power of two, or 0), searching again from the aligned
+ * address whenever alignment pushes the range past its gap.
+ */
+static int
+vm_map_alignspace(vm_map_t map, vm_ooffset_t offset, vm_offset_t *addr,
+    vm_size_t length, vm_offset_t max_addr, vm_size_t alignment)
+{
+	vm_offset_t a, aligned;
+
+	for (;;) {
+		a = vm_map_findspace(map, *addr, length);
+		if (a + length > max_addr || a + length < a)
+			return (KERN_NO_SPACE);
+		if (alignment == 0) {
+			*addr = a;
+			return (KERN_SUCCESS);
+		}
+		/* Keep a's offset in the object congruent to its address. */
+		aligned = a + ((offset - a) & (alignment - 1));
+		if (aligned < a || aligned + length < aligned ||
+		    aligned + length > max_addr)
+			return (KERN_NO_SPACE);
+		if (vm_map_lookup_entry_ge(map, aligned)->start >=
+		    aligned + length) {
+			*addr = aligned;
+			return (KERN_SUCCESS);
+		}
+		*addr = aligned;
+	}
+}
+
+/*
+ * Place and map an object (or nothing) of length bytes.  find_space says
+ * how: VMFS_NO_SPACE at *addr exactly; VMFS_ANY_SPACE first fit at or above
+ * *addr; VMFS_SUPER_SPACE and VMFS_OPTIMAL_SPACE superpage aligned (the
+ * latter falling back to first fit); VMFS_ALIGNED_SPACE(n) aligned to
+ * 1 << n.  max_addr (0: none) bounds the result (MAP_32BIT).
+ *
+ * The hint rule (seed 000): try at or above *addr first, then from the
+ * bottom of the map (or, under ASLR with honor_sbrk, the end of the data
+ * segment).  Under MAP_ASLR the first try starts a random number of pages
+ * (superpages for aligned requests) into the first fitting gap, falling
+ * back to plain first fit when the space is too fragmented (D5603).  With
+ * MAP_ANON_CLUSTER, anonymous mappings are placed one after the other from
+ * map->anon_loc, whose first value is itself randomised.
+ */
+int
+vm_map_find(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
+    vm_offset_t *addr, vm_size_t length, vm_offset_t max_addr, int find_space,
+    vm_prot_t prot, vm_prot_t max, int cow)
+{
+	vm_offset_t start, min_addr, lo, a;
+	vm_size_t alignment, gap;
+	int rv, n;
+	bool aslr, cluster, try_cluster;
+
+	if (length == 0 || (length & PAGE_MASK) != 0)
+		return (KERN_INVALID_ARGUMENT);
+	if (find_space >> 8 != 0) {
+		n = find_space >> 8;
+		if (n < PAGE_SHIFT || n >= 64 ||
+		    (find_space & 0xff) != 0)
+			return (KERN_INVALID_ARGUMENT);
+		alignment = (vm_size_t)1 << n;
+	} else if (find_space == VMFS_SUPER_SPACE ||
+	    find_space == VMFS_OPTIMAL_SPACE)
+		alignment = length >= pagesizes[1] ? pagesizes[1] : 0;
+	else if (find_space == VMFS_ANY_SPACE || find_space == VMFS_NO_SPACE)
+		alignment = 0;
+	else
+		return (KERN_INVALID_ARGUMENT);
+
+	vm_map_lock(map);
+	start = *addr;
+	if (find_space == VMFS_NO_SPACE) {
+		rv = vm_map_insert(map, object, offset, start, start + length,
+		    prot, max, cow);
+		vm_map_unlock(map);
+		return (rv);
+	}
+	if (max_addr == 0 || max_addr > vm_map_max(map))
+		max_addr = vm_map_max(map);
+	aslr = (map->flags & MAP_ASLR) != 0;
+	min_addr = vm_map_min(map);
+	if (aslr && aslr_honor_sbrk && map->sbrk_end > min_addr &&
+	    map->sbrk_end < max_addr)
+		min_addr = map->sbrk_end;
+	if (aslr && (map->flags & MAP_ASLR_IGNSTART) != 0)
+		start = min_addr;
+	if (start < min_addr)
+		start = min_addr;
+	cluster = cluster_anon && aslr && (cow & MAP_ANON_CLUSTER) != 0 &&
+	    object == NULL && alignment == 0;
+	try_cluster = cluster && map->anon_loc != 0 && *addr == 0;
+
+	rv = KERN_NO_SPACE;
+	if (try_cluster) {
+		a = map->anon_loc;
+		rv = vm_map_alignspace(map, offset, &a, length, max_addr, 0);
+		if (rv == KERN_SUCCESS && a != map->anon_loc)
+			rv = KERN_NO_SPACE;	/* fragmented: randomise again */
+	}
+	if (rv != KERN_SUCCESS && aslr) {
+		/* A random gap before the mapping, in its alignment unit. */
+		if (alignment >= pagesizes[1])
+			gap = (kern_random() % (u_int)aslr_super_pages_rnd) *
+			    alignment;
+		else
+			gap = (kern_random() % (u_int)aslr_pages_rnd) *
+			    MAX(alignment, (vm_size_t)PAGE_SIZE);
+		a = start;
+		if (length + gap > length &&
+		    vm_map_alignspace(map, offset, &a, length + gap, max_addr,
+		    alignment) == KERN_SUCCESS) {
+			a += gap;
+			if (alignment == 0 ||
+			    ((a - offset) & (alignment - 1)) == 0)
+				rv = KERN_SUCCESS;
+		}
+	}
+	if (rv != KERN_SUCCESS) {
+		/* First fit above the hint, then from the bottom. */
+		for (lo = start;; lo = min_addr) {
+			a = lo;
+			rv = vm_map_alignspace(map, offset, &a, length,
+			    max_addr, alignment);
+			if (rv == KERN_SUCCESS || lo == min_addr)
+				break;
+		}
+		if (rv != KERN_SUCCESS && find_space == VMFS_OPTIMAL_SPACE &&
+		    alignment != 0) {
+			a = min_addr;
+			rv = vm_map_alignspace(map, offset, &a, length,
+			    max_addr, 0);
+		}
+	}
+	if (rv == KERN_SUCCESS)
+		rv = vm_map_insert(map, object, offset, a, a + length, prot,
+		    max, cow);
+	if (rv == KERN_SUCCESS) {
+		*addr = a;
+		if (cluster)
+			map->anon_loc = a + length;
+	}
+	vm_map_unlock(map);
+	return (rv);
+}
+
+/*
+ * Map at exactly [start, start + length).  With MAP_CHECK_EXCL an occupied
+ * range fails with KERN_NO_SPACE and changes nothing (MAP_EXCL); otherwise
+ * whatever was there is removed first.
+ */
+int
+vm_map_fixed(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
+    vm_offset_t start, vm_size_t length, vm_prot_t prot, vm_prot_t max,
+    int cow)
+{
+	vm_offset_t end;
+	int rv;
+
+	if (length == 0 || ((start | length) & PAGE_MASK) != 0)
+		return (KERN_INVALID_ARGUMENT);
+	end = start + length;
+	vm_map_lock(map);
+	if (!vm_map_range_valid(map, start, end) || end < start) {
+		vm_map_unlock(map);
+		return (KERN_INVALID_ADDRESS);
+	}
+	if ((cow & MAP_CHECK_EXCL) == 0) {
+		rv = vm_map_delete(map, start, end);
+		if (rv != KERN_SUCCESS) {
+			vm_map_unlock(map);
+			return (rv);
+		}
+	}
+	rv = vm_map_insert(map, object, offset, start, end, prot, max,
+	    cow & ~MAP_CHECK_EXCL);
+	vm_map_unlock(map);
+	return (rv);
+}
+
+/* ---- clipping ------------------------------------------------------------ */
+
+/* Can entry be split at addr?  Not off its superpage boundary (D24652). */
+static bool
+vm_map_clip_ok(vm_map_entry_t entry, vm_offset_t addr)
+{
+	int bidx = MAP_ENTRY_SPLIT_BOUNDARY_INDEX(entry);
+
+	return (bidx == 0 || (addr & (pagesizes[bidx] - 1)) == 0);
+}
+
+/*
+ * Before changing [start, end): would its clips be refused, or push the
+ * map past its entry limit?  Lets an operation fail before it changes
+ * anything.
+ */
+static int
+vm_map_clip_check(vm_map_t map, vm_offset_t start, vm_offset_t end)
+{
+	vm_map_entry_t e;
+	int more = 0;
+
+	if (vm_map_lookup_entry(map, start, &e) && e->start < start) {
+		if (!vm_map_clip_ok(e, start))
+			return (KERN_INVALID_ARGUMENT);
+		more++;
+	}
+	if (vm_map_lookup_entry(map, end, &e) && e->start < end) {
+		if (!vm_map_clip_ok(e, end))
+			return (KERN_INVALID_ARGUMENT);
+		more++;
+	}
+	if (more > 0 && vm_map_entries_full(map, more))
+		return (KERN_RESOURCE_SHORTAGE);
+	return (KERN_SUCCESS);
+}
+
+/*
+ * Split entry so that it starts at start; the part before becomes a new
+ * entry.  The old entry shrinks first and the new one is linked into the
+ * vacated space: the splay of that insertion passes through every node
+ * whose max_free records the neighbouring gap, so all are recomputed.
+ *
+ * => map locked exclusively.
+ */
+int
+vm_map_clip_start(vm_map_t map, vm_map_entry_t entry, vm_offset_t start)
+{
+	vm_map_entry_t new;
+
+	vm_map_assert_locked(map);
+	if (start <= entry->start || start >= entry->end)
+		return (KERN_SUCCESS);
+	if (!vm_map_clip_ok(entry, start))
+		return (KERN_INVALID_ARGUMENT);
+	new = vm_map_entry_create();
+	*new = *entry;
+	new->end = start;
+	entry->offset += start - entry->start;
+	entry->start = start;
+	if (entry->next_read < start)
+		entry->next_read = start;
+	if (new->object != NULL)
+		vm_object_reference(new->object);
+	vm_map_entry_link(map, new);
+	return (KERN_SUCCESS);
+}
+
+int
+vm_map_clip_end(vm_map_t map, vm_map_entry_t entry, vm_offset_t end)
+{
+	vm_map_entry_t new;
+
+	vm_map_assert_locked(map);
+	if (end <= entry->start || end >= entry->end)
+		return (KERN_SUCCESS);
+	if (!vm_map_clip_ok(entry, end))
+		return (KERN_INVALID_ARGUMENT);
+	new = vm_map_entry_create();
+	*new = *entry;
+	new->start = end;
+	new->offset += end - entry->start;
+	new->next_read = end;
+	entry->end = end;
+	if (new->object != NULL)
+		vm_object_reference(new->object);
+	vm_map_entry_link(map, new);
+	return (KERN_SUCCESS);
+}
+
+/* Clip the entries at both ends of [start, end); first entry returned. */
+static vm_map_entry_t
+vm_map_clip_range(vm_map_t map, vm_offset_t start, vm_offset_t end)
+{
+	vm_map_entry_t first, e;
+	int rv;
+
+	first = vm_map_lookup_entry_ge(map, start);
+	if (first != &map->header && first->start < start) {
+		rv = vm_map_clip_start(map, first, start);
+		KASSERT(rv == KERN_SUCCESS, ("%s: clip refused", __func__));
+	}
+	if (vm_map_lookup_entry(map, end, &e) && e->start < end) {
+		rv = vm_map_clip_end(map, e, end);
+		KASSERT(rv == KERN_SUCCESS, ("%s: clip refused", __func__));
+	}
+	(void)rv;
+	return (vm_map_lookup_entry_ge(map, start));
+}
+
+/* ---- merging (D20814) ---------------------------------------------------- */
+
+#define	MAP_ENTRY_NOMERGE_MASK	(MAP_ENTRY_GROWS_DOWN |			\
+	MAP_ENTRY_IN_TRANSITION | MAP_ENTRY_IS_SUB_MAP | MAP_ENTRY_VN_EXEC |\
+	MAP_ENTRY_HEADER | MAP_ENTRY_STACK_GAP_DN)
+
+static bool
+vm_map_mergeable_neighbors(vm_map_entry_t prev, vm_map_entry_t entry)
+{
+	return (prev->end == entry->start &&
+	    ((prev->eflags | entry->eflags) & MAP_ENTRY_NOMERGE_MASK) == 0 &&
+	    prev->object == entry->object &&
+	    (prev->object == NULL ||
+	    prev->offset + (prev->end - prev->start) == entry->offset) &&
+	    prev->eflags == entry->eflags &&
+	    prev->protection == entry->protection &&
+	    prev->max_protection == entry->max_protection &&
+	    prev->inheritance == entry->inheritance &&
+	    prev->wired_count == entry->wired_count);
+}
+
+/*
+ * Merge prev into entry if the two adjacent entries are alike.  Only this
+ * pair is compared: callers walking a range call it once per boundary.
+ *
+ * => map locked exclusively; prev is freed when merged.
+ */
+void
+vm_map_try_merge_entries(vm_map_t map, vm_map_entry_t prev,
+    vm_map_entry_t entry)
+{
+	vm_map_assert_locked(map);
+	if ((prev->eflags & MAP_ENTRY_HEADER) != 0 ||
+	    (entry->eflags & MAP_ENTRY_HEADER) != 0 ||
+	    !vm_map_mergeable_neighbors(prev, entry))
+		return;
+	vm_map_entry_unlink(map, prev, UNLINK_MERGE_NEXT);
+	vm_map_entry_dispose(prev);
+}
+
+/* Merge every boundary of [first, end) and the one after it. */
+static void
+vm_map_merge_range(vm_map_t map, vm_map_entry_t first, vm_offset_t end)
+{
+	vm_map_entry_t e, next;
+
+	vm_map_try_merge_entries(map, vm_map_entry_pred(first), first);
+	for (e = first; e != &map->header && e->start < end; e = next) {
+		next = vm_map_entry_succ(e);
+		vm_map_try_merge_entries(map, e, next);
+	}
+}
+
+/* ---- deletion ------------------------------------------------------------ */
+
+/*
+ * Remove every mapping in [start, end), clipping the entries at the ends.
+ * Fails, changing nothing, when a clip is refused or would exceed the
+ * entry limit.
+ *
+ * => map locked exclusively; may sleep (and drop it) for entries in
+ *    transition.
+ */
+int
+vm_map_delete(vm_map_t map, vm_offset_t start, vm_offset_t end)
+{
+	vm_map_entry_t entry, next;
+	int rv;
+
+	vm_map_assert_locked(map);
+	if (start >= end)
+		return (KERN_SUCCESS);
+	if ((rv = vm_map_clip_check(map, start, end)) != KERN_SUCCESS)
+		return (rv);
+again:
+	for (entry = vm_map_lookup_entry_ge(map, start);
+	    entry != &map->header && entry->start < end; entry = next) {
+		if ((entry->eflags & MAP_ENTRY_IN_TRANSITION) != 0) {
+			/* Being wired: wait, then start over. */
+			entry->eflags |= MAP_ENTRY_NEEDS_WAKEUP;
+			vm_map_unlock_and_wait(map, 0);
+			vm_map_lock(map);
+			goto again;
+		}
+		if (entry->start < start)
+			(void)vm_map_clip_start(map, entry, start);
+		(void)vm_map_clip_end(map, entry, end);
+		next = vm_map_entry_succ(entry);
+		vm_map_entry_unlink(map, entry, UNLINK);
+		if ((entry->eflags & MAP_ENTRY_GUARD) == 0)
+			map->size -= entry->end - entry->start;
+		vm_map_entry_dispose(entry);
+	}
+	return (KERN_SUCCESS);
+}
+
+int
+vm_map_remove(vm_map_t map, vm_offset_t start, vm_offset_t end)
+{
+	int rv;
+
+	vm_map_lock(map);
+	if (!vm_map_range_valid(map, start, end))
+		rv = KERN_INVALID_ADDRESS;
+	else
+		rv = vm_map_delete(map, start, end);
+	vm_map_unlock(map);
+	return (rv);
+}
+
+/* ---- changing attributes ---------------------------------------------------- */
+
+/*
+ * Set the protection of [start, end) to new_prot, or with set_max the
+ * maximum protection (the current one is reduced to fit).  Holes are
+ * skipped, and so are guard entries: a guard can never be given access
+ * (D11306).  An entry whose maximum does not allow new_prot fails the whole
+ * call with KERN_PROTECTION_FAILURE before anything changes.
+ *
+ * The pmap part (downgrading existing mappings) belongs to the layer that
+ * owns pmaps and is applied there.
+ */
+int
+vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
+    vm_prot_t new_prot, bool set_max)
+{
+	vm_map_entry_t first, e;
+	int rv;
+
+	if ((new_prot & ~VM_PROT_ALL) != 0)
+		return (KERN_INVALID_ARGUMENT);
+	vm_map_lock(map);
+	if (!vm_map_range_valid(map, start, end)) {
+		vm_map_unlock(map);
+		return (KERN_INVALID_ADDRESS);
+	}
+	if (start == end) {
+		vm_map_unlock(map);
+		return (KERN_SUCCESS);
+	}
+	for (e = vm_map_lookup_entry_ge(map, start);
+	    e != &map->header && e->start < end; e = vm_map_entry_succ(e)) {
+		if ((e->eflags & MAP_ENTRY_GUARD) != 0)
+			continue;
+		if ((e->eflags & MAP_ENTRY_IS_SUB_MAP) != 0) {
+			vm_map_unlock(map);
+			return (KERN_INVALID_ARGUMENT);
+		}
+		if (!set_max && (new_prot & e->max_protection) != new_prot) {
+			vm_map_unlock(map);
+			return (KERN_PROTECTION_FAILURE);
+		}
+	}
+	if ((rv = vm_map_clip_check(map, start, end)) != KERN_SUCCESS) {
+		vm_map_unlock(map);
+		return (rv);
+	}
+	first = vm_map_clip_range(map, start, end);
+	for (e = first; e != &map->header && e->start < end;
+	    e = vm_map_entry_succ(e)) {
+		if ((e->eflags & MAP_ENTRY_GUARD) != 0)
+			continue;
+		if (set_max) {
+			e->max_protection = new_prot;
+			e->protection &= new_prot;
+		} else
+			e->protection = new_prot;
+	}
+	vm_map_merge_range(map, first, end);
+	vm_map_unlock(map);
+	return (KERN_SUCCESS);
+}
+
+/*
+ * Apply fn to every entry of [start, end) after clipping, then merge.  The
+ * common frame of vm_map_inherit and the map part of vm_map_madvise.
+ */
+static int
+vm_map_apply(vm_map_t map, vm_offset_t start, vm_offset_t end,
+    void (*fn)(vm_map_entry_t, int), int arg)
+{
+	vm_map_entry_t first, e;
+	int rv;
+
+	vm_map_lock(map);
+	if (!vm_map_range_valid(map, start, end)) {
+		vm_map_unlock(map);
+		return (KERN_INVALID_ADDRESS);
+	}
+	if (start == end) {
+		vm_map_unlock(map);
+		return (KERN_SUCCESS);
+	}
+	if ((rv = vm_map_clip_check(map, start, end)) != KERN_SUCCESS) {
+		vm_map_unlock(map);
+		return (rv);
+	}
+	first = vm_map_clip_range(map, start, end);
+	for (e = first; e != &map->header && e->start < end;
+	    e = vm_map_entry_succ(e))
+		fn(e, arg);
+	vm_map_merge_range(map, first, end);
+	vm_map_unlock(map);
+	return (KERN_SUCCESS);
+}
+
+static void
+vm_map_set_inherit(vm_map_entry_t e, int inh)
+{
+	/* A guard holds no memory to share or zero; it is copied as is. */
+	if ((e->eflags & MAP_ENTRY_GUARD) != 0 && inh == VM_INHERIT_ZERO)
+		return;
+	e->inheritance = (vm_inherit_t)inh;
+}
+
+int
+vm_map_inherit(vm_map_t map, vm_offset_t start, vm_offset_t end,
+    vm_inherit_t new_inheritance)
+{
+	switch (new_inheritance) {
+	case VM_INHERIT_SHARE:
+	case VM_INHERIT_COPY:
+	case VM_INHERIT_NONE:
+	case VM_INHERIT_ZERO:
+		break;
+	default:
+		return (KERN_INVALID_ARGUMENT);
+	}
+	return (vm_map_apply(map, start, end, vm_map_set_inherit,
+	    new_inheritance));
+}
+
+static void
+vm_map_set_behav(vm_map_entry_t e, int behav)
+{
+	switch (behav) {
+	case MADV_NORMAL:
+		e->eflags = (e->eflags & ~MAP_ENTRY_BEHAV_MASK) |
+		    MAP_ENTRY_BEHAV_NORMAL;
+		break;
+	case MADV_SEQUENTIAL:
+		e->eflags = (e->eflags & ~MAP_ENTRY_BEHAV_MASK) |
+		    MAP_ENTRY_BEHAV_SEQUENTIAL;
+		break;
+	case MADV_RANDOM:
+		e->eflags = (e->eflags & ~MAP_ENTRY_BEHAV_MASK) |
+		    MAP_ENTRY_BEHAV_RANDOM;
+		break;
+	case MADV_NOSYNC:
+		e->eflags |= MAP_ENTRY_NOSYNC;
+		break;
+	case MADV_AUTOSYNC:
+		e->eflags &= ~MAP_ENTRY_NOSYNC;
+		break;
+	case MADV_NOCORE:
+		e->eflags |= MAP_ENTRY_NOCOREDUMP;
+		break;
+	case MADV_CORE:
+		e->eflags &= ~MAP_ENTRY_NOCOREDUMP;
+		break;
+	}
+}
+
+/*
+ * The map part of madvise(2): behaviours recorded in the entries.  Advice
+ * about pages (WILLNEED, DONTNEED, FREE) and MADV_PROTECT is validated and
+ * left to the caller, which owns the objects and the process.
+ */
+int
+vm_map_madvise(vm_map_t map, vm_offset_t start, vm_offset_t end, int behav)
+{
+	switch (behav) {
+	case MADV_NORMAL:
+	case MADV_SEQUENTIAL:
+	case MADV_RANDOM:
+	case MADV_NOSYNC:
+	case MADV_AUTOSYNC:
+	case MADV_NOCORE:
+	case MADV_CORE:
+		return (vm_map_apply(map, start, end, vm_map_set_behav,
+		    behav));
+	case MADV_WILLNEED:
+	case MADV_DONTNEED:
+	case MADV_FREE:
+	case MADV_PROTECT:
+		vm_map_lock_read(map);
+		if (!vm_map_range_valid(map, start, end)) {
+			vm_map_unlock_read(map);
+			return (KERN_INVALID_ADDRESS);
+		}
+		vm_map_unlock_read(map);
+		return (KERN_SUCCESS);
+	default:
+		return (KERN_INVALID_ARGUMENT);
+	}
+}
+
+/* ---- stacks (D11306) -------------------------------------------------------- */
+
+/*
+ * Create a grow-down stack in [addrbos, addrbos + max_ssize): a stack entry
+ * of sgrowsiz bytes at the top and, below it, a guard entry marking the
+ * grow area (MAP_ENTRY_STACK_GAP_DN).  Its lowest stack_guard_page pages
+ * stay a guard for ever; their size is kept in the gap entry's next_read,
+ * as FreeBSD does.
+ */
+int
+vm_map_stack(vm_map_t map, vm_offset_t addrbos, vm_size_t max_ssize,
+    vm_prot_t prot, vm_prot_t max, int cow)
+{
+	vm_offset_t bot, top;
+	vm_size_t init_ssize, sgp;
+	vm_map_entry_t gap;
+	int rv;
+
+	if (max_ssize == 0 || ((addrbos | max_ssize) & PAGE_MASK) != 0 ||
+	    (cow & (MAP_CREATE_GUARD | MAP_CREATE_STACK_GAP_DN)) != 0)
+		return (KERN_INVALID_ARGUMENT);
+	sgp = (vm_size_t)stack_guard_page * PAGE_SIZE;
+	if (sgp >= max_ssize)
+		return (KERN_INVALID_ARGUMENT);
+	init_ssize = MIN((vm_size_t)round_page(sgrowsiz), max_ssize - sgp);
+	vm_map_lock(map);
+	if (addrbos + max_ssize < addrbos ||
+	    !vm_map_range_valid(map, addrbos, addrbos + max_ssize)) {
+		vm_map_unlock(map);
+		return (KERN_INVALID_ADDRESS);
+	}
+	top = addrbos + max_ssize;
+	bot = top - init_ssize;
+	if (vm_map_lookup_entry_ge(map, addrbos)->start < top) {
+		vm_map_unlock(map);
+		return (KERN_NO_SPACE);
+	}
+	if (vm_map_entries_full(map, 2)) {
+		vm_map_unlock(map);
+		return (KERN_RESOURCE_SHORTAGE);
+	}
+	rv = vm_map_insert(map, NULL, 0, bot, top, prot, max,
+	    cow | MAP_STACK_GROWS_DOWN);
+	if (rv == KERN_SUCCESS && bot > addrbos) {
+		rv = vm_map_insert(map, NULL, 0, addrbos, bot, VM_PROT_NONE,
+		    VM_PROT_NONE, MAP_CREATE_GUARD | MAP_CREATE_STACK_GAP_DN);
+		if (rv == KERN_SUCCESS) {
+			(void)vm_map_lookup_entry(map, addrbos, &gap);
+			gap->next_read = sgp;
+		} else
+			(void)vm_map_delete(map, bot, top);
+	}
+	vm_map_unlock(map);
+	return (rv);
+}
+
+/*
+ * Grow the stack above gap_entry down to cover addr: move the boundary
+ * between the gap and the stack entry down by whole sgrowsiz units (less
+ * near the guard).  Addresses in the guard pages fail with KERN_NO_SPACE.
+ * No free gap changes, so no max_free does.
+ *
+ * => map locked exclusively (by the fault path's lookup).
+ */
+int
+vm_map_growstack(vm_map_t map, vm_offset_t addr, vm_map_entry_t gap_entry)
+{
+	vm_map_entry_t stack_entry;
+	vm_size_t grow, max_grow;
+
+	vm_map_assert_locked(map);
+	if ((gap_entry->eflags & MAP_ENTRY_STACK_GAP_DN) == 0)
+		return (KERN_INVALID_ARGUMENT);
+	stack_entry = vm_map_entry_succ(gap_entry);
+	if ((stack_entry->eflags & MAP_ENTRY_GROWS_DOWN) == 0 ||
+	    stack_entry->start != gap_entry->end)
+		return (KERN_FAILURE);
+	if (addr >= stack_entry->start)
+		return (KERN_SUCCESS);
+	if (addr < gap_entry->start)
+		return (KERN_INVALID_ADDRESS);
+	/* next_read holds the guard size (vm_map_stack). */
+	if (gap_entry->end - gap_entry->start <= gap_entry->next_read ||
+	    addr < gap_entry->start + gap_entry->next_read)
+		return (KERN_NO_SPACE);
+	max_grow = gap_entry->end - gap_entry->start - gap_entry->next_read;
+	grow = roundup(stack_entry->start - trunc_page(addr),
+	    (vm_size_t)round_page(sgrowsiz));
+	if (grow > max_grow)
+		grow = max_grow;
+	gap_entry->end -= grow;
+	stack_entry->start -= grow;
+	if (stack_entry->object != NULL)
+		stack_entry->offset -= grow;
+	map->size += grow;
+	map->nupdates++;
+	return (KERN_SUCCESS);
+}
+
+/* ---- consistency and debugging -------------------------------------------- */
+
+static void
+vm_map_check_fail(vm_map_t map, vm_map_entry_t e, const char *what)
+{
+	vm_map_print(map);
+	panic("vm_map %p entry %p [%#jx, %#jx): %s", (void *)map, (void *)e,
+	    (uintmax_t)e->start, (uintmax_t)e->end, what);
+}
+
+/*
+ * Walk the whole map and panic on the first broken invariant.  Unless
+ * force is set (or vm.map_check_always), the walk runs only once the
+ * changes since the last walk exceed the number of entries, keeping debug
+ * builds usable on big maps (D22163).
+ */
+void
+_vm_map_assert_consistent(vm_map_t map, bool force)
+{
+	vm_map_entry_t header = &map->header, e, prev, x, *stack, *order;
+	vm_size_t size = 0, mf;
+	int i, n = 0, sp;
+
+	if (!force && !vm_map_check_always &&
+	    map->nupdates <= (u_int)map->nentries)
+		return;
+	map->nupdates = 0;
+	/* In-order walk through the threads. */
+	prev = header;
+	for (e = vm_map_entry_first(map); e != header;
+	    e = vm_map_entry_succ(e)) {
+		if (++n > map->nentries)
+			vm_map_check_fail(map, e, "more entries than nentries");
+		if (e->start >= e->end)
+			vm_map_check_fail(map, e, "empty or inverted entry");
+		if (e->start < prev->end || (prev != header &&
+		    prev->start >= e->start))
+			vm_map_check_fail(map, e, "out of order or overlapping");
+		if (e->end > vm_map_max(map))
+			vm_map_check_fail(map, e, "beyond the map's end");
+		if (vm_map_entry_pred(e) != prev)
+			vm_map_check_fail(map, e, "predecessor is wrong");
+		if ((e->eflags & MAP_ENTRY_HEADER) != 0)
+			vm_map_check_fail(map, e, "header flag on an entry");
+		mf = MAX(left_free(e), right_free(e));
+		if (e->max_free != mf)
+			vm_map_check_fail(map, e, "max_free is stale");
+		if ((e->eflags & MAP_ENTRY_GUARD) == 0)
+			size += e->end - e->start;
+		prev = e;
+	}
+	if (n != map->nentries)
+		vm_map_check_fail(map, header, "fewer entries than nentries");
+	if (e_ptr(header->left) != prev)
+		vm_map_check_fail(map, header, "header's last is wrong");
+	if (size != map->size)
+		vm_map_check_fail(map, header, "size is wrong");
+	if (n == 0) {
+		if (map->root != NULL)
+			vm_map_check_fail(map, header, "empty map with a root");
+		return;
+	}
+	/*
+	 * In-order walk through the child links only: it must meet the
+	 * entries in the thread order, which proves the tree is a search tree,
+	 * and each missing child must be a thread to the neighbour that walk
+	 * puts next to it.
+	 */
+	stack = malloc(sizeof(*stack) * (size_t)(2 * n + 2));
+	if (stack == NULL)
+		panic("%s: out of host memory", __func__);
+	order = stack + n + 1;
+	sp = 0;
+	i = 0;
+	x = map->root;
+	for (;;) {
+		while (x != NULL) {
+			if (sp > n)
+				vm_map_check_fail(map, x, "cycle in the tree");
+			stack[sp++] = x;
+			x = e_child(x->left) ? x->left : NULL;
+		}
+		if (sp == 0)
+			break;
+		x = stack[--sp];
+		if (i >= n)
+			vm_map_check_fail(map, x, "tree has extra nodes");
+		order[i++] = x;
+		x = e_child(x->right) ? x->right : NULL;
+	}
+	if (i != n)
+		vm_map_check_fail(map, header, "entries unreachable from root");
+	e = vm_map_entry_first(map);
+	for (i = 0; i < n; i++, e = vm_map_entry_succ(e)) {
+		x = order[i];
+		if (x != e)
+			vm_map_check_fail(map, x, "tree order differs from "
+			    "thread order");
+		if (!e_child(x->left) &&
+		    e_ptr(x->left) != (i == 0 ? header : order[i - 1]))
+			vm_map_check_fail(map, x, "left thread is wrong");
+		if (!e_child(x->right) &&
+		    e_ptr(x->right) != (i == n - 1 ? header : order[i + 1]))
+			vm_map_check_fail(map, x, "right thread is wrong");
+	}
+	free(stack);
+}
+
+void
+vm_map_print(vm_map_t map)
+{
+	vm_map_entry_t e;
+
+	kprintf("vm_map %p: [%#jx, %#jx) %d entries, %#jx bytes, root %p, "
+	    "timestamp %u, flags %#x\n", (void *)map,
+	    (uintmax_t)vm_map_min(map), (uintmax_t)vm_map_max(map),
+	    map->nentries, (uintmax_t)map->size, (void *)map->root,
+	    map->timestamp, map->flags);
+	for (e = vm_map_entry_first(map); e != &map->header;
+	    e = vm_map_entry_succ(e))
+		kprintf("  %p [%#jx, %#jx) prot %x/%x inh %d eflags %#x "
+		    "obj %p off %#jx wired %d max_free %#jx\n", (void *)e,
+		    (uintmax_t)e->start, (uintmax_t)e->end, e->protection,
+		    e->max_protection, e->inheritance, e->eflags,
+		    (void *)e->object, (uintmax_t)e->offset, e->wired_count,
+		    (uintmax_t)e->max_free);
+}
+
+/* ---- tunables --------------------------------------------------------- */
+
+static int
+sysctl_vm_map_int(struct sysctl_oid *oidp, void *arg1, intmax_t arg2,
+    struct sysctl_req *req)
+{
+	int error, val = *(int *)arg1;
+
+	error = sysctl_handle_int(oidp, &val, 0, req);
+	if (error != 0 || req->newptr == NULL)
+		return (error);
+	if (val < (int)arg2)
+		return (EINVAL);
+	*(int *)arg1 = val;
+	return (0);
+}
+
+void
+vm_map_startup(void)
+{
+	static const struct {
+		const char	*path;
+		const char	*name;
+		int		*var;
+		int		min;
+		const char	*descr;
+	} knobs[] = {
+		{ "vm", "map_entries_max", &vm_map_entries_max, 0,
+		    "Entries a map may hold (0: no limit)" },
+		{ "vm", "map_check_always", &vm_map_check_always, 0,
+		    "Check map consistency on every unlock (INVARIANTS)" },
+		{ "vm", "cluster_anon", &cluster_anon, 0,
+		    "Cluster anonymous mappings" },
+		{ "vm", "sgrowsiz", &sgrowsiz, PAGE_SIZE,
+		    "Stack growth unit in bytes" },
+		{ "vm", "stack_guard_page", &stack_guard_page, 0,
+		    "Guard pages below each stack" },
+		{ "vm.aslr", "enable", &aslr_enable, 0,
+		    "Randomise non-fixed mappings of new address spaces" },
+		{ "vm.aslr", "honor_sbrk", &aslr_honor_sbrk, 0,
+		    "Keep the data segment free of mappings under ASLR" },
+		{ "vm.aslr", "pages_rnd", &aslr_pages_rnd, 1,
+		    "Range of the random gap, in pages" },
+		{ "vm.aslr", "super_pages_rnd", &aslr_super_pages_rnd, 1,
+		    "Range of the random gap of aligned mappings, in "
+		    "superpages" },
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(knobs); i++)
+		SYSCTL_ADD_PROC(sysctl_node_path(knobs[i].path),
+		    knobs[i].name, CTLTYPE_INT | CTLFLAG_RW, knobs[i].var,
+		    knobs[i].min, sysctl_vm_map_int, "I", knobs[i].descr);
+}
+
+/* Whether a new address space should get MAP_ASLR (vm.aslr.enable). */
+bool
+vm_map_aslr_default(void)
+{
+	return (aslr_enable != 0);
+}
