@@ -670,28 +670,20 @@ vm_map_entries_full(vm_map_t map, int more)
 	    map->nentries + more > vm_map_entries_max);
 }
 
-/*
- * Map [start, end) of object at offset (object NULL: nothing yet).  The new
- * entry takes over the caller's object reference.  It is merged with equal
- * neighbours.
- *
- * => map locked exclusively.
- */
-int
-vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
-    vm_offset_t start, vm_offset_t end, vm_prot_t prot, vm_prot_t max, int cow)
+/* The checks of vm_map_insert that do not depend on the map's contents. */
+static int
+vm_map_insert_check(vm_map_t map, struct vm_object *object,
+    vm_ooffset_t offset, vm_offset_t start, vm_offset_t end, vm_prot_t prot,
+    vm_prot_t max, int cow)
 {
-	vm_map_entry_t prev, entry;
 	vm_size_t bdry;
-	u_int eflags;
 	int bidx;
 
-	vm_map_assert_locked(map);
 	if (start >= end || !vm_map_range_valid(map, start, end))
 		return (KERN_INVALID_ADDRESS);
 	if ((start | end) & PAGE_MASK)
 		return (KERN_INVALID_ARGUMENT);
-	if ((prot & max) != prot)
+	if ((prot & max) != prot || (max & ~VM_PROT_ALL) != 0)
 		return (KERN_PROTECTION_FAILURE);
 	if ((cow & (MAP_CREATE_GUARD | MAP_CREATE_STACK_GAP_DN)) != 0 &&
 	    (object != NULL || max != VM_PROT_NONE))
@@ -705,6 +697,29 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 		    (offset & bdry) != 0)
 			return (KERN_INVALID_ARGUMENT);
 	}
+	return (KERN_SUCCESS);
+}
+
+/*
+ * Map [start, end) of object at offset (object NULL: nothing yet).  The new
+ * entry takes over the caller's object reference.  It is merged with equal
+ * neighbours.
+ *
+ * => map locked exclusively.
+ */
+int
+vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
+    vm_offset_t start, vm_offset_t end, vm_prot_t prot, vm_prot_t max, int cow)
+{
+	vm_map_entry_t prev, entry;
+	u_int eflags;
+	int rv;
+
+	vm_map_assert_locked(map);
+	rv = vm_map_insert_check(map, object, offset, start, end, prot, max,
+	    cow);
+	if (rv != KERN_SUCCESS)
+		return (rv);
 	if (vm_map_lookup_entry(map, start, &prev))
 		return (KERN_NO_SPACE);
 	if (vm_map_entry_succ(prev)->start < end)
@@ -732,12 +747,13 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 }
 
 /*
- * Find [addr, addr + length) free in [*addr, max_addr), aligned to
- * alignment (a power of two, or 0), searching again from the aligned
- * address whenever alignment pushes the range past its gap.
+ * Find [addr, addr + length) free in [*addr, max_addr) with addr
+ * congruent to colour modulo alignment (a power of two, or 0), searching
+ * again from the aligned address whenever alignment pushes the range past
+ * its gap.
  */
 static int
-vm_map_alignspace(vm_map_t map, vm_ooffset_t offset, vm_offset_t *addr,
+vm_map_alignspace(vm_map_t map, vm_ooffset_t colour, vm_offset_t *addr,
     vm_size_t length, vm_offset_t max_addr, vm_size_t alignment)
 {
 	vm_offset_t a, aligned;
@@ -750,8 +766,7 @@ vm_map_alignspace(vm_map_t map, vm_ooffset_t offset, vm_offset_t *addr,
 			*addr = a;
 			return (KERN_SUCCESS);
 		}
-		/* Keep a's offset in the object congruent to its address. */
-		aligned = a + ((offset - a) & (alignment - 1));
+		aligned = a + ((colour - a) & (alignment - 1));
 		if (aligned < a || aligned + length < aligned ||
 		    aligned + length > max_addr)
 			return (KERN_NO_SPACE);
@@ -785,6 +800,7 @@ vm_map_find(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
     vm_prot_t prot, vm_prot_t max, int cow)
 {
 	vm_offset_t start, min_addr, lo, a;
+	vm_ooffset_t colour;
 	vm_size_t alignment, gap;
 	int rv, n;
 	bool aslr, cluster, try_cluster;
@@ -805,6 +821,12 @@ vm_map_find(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 	else
 		return (KERN_INVALID_ARGUMENT);
 
+	/*
+	 * Superpage placement keeps the object's offset congruent with the
+	 * address (its colour); an explicit MAP_ALIGNED(n) aligns the address.
+	 */
+	colour = (find_space == VMFS_SUPER_SPACE ||
+	    find_space == VMFS_OPTIMAL_SPACE) ? offset : 0;
 	vm_map_lock(map);
 	start = *addr;
 	if (find_space == VMFS_NO_SPACE) {
@@ -831,7 +853,7 @@ vm_map_find(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 	rv = KERN_NO_SPACE;
 	if (try_cluster) {
 		a = map->anon_loc;
-		rv = vm_map_alignspace(map, offset, &a, length, max_addr, 0);
+		rv = vm_map_alignspace(map, 0, &a, length, max_addr, 0);
 		if (rv == KERN_SUCCESS && a != map->anon_loc)
 			rv = KERN_NO_SPACE;	/* fragmented: randomise again */
 	}
@@ -845,11 +867,11 @@ vm_map_find(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 			    MAX(alignment, (vm_size_t)PAGE_SIZE);
 		a = start;
 		if (length + gap > length &&
-		    vm_map_alignspace(map, offset, &a, length + gap, max_addr,
+		    vm_map_alignspace(map, colour, &a, length + gap, max_addr,
 		    alignment) == KERN_SUCCESS) {
 			a += gap;
 			if (alignment == 0 ||
-			    ((a - offset) & (alignment - 1)) == 0)
+			    ((a - colour) & (alignment - 1)) == 0)
 				rv = KERN_SUCCESS;
 		}
 	}
@@ -857,7 +879,7 @@ vm_map_find(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 		/* First fit above the hint, then from the bottom. */
 		for (lo = start;; lo = min_addr) {
 			a = lo;
-			rv = vm_map_alignspace(map, offset, &a, length,
+			rv = vm_map_alignspace(map, colour, &a, length,
 			    max_addr, alignment);
 			if (rv == KERN_SUCCESS || lo == min_addr)
 				break;
@@ -902,7 +924,9 @@ vm_map_fixed(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 		vm_map_unlock(map);
 		return (KERN_INVALID_ADDRESS);
 	}
-	if ((cow & MAP_CHECK_EXCL) == 0) {
+	rv = vm_map_insert_check(map, object, offset, start, end, prot, max,
+	    cow);
+	if (rv == KERN_SUCCESS && (cow & MAP_CHECK_EXCL) == 0) {
 		rv = vm_map_delete(map, start, end);
 		if (rv != KERN_SUCCESS) {
 			vm_map_unlock(map);
@@ -975,7 +999,9 @@ vm_map_clip_start(vm_map_t map, vm_map_entry_t entry, vm_offset_t start)
 	new->end = start;
 	entry->offset += start - entry->start;
 	entry->start = start;
-	if (entry->next_read < start)
+	/* A stack gap's next_read is its guard size, not an address. */
+	if ((entry->eflags & MAP_ENTRY_STACK_GAP_DN) == 0 &&
+	    entry->next_read < start)
 		entry->next_read = start;
 	if (new->object != NULL)
 		vm_object_reference(new->object);
@@ -997,7 +1023,8 @@ vm_map_clip_end(vm_map_t map, vm_map_entry_t entry, vm_offset_t end)
 	*new = *entry;
 	new->start = end;
 	new->offset += end - entry->start;
-	new->next_read = end;
+	if ((new->eflags & MAP_ENTRY_STACK_GAP_DN) == 0)
+		new->next_read = end;
 	entry->end = end;
 	if (new->object != NULL)
 		vm_object_reference(new->object);
@@ -1173,7 +1200,8 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 			vm_map_unlock(map);
 			return (KERN_INVALID_ARGUMENT);
 		}
-		if (!set_max && (new_prot & e->max_protection) != new_prot) {
+		/* set_max may only lower the maximum (FreeBSD). */
+		if ((new_prot & e->max_protection) != new_prot) {
 			vm_map_unlock(map);
 			return (KERN_PROTECTION_FAILURE);
 		}
@@ -1404,20 +1432,32 @@ vm_map_growstack(vm_map_t map, vm_offset_t addr, vm_map_entry_t gap_entry)
 	if (addr < gap_entry->start)
 		return (KERN_INVALID_ADDRESS);
 	/* next_read holds the guard size (vm_map_stack). */
-	if (gap_entry->end - gap_entry->start <= gap_entry->next_read ||
-	    addr < gap_entry->start + gap_entry->next_read)
+	if (gap_entry->end - gap_entry->start <= gap_entry->next_read &&
+	    gap_entry->next_read != 0)
+		return (KERN_NO_SPACE);
+	if (addr < gap_entry->start + gap_entry->next_read)
 		return (KERN_NO_SPACE);
 	max_grow = gap_entry->end - gap_entry->start - gap_entry->next_read;
 	grow = roundup(stack_entry->start - trunc_page(addr),
 	    (vm_size_t)round_page(sgrowsiz));
 	if (grow > max_grow)
 		grow = max_grow;
-	gap_entry->end -= grow;
-	stack_entry->start -= grow;
-	if (stack_entry->object != NULL)
-		stack_entry->offset -= grow;
+	if (grow == gap_entry->end - gap_entry->start) {
+		/* No guard left below: the stack takes the whole gap. */
+		vm_ooffset_t off = stack_entry->offset;
+
+		vm_map_entry_unlink(map, gap_entry, UNLINK_MERGE_NEXT);
+		vm_map_entry_dispose(gap_entry);
+		stack_entry->offset = stack_entry->object != NULL ?
+		    off - grow : 0;
+	} else {
+		gap_entry->end -= grow;
+		stack_entry->start -= grow;
+		if (stack_entry->object != NULL)
+			stack_entry->offset -= grow;
+		map->nupdates++;
+	}
 	map->size += grow;
-	map->nupdates++;
 	return (KERN_SUCCESS);
 }
 
