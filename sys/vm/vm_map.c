@@ -480,23 +480,39 @@ bool
 vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
 {
 	vm_map_entry_t x, best;
+	bool upgraded;
 
 	vm_map_assert_rlocked(map);
 	if (map->root == NULL) {
 		*entry = &map->header;
 		return (false);
 	}
-	if (vm_map_locked(map)) {
-		vm_map_splay(map, addr);
-		x = map->root;
-		if (addr < x->start) {
-			*entry = vm_map_entry_pred(x);
-			return (false);
-		}
+	x = map->root;
+	if (addr >= x->start && addr < x->end) {
 		*entry = x;
-		return (addr < x->end);
+		return (true);
 	}
-	/* Shared lock: search without changing the tree. */
+	/*
+	 * Splaying needs the exclusive lock.  A shared holder that is the
+	 * only one upgrades for the splay and downgrades again: the splay
+	 * changes only the tree's shape, not the map, so the timestamp stays
+	 * (FreeBSD does the same).  Without that, a tree left as a long path
+	 * by ordered accesses would make every shared lookup walk it.
+	 */
+	upgraded = false;
+	if (vm_map_locked(map) ||
+	    (upgraded = sx_try_upgrade(&map->lock) != 0)) {
+		vm_map_splay(map, addr);
+		if (upgraded)
+			sx_downgrade(&map->lock);
+		x = map->root;
+		if (addr < x->start)
+			*entry = vm_map_entry_pred(x);
+		else
+			*entry = x;
+		return (addr >= x->start && addr < x->end);
+	}
+	/* Shared with other readers: search without changing the tree. */
 	best = &map->header;
 	for (x = map->root;;) {
 		if (addr < x->start) {
@@ -593,7 +609,12 @@ vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length)
 			return (gs);
 		if (n == header)
 			return (fail);
-		/* That gap is too small: continue from the next entry. */
+		/*
+		 * That gap is too small: continue from the next entry, with
+		 * it splayed to the root so that the gap just checked (whose
+		 * recorded size may overstate the part above start) is no
+		 * longer in the subtree searched.
+		 */
 		vm_map_splay(map, n->start);
 		r = map->root;
 	} else {
@@ -1289,28 +1310,28 @@ static void
 vm_map_set_behav(vm_map_entry_t e, int behav)
 {
 	switch (behav) {
-	case MADV_NORMAL:
+	case VM_MADV_NORMAL:
 		e->eflags = (e->eflags & ~MAP_ENTRY_BEHAV_MASK) |
 		    MAP_ENTRY_BEHAV_NORMAL;
 		break;
-	case MADV_SEQUENTIAL:
+	case VM_MADV_SEQUENTIAL:
 		e->eflags = (e->eflags & ~MAP_ENTRY_BEHAV_MASK) |
 		    MAP_ENTRY_BEHAV_SEQUENTIAL;
 		break;
-	case MADV_RANDOM:
+	case VM_MADV_RANDOM:
 		e->eflags = (e->eflags & ~MAP_ENTRY_BEHAV_MASK) |
 		    MAP_ENTRY_BEHAV_RANDOM;
 		break;
-	case MADV_NOSYNC:
+	case VM_MADV_NOSYNC:
 		e->eflags |= MAP_ENTRY_NOSYNC;
 		break;
-	case MADV_AUTOSYNC:
+	case VM_MADV_AUTOSYNC:
 		e->eflags &= ~MAP_ENTRY_NOSYNC;
 		break;
-	case MADV_NOCORE:
+	case VM_MADV_NOCORE:
 		e->eflags |= MAP_ENTRY_NOCOREDUMP;
 		break;
-	case MADV_CORE:
+	case VM_MADV_CORE:
 		e->eflags &= ~MAP_ENTRY_NOCOREDUMP;
 		break;
 	}
@@ -1318,26 +1339,26 @@ vm_map_set_behav(vm_map_entry_t e, int behav)
 
 /*
  * The map part of madvise(2): behaviours recorded in the entries.  Advice
- * about pages (WILLNEED, DONTNEED, FREE) and MADV_PROTECT is validated and
+ * about pages (WILLNEED, DONTNEED, FREE) and VM_MADV_PROTECT is validated and
  * left to the caller, which owns the objects and the process.
  */
 int
 vm_map_madvise(vm_map_t map, vm_offset_t start, vm_offset_t end, int behav)
 {
 	switch (behav) {
-	case MADV_NORMAL:
-	case MADV_SEQUENTIAL:
-	case MADV_RANDOM:
-	case MADV_NOSYNC:
-	case MADV_AUTOSYNC:
-	case MADV_NOCORE:
-	case MADV_CORE:
+	case VM_MADV_NORMAL:
+	case VM_MADV_SEQUENTIAL:
+	case VM_MADV_RANDOM:
+	case VM_MADV_NOSYNC:
+	case VM_MADV_AUTOSYNC:
+	case VM_MADV_NOCORE:
+	case VM_MADV_CORE:
 		return (vm_map_apply(map, start, end, vm_map_set_behav,
 		    behav));
-	case MADV_WILLNEED:
-	case MADV_DONTNEED:
-	case MADV_FREE:
-	case MADV_PROTECT:
+	case VM_MADV_WILLNEED:
+	case VM_MADV_DONTNEED:
+	case VM_MADV_FREE:
+	case VM_MADV_PROTECT:
 		vm_map_lock_read(map);
 		if (!vm_map_range_valid(map, start, end)) {
 			vm_map_unlock_read(map);

@@ -66,18 +66,23 @@ typedef uint8_t vm_inherit_t;
 #endif
 #define	VM_PROT_EXECUTE		0x04	/* FreeBSD's kernel name of VM_PROT_EXEC */
 
-/* madvise(2) behaviours (FreeBSD's values; API.md's VM_MADV_*). */
-#define	MADV_NORMAL		0
-#define	MADV_RANDOM		1
-#define	MADV_SEQUENTIAL		2
-#define	MADV_WILLNEED		3
-#define	MADV_DONTNEED		4
-#define	MADV_FREE		5
-#define	MADV_NOSYNC		6
-#define	MADV_AUTOSYNC		7
-#define	MADV_NOCORE		8
-#define	MADV_CORE		9
-#define	MADV_PROTECT		10
+/*
+ * madvise(2) behaviours: API.md's names and FreeBSD's values (the host's
+ * <sys/mman.h> MADV_* differ, hence the prefix).
+ */
+#ifndef VM_MADV_NORMAL
+#define	VM_MADV_NORMAL		0
+#define	VM_MADV_RANDOM		1
+#define	VM_MADV_SEQUENTIAL	2
+#define	VM_MADV_WILLNEED	3
+#define	VM_MADV_DONTNEED	4
+#define	VM_MADV_FREE		5
+#define	VM_MADV_NOSYNC		6
+#define	VM_MADV_AUTOSYNC	7
+#define	VM_MADV_NOCORE		8
+#define	VM_MADV_CORE		9
+#define	VM_MADV_PROTECT		10
+#endif
 #define	VM_PROT_ALL		(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXECUTE)
 #define	VM_PROT_RW		(VM_PROT_READ | VM_PROT_WRITE)
 
