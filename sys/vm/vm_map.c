@@ -850,6 +850,10 @@ vm_map_find(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 	    find_space == VMFS_OPTIMAL_SPACE) ? offset : 0;
 	vm_map_lock(map);
 	start = *addr;
+	if (find_space != VMFS_NO_SPACE) {
+		/* A hint is rounded up to its page (at the top: no hint). */
+		start = start > UINT64_MAX - PAGE_MASK ? 0 : round_page(start);
+	}
 	if (find_space == VMFS_NO_SPACE) {
 		rv = vm_map_insert(map, object, offset, start, start + length,
 		    prot, max, cow);
@@ -1145,6 +1149,8 @@ vm_map_delete(vm_map_t map, vm_offset_t start, vm_offset_t end)
 	vm_map_assert_locked(map);
 	if (start >= end)
 		return (KERN_SUCCESS);
+	if (((start | end) & PAGE_MASK) != 0)
+		return (KERN_INVALID_ARGUMENT);
 	if ((rv = vm_map_clip_check(map, start, end)) != KERN_SUCCESS)
 		return (rv);
 again:
@@ -1202,7 +1208,7 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 	vm_map_entry_t first, e;
 	int rv;
 
-	if ((new_prot & ~VM_PROT_ALL) != 0)
+	if ((new_prot & ~VM_PROT_ALL) != 0 || ((start | end) & PAGE_MASK) != 0)
 		return (KERN_INVALID_ARGUMENT);
 	vm_map_lock(map);
 	if (!vm_map_range_valid(map, start, end)) {
@@ -1258,6 +1264,8 @@ vm_map_apply(vm_map_t map, vm_offset_t start, vm_offset_t end,
 	vm_map_entry_t first, e;
 	int rv;
 
+	if (((start | end) & PAGE_MASK) != 0)
+		return (KERN_INVALID_ARGUMENT);
 	vm_map_lock(map);
 	if (!vm_map_range_valid(map, start, end)) {
 		vm_map_unlock(map);

@@ -20,7 +20,9 @@
  *	(a)	atomic
  *
  * Return values are Mach/BSD KERN_* codes; the system-call layer maps
- * them to errno.
+ * them to errno.  Ranges given to the map are page aligned (the system-call
+ * layer rounds them with vm_map_check_range); an unaligned range is
+ * KERN_INVALID_ARGUMENT.  A placement hint is rounded up to its page.
  *
  * Locking contract, as in FreeBSD: vm_map_find, vm_map_fixed, vm_map_remove,
  * vm_map_protect, vm_map_inherit, vm_map_madvise and vm_map_stack take the
