@@ -986,12 +986,19 @@ vm_map_clip_check(vm_map_t map, vm_offset_t start, vm_offset_t end)
 	vm_map_entry_t e;
 	int more = 0;
 
-	if (vm_map_lookup_entry(map, start, &e) && e->start < start) {
+	/*
+	 * One lookup, then a walk to the entry holding end: the operation
+	 * that follows visits those entries anyway.
+	 */
+	e = vm_map_lookup_entry_ge(map, start);
+	if (e != &map->header && e->start < start) {
 		if (!vm_map_clip_ok(e, start))
 			return (KERN_INVALID_ARGUMENT);
 		more++;
 	}
-	if (vm_map_lookup_entry(map, end, &e) && e->start < end) {
+	while (e != &map->header && e->end < end)
+		e = vm_map_entry_succ(e);
+	if (e != &map->header && e->start < end && e->end > end) {
 		if (!vm_map_clip_ok(e, end))
 			return (KERN_INVALID_ARGUMENT);
 		more++;
