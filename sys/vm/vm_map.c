@@ -658,6 +658,9 @@ vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length)
 
 /* ---- insertion ------------------------------------------------------------ */
 
+static bool	vm_map_mergeable_neighbors(vm_map_entry_t prev,
+		    vm_map_entry_t entry);
+
 static u_int
 vm_map_cow_eflags(int cow)
 {
@@ -732,7 +735,8 @@ int
 vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
     vm_offset_t start, vm_offset_t end, vm_prot_t prot, vm_prot_t max, int cow)
 {
-	vm_map_entry_t prev, entry;
+	struct vm_map_entry proto;
+	vm_map_entry_t prev, next, entry;
 	u_int eflags;
 	int rv;
 
@@ -743,22 +747,25 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 		return (rv);
 	if (vm_map_lookup_entry(map, start, &prev))
 		return (KERN_NO_SPACE);
-	if (vm_map_entry_succ(prev)->start < end)
+	next = vm_map_entry_succ(prev);
+	if (next->start < end)
 		return (KERN_NO_SPACE);
-	if (vm_map_entries_full(map, 1))
-		return (KERN_RESOURCE_SHORTAGE);
 	eflags = vm_map_cow_eflags(cow);
+	proto = (struct vm_map_entry){
+		.start = start, .end = end, .next_read = start,
+		.object = object, .offset = object != NULL ? offset : 0,
+		.eflags = eflags, .protection = prot, .max_protection = max,
+		.inheritance = VM_INHERIT_DEFAULT,
+	};
+	/* At the limit, only a mapping that merges into a neighbour fits. */
+	if (vm_map_entries_full(map, 1) &&
+	    ((prev->eflags & MAP_ENTRY_HEADER) != 0 ||
+	    !vm_map_mergeable_neighbors(prev, &proto)) &&
+	    ((next->eflags & MAP_ENTRY_HEADER) != 0 ||
+	    !vm_map_mergeable_neighbors(&proto, next)))
+		return (KERN_RESOURCE_SHORTAGE);
 	entry = vm_map_entry_create();
-	entry->start = start;
-	entry->end = end;
-	entry->next_read = start;
-	entry->object = object;
-	entry->offset = object != NULL ? offset : 0;
-	entry->eflags = eflags;
-	entry->protection = prot;
-	entry->max_protection = max;
-	entry->inheritance = VM_INHERIT_DEFAULT;
-	entry->wired_count = 0;
+	*entry = proto;
 	vm_map_entry_link(map, entry);
 	if ((eflags & MAP_ENTRY_GUARD) == 0)
 		map->size += end - start;

@@ -1724,6 +1724,42 @@ ATF_TC_BODY(timestamp, tc)
 	done(&m);
 }
 
+ATF_TC_WITHOUT_HEAD(entry_limit_merge);
+ATF_TC_BODY(entry_limit_merge, tc)
+{
+	struct vm_map m;
+	int old;
+	const vm_offset_t E = 0x800000;
+
+	/*
+	 * At the entry limit, a mapping that merges into a neighbour adds no
+	 * entry, so it is allowed; one that merges into neither is refused.
+	 */
+	boot();
+	map_new(&m);
+	old = vm_map_entries_max;
+	vm_map_entries_max = 2;
+	fixed(&m, E, PG, VM_PROT_RW, VM_PROT_ALL);
+	fixed(&m, E + 4 * PG, PG, VM_PROT_READ, VM_PROT_ALL);
+	REQ_X(2, m.nentries);
+	/* Extends the first entry: allowed. */
+	REQ_X(KERN_SUCCESS, vm_map_fixed(&m, NULL, 0, E + PG, PG, VM_PROT_RW,
+	    VM_PROT_ALL, MAP_CHECK_EXCL));
+	REQ_X(2, m.nentries);
+	/* Extends the second entry downwards: allowed. */
+	REQ_X(KERN_SUCCESS, vm_map_fixed(&m, NULL, 0, E + 3 * PG, PG,
+	    VM_PROT_READ, VM_PROT_ALL, MAP_CHECK_EXCL));
+	REQ_X(2, m.nentries);
+	/* Between them, unlike both: refused, nothing changes. */
+	REQ_X(KERN_RESOURCE_SHORTAGE, vm_map_fixed(&m, NULL, 0, E + 2 * PG,
+	    PG, VM_PROT_NONE, VM_PROT_ALL, MAP_CHECK_EXCL));
+	REQ_X(2, m.nentries);
+	REQ_X(4 * PG, m.size);
+	vm_map_entries_max = old;
+	vm_map_destroy(&m);
+	vm_shutdown();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, lookup_boundaries);
@@ -1741,6 +1777,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, inherit_madvise);
 	ATF_TP_ADD_TC(tp, stack_grow);
 	ATF_TP_ADD_TC(tp, entry_limit);
+	ATF_TP_ADD_TC(tp, entry_limit_merge);
 	ATF_TP_ADD_TC(tp, aslr);
 	ATF_TP_ADD_TC(tp, timestamp);
 	return (atf_no_error());
