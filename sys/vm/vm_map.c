@@ -1016,58 +1016,62 @@ vm_map_clip_check(vm_map_t map, vm_offset_t start, vm_offset_t end)
 }
 
 /*
- * Split entry so that it starts at start; the part before becomes a new
- * entry.  The old entry shrinks first and the new one is linked into the
- * vacated space: the splay of that insertion passes through every node
- * whose max_free records the neighbouring gap, so all are recomputed.
+ * Split entry at addr into two entries; the new one takes the part before
+ * addr (front) or after it.  The old entry shrinks first and the new one is
+ * linked into the vacated space: the splay of that insertion passes through
+ * every node whose max_free records the neighbouring gap, so all of them are
+ * recomputed.
+ */
+static void
+vm_map_entry_split(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr,
+    bool new_is_front)
+{
+	vm_map_entry_t new, front, back;
+
+	new = vm_map_entry_create();
+	*new = *entry;
+	front = new_is_front ? new : entry;
+	back = new_is_front ? entry : new;
+	front->end = addr;
+	back->offset += addr - back->start;
+	back->start = addr;
+	/* A stack gap's next_read is its guard size, not an address. */
+	if ((back->eflags & MAP_ENTRY_STACK_GAP_DN) == 0 &&
+	    back->next_read < addr)
+		back->next_read = addr;
+	if (new->object != NULL)
+		vm_object_reference(new->object);
+	vm_map_entry_link(map, new);
+}
+
+/*
+ * Make entry start at start (its front becomes a new entry), or end at end
+ * (its back does).  KERN_INVALID_ARGUMENT, changing nothing, off the
+ * entry's superpage boundary (D24652).
  *
  * => map locked exclusively.
  */
 int
 vm_map_clip_start(vm_map_t map, vm_map_entry_t entry, vm_offset_t start)
 {
-	vm_map_entry_t new;
-
 	vm_map_assert_locked(map);
 	if (start <= entry->start || start >= entry->end)
 		return (KERN_SUCCESS);
 	if (!vm_map_clip_ok(entry, start))
 		return (KERN_INVALID_ARGUMENT);
-	new = vm_map_entry_create();
-	*new = *entry;
-	new->end = start;
-	entry->offset += start - entry->start;
-	entry->start = start;
-	/* A stack gap's next_read is its guard size, not an address. */
-	if ((entry->eflags & MAP_ENTRY_STACK_GAP_DN) == 0 &&
-	    entry->next_read < start)
-		entry->next_read = start;
-	if (new->object != NULL)
-		vm_object_reference(new->object);
-	vm_map_entry_link(map, new);
+	vm_map_entry_split(map, entry, start, true);
 	return (KERN_SUCCESS);
 }
 
 int
 vm_map_clip_end(vm_map_t map, vm_map_entry_t entry, vm_offset_t end)
 {
-	vm_map_entry_t new;
-
 	vm_map_assert_locked(map);
 	if (end <= entry->start || end >= entry->end)
 		return (KERN_SUCCESS);
 	if (!vm_map_clip_ok(entry, end))
 		return (KERN_INVALID_ARGUMENT);
-	new = vm_map_entry_create();
-	*new = *entry;
-	new->start = end;
-	new->offset += end - entry->start;
-	if ((new->eflags & MAP_ENTRY_STACK_GAP_DN) == 0)
-		new->next_read = end;
-	entry->end = end;
-	if (new->object != NULL)
-		vm_object_reference(new->object);
-	vm_map_entry_link(map, new);
+	vm_map_entry_split(map, entry, end, false);
 	return (KERN_SUCCESS);
 }
 
