@@ -11,6 +11,10 @@
  * below; the whole tree is freed by sysctl_fini() at vm_shutdown().
  * vm_sysctlbyname() (public) has sysctlbyname(3)'s semantics.
  *
+ * Locking legend for struct sysctl_oid:
+ *	(s)	the "sysctl" sx lock: shared to walk, exclusive to change
+ *	(c)	constant while the OID exists
+ *
  * Lock: the tree is protected by one sx lock ("sysctl"); lookups and
  * handler calls hold it shared, additions and removals exclusive.  A
  * handler therefore must not add or remove OIDs.

@@ -222,13 +222,14 @@ vm_map_splay(vm_map_t map, vm_offset_t addr)
 }
 
 /*
- * Insert entry, which overlaps nothing, and make it the root.  After the
- * splay the root r is entry's predecessor or successor; entry's other
+ * Insert entry, which overlaps nothing, and make it the root.  The caller
+ * has splayed at entry->start (vm_map_entry_link does), so the root r is
+ * entry's predecessor or successor; entry's other
  * neighbour is the nearest node of r's subtree on that side, which a splay
  * of that subtree brings to its top so that its thread can be retargeted.
  */
 static void
-vm_map_entry_link(vm_map_t map, vm_map_entry_t entry)
+vm_map_entry_link_root(vm_map_t map, vm_map_entry_t entry)
 {
 	vm_map_entry_t r, sub;
 
@@ -237,7 +238,6 @@ vm_map_entry_link(vm_map_t map, vm_map_entry_t entry)
 		entry->left = e_thread(&map->header);
 		entry->right = e_thread(&map->header);
 	} else {
-		vm_map_splay(map, entry->start);
 		r = map->root;
 		if (entry->start < r->start) {
 			KASSERT(entry->end <= r->start,
@@ -286,6 +286,13 @@ vm_map_entry_link(vm_map_t map, vm_map_entry_t entry)
 		map->header.left = e_thread(entry);
 	map->nentries++;
 	map->nupdates++;
+}
+
+static void
+vm_map_entry_link(vm_map_t map, vm_map_entry_t entry)
+{
+	vm_map_splay(map, entry->start);
+	vm_map_entry_link_root(map, entry);
 }
 
 enum unlink_op { UNLINK, UNLINK_MERGE_NEXT };
@@ -766,7 +773,8 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 		return (KERN_RESOURCE_SHORTAGE);
 	entry = vm_map_entry_create();
 	*entry = proto;
-	vm_map_entry_link(map, entry);
+	/* The lookup above splayed at start: link at the root. */
+	vm_map_entry_link_root(map, entry);
 	if ((eflags & MAP_ENTRY_GUARD) == 0)
 		map->size += end - start;
 	vm_map_try_merge_entries(map, vm_map_entry_pred(entry), entry);
