@@ -85,10 +85,18 @@ kthread_should_stop(void)
 	return (kt != NULL && atomic_load(&kt->kt_stop));
 }
 
+/*
+ * Only the channel the thread registered is interruptible: shutdown wakes
+ * that one.  Lock words and other channels are waited on as usual, or a
+ * stopping thread would spin on every contended lock.
+ */
 bool
-kthread_stopping(const void *wchan __unused)
+kthread_stopping(const void *wchan)
 {
-	return (kthread_should_stop());
+	struct kthread *kt = curthread->td_kthread;
+
+	return (kt != NULL && wchan == kt->kt_wchan &&
+	    atomic_load(&kt->kt_stop));
 }
 
 void

@@ -714,6 +714,8 @@ lock_sleep_release(struct lock_object *lo)
 		struct rwlock *rw = __containerof(lo, struct rwlock,
 		    lock_object);
 
+		KASSERT(rw->rw_recurse == 0,
+		    ("sleeping on recursed rwlock \"%s\"", lo->lo_name));
 		v = atomic_load(&rw->rw_lock);
 		rw_unlock(rw);
 		return ((v & LK_SHARED) != 0);
@@ -721,6 +723,8 @@ lock_sleep_release(struct lock_object *lo)
 	case LO_CLASS_SX: {
 		struct sx *sx = __containerof(lo, struct sx, lock_object);
 
+		KASSERT(sx->sx_recurse == 0,
+		    ("sleeping on recursed sx \"%s\"", lo->lo_name));
 		v = atomic_load(&sx->sx_lock);
 		sx_unlock(sx);
 		return ((v & LK_SHARED) != 0);

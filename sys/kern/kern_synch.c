@@ -15,9 +15,10 @@
  * interlock and retake the chain; a wakeup in between sets td_woken, which
  * sleepq_wait() checks before sleeping.
  *
- * Kernel threads: sleepq_wait() returns EINTR at once to a kernel thread
- * whose stop was requested (kern_kthread.c), so shutdown cannot be lost
- * between the thread's check and its sleep.
+ * Kernel threads: sleepq_wait() on its registered channel returns EINTR at
+ * once to a kernel thread whose stop was requested (kern_kthread.c), so
+ * shutdown cannot be lost between the thread's check and its sleep.  Other
+ * channels (lock words included) are not interruptible.
  */
 #include <errno.h>
 #include <time.h>

@@ -53,15 +53,16 @@ const vm_size_t pagesizes[MAXPAGESIZES] = {
 };
 
 /* Tunables; see vm_map_startup() for their sysctl names. */
-int	vm_map_entries_max = 1 << 20;	/* per map; 0: no limit */
-int	vm_map_check_always = 0;	/* consistency walk on every unlock */
-static int	aslr_enable = 1;	/* new address spaces get MAP_ASLR */
-static int	aslr_honor_sbrk = 1;	/* keep the data segment free */
-static int	aslr_pages_rnd = 0x1000;	/* random pages: 12 bits */
-static int	aslr_super_pages_rnd = 0x10;	/* random superpages: 4 bits */
-static int	cluster_anon = 1;	/* group anonymous mappings */
-static int	sgrowsiz = 128 * 1024;	/* stack growth unit */
-static int	stack_guard_page = 1;	/* pages of a stack's guard */
+/* Tunables are atomics: sysctl writes them while maps read them. */
+_Atomic int	vm_map_entries_max = 1 << 20;	/* per map; 0: no limit */
+_Atomic int	vm_map_check_always = 0;	/* walk on every unlock */
+static _Atomic int aslr_enable = 1;	/* new address spaces get MAP_ASLR */
+static _Atomic int aslr_honor_sbrk = 1;	/* keep the data segment free */
+static _Atomic int aslr_pages_rnd = 0x1000;	/* random pages: 12 bits */
+static _Atomic int aslr_super_pages_rnd = 0x10; /* random superpages: 4 bits */
+static _Atomic int cluster_anon = 1;	/* group anonymous mappings */
+static _Atomic int sgrowsiz = 128 * 1024;	/* stack growth unit */
+static _Atomic int stack_guard_page = 1;	/* pages of a stack's guard */
 
 /* ---- the threaded tree -------------------------------------------------- */
 
@@ -1650,14 +1651,15 @@ static int
 sysctl_vm_map_int(struct sysctl_oid *oidp, void *arg1, intmax_t arg2,
     struct sysctl_req *req)
 {
-	int error, val = *(int *)arg1;
+	_Atomic int *var = arg1;
+	int error, val = atomic_load(var);
 
 	error = sysctl_handle_int(oidp, &val, 0, req);
 	if (error != 0 || req->newptr == NULL)
 		return (error);
 	if (val < (int)arg2)
 		return (EINVAL);
-	*(int *)arg1 = val;
+	atomic_store(var, val);
 	return (0);
 }
 
@@ -1667,7 +1669,7 @@ vm_map_startup(void)
 	static const struct {
 		const char	*path;
 		const char	*name;
-		int		*var;
+		_Atomic int	*var;
 		int		min;
 		const char	*descr;
 	} knobs[] = {
@@ -1693,9 +1695,20 @@ vm_map_startup(void)
 	};
 	size_t i;
 
+	/* Every boot starts from the defaults, like the rest of the kernel. */
+	vm_map_entries_max = 1 << 20;
+	vm_map_check_always = 0;
+	aslr_enable = 1;
+	aslr_honor_sbrk = 1;
+	aslr_pages_rnd = 0x1000;
+	aslr_super_pages_rnd = 0x10;
+	cluster_anon = 1;
+	sgrowsiz = 128 * 1024;
+	stack_guard_page = 1;
 	for (i = 0; i < nitems(knobs); i++)
 		SYSCTL_ADD_PROC(sysctl_node_path(knobs[i].path),
-		    knobs[i].name, CTLTYPE_INT | CTLFLAG_RW, knobs[i].var,
+		    knobs[i].name, CTLTYPE_INT | CTLFLAG_RW,
+		    (void *)(uintptr_t)knobs[i].var,
 		    knobs[i].min, sysctl_vm_map_int, "I", knobs[i].descr);
 }
 

@@ -294,8 +294,8 @@ void	_vm_map_assert_consistent(vm_map_t map, bool force);
 void	vm_map_print(vm_map_t map);
 
 /* Tunables (sysctls under vm.): see vm_map.c. */
-extern int vm_map_entries_max;		/* vm.map_entries_max */
-extern int vm_map_check_always;		/* vm.map_check_always */
+extern _Atomic int vm_map_entries_max;	/* vm.map_entries_max */
+extern _Atomic int vm_map_check_always;	/* vm.map_check_always */
 
 void	vm_map_startup(void);		/* sysctls; at boot */
 bool	vm_map_aslr_default(void);	/* vm.aslr.enable */

@@ -68,10 +68,9 @@ again:
 			VM_OBJECT_WLOCK(object);
 			goto again;
 		}
+		/* vm_page_remove unbusies; a false return leaves m to its wirers. */
 		if (vm_page_remove(m))
 			vm_page_free(m);
-		else
-			vm_page_xunbusy(m);
 	}
 }
 

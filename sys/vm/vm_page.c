@@ -456,7 +456,10 @@ vm_pgcache_refill(int domain, int pool)
 	int cnt, i, n;
 
 	n = vm_pgcache_batch;
-	if (!vm_domain_allocate(vmd, VM_ALLOC_NORMAL, n))
+	/* Pages a waiter needs must not go into a cache (see free). */
+	if (atomic_load_explicit(&vmd->vmd_waiters, memory_order_relaxed) != 0 ||
+	    atomic_load_explicit(&vm_min_waiters, memory_order_relaxed) != 0 ||
+	    !vm_domain_allocate(vmd, VM_ALLOC_NORMAL, n))
 		return (NULL);
 	vm_domain_free_lock(vmd);
 	i = vm_phys_alloc_npages(domain, pool, n, batch);
@@ -883,11 +886,16 @@ vm_page_free_prep(vm_page_t m, bool zeroed)
 	    (void *)m, busy));
 	if (vm_page_queue(m) != PQ_NONE)
 		vm_page_dequeue(m);
+	/*
+	 * Swap, don't store: a sleeper may have set the waiters bit since
+	 * the word was read (vm_page_busy_sleep runs without the object
+	 * lock).  It set the bit under the page's sleep-queue chain, which
+	 * wakeup() takes, so it is woken whether or not it sleeps yet.
+	 */
+	busy = atomic_exchange_explicit(&m->busy_lock, VPB_FREED,
+	    memory_order_release);
 	if (__predict_false((busy & VPB_BIT_WAITERS) != 0))
-		vm_page_busy_release_wake(m, VPB_FREED);
-	else
-		atomic_store_explicit(&m->busy_lock, VPB_FREED,
-		    memory_order_relaxed);
+		wakeup(m);
 	atomic_store_explicit(&m->valid, 0, memory_order_relaxed);
 	atomic_store_explicit(&m->dirty, 0, memory_order_relaxed);
 	atomic_store_explicit(&m->ref_count, 0, memory_order_relaxed);
@@ -1165,14 +1173,22 @@ vm_page_busy_sleep(vm_page_t m, const char *wmesg, int allocflags)
 bool
 vm_page_busy_acquire(vm_page_t m, int allocflags)
 {
+	vm_object_t obj = m->object;
+	bool locked = obj != NULL && VM_OBJECT_WOWNED(obj), slept;
+
 	for (;;) {
 		if ((allocflags & VM_ALLOC_SBUSY) != 0 ? vm_page_trysbusy(m) :
 		    vm_page_tryxbusy(m))
 			return (true);
 		if ((allocflags & VM_ALLOC_NOWAIT) != 0)
 			return (false);
-		if (vm_page_busy_sleep(m, "vmpba", allocflags) &&
-		    (allocflags & VM_ALLOC_WAITFAIL) != 0)
+		slept = vm_page_busy_sleep(m, "vmpba", allocflags);
+		/* The sleep dropped the object lock: retake it, as FreeBSD. */
+		if (locked)
+			VM_OBJECT_WLOCK(obj);
+		if (m->object != obj)
+			return (false);		/* freed or moved meanwhile */
+		if (slept && (allocflags & VM_ALLOC_WAITFAIL) != 0)
 			return (false);
 	}
 }
@@ -2017,10 +2033,13 @@ vm_page_object_remove(vm_page_t m)
 }
 
 /*
- * Remove m from its object and drop the object's reference.  Returns true
- * when that was the last reference: the caller must then free the page.
+ * Remove m from its object, unbusy it and drop the object's reference.
+ * Returns true when that was the last reference: the caller must then free
+ * the page.  The busy lock goes before the reference: once the object's
+ * reference is gone, a concurrent last unwiring frees the page, so the
+ * page must not be touched after that unless this was the last reference.
  *
- * => object write-locked; m exclusively busied.
+ * => object write-locked; m exclusively busied; returns with m unbusied.
  */
 bool
 vm_page_remove(vm_page_t m)
@@ -2029,6 +2048,7 @@ vm_page_remove(vm_page_t m)
 
 	vm_page_assert_xbusied(m);
 	vm_page_object_remove(m);
+	vm_page_xunbusy(m);
 	old = atomic_fetch_and(&m->ref_count, ~VPRC_OBJREF);
 	KASSERT((old & VPRC_OBJREF) != 0, ("%s: page %p had no object "
 	    "reference", __func__, (void *)m));

@@ -5,9 +5,11 @@
  */
 #include <atf-c.h>
 #include <pthread.h>
+#include <time.h>
 
 #include <libvm.h>
 #include <sys/proc.h>
+#include <sys/sleepqueue.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 
@@ -200,6 +202,209 @@ ATF_TC_BODY(managed_pages_queue, tc)
 	vm_shutdown();
 }
 
+/* ---- regressions from review: the busy protocol against frees ---- */
+
+static vm_page_t r_page;
+static vm_object_t r_obj;
+static struct vm_pagequeue *r_pq;
+static _Atomic int r_stage, r_done;
+
+static bool
+r_wait_until(bool (*cond)(void))
+{
+	struct timespec ts = { 0, 1000000 };
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (cond())
+			return (true);
+		nanosleep(&ts, NULL);
+	}
+	return (false);
+}
+
+static bool
+r_freer_blocked(void)
+{
+	const void *chan = &r_pq->pq_mutex.mtx_lock;
+	int n;
+
+	sleepq_lock(chan);
+	n = sleepq_sleepcnt(chan);
+	sleepq_release(chan);
+	return (n > 0);
+}
+
+static bool
+r_waiters_set(void)
+{
+	return ((atomic_load(&r_page->busy_lock) & VPB_BIT_WAITERS) != 0);
+}
+
+static bool
+r_sleeper_done(void)
+{
+	return (atomic_load(&r_done) != 0);
+}
+
+static bool
+r_stage1(void)
+{
+	return (atomic_load(&r_stage) >= 1);
+}
+
+static void *
+r_sleeper(void *arg __unused)
+{
+	(void)vm_page_busy_sleep(r_page, "rtest", 0);
+	atomic_store(&r_done, 1);
+	return (NULL);
+}
+
+static void *
+r_freer(void *arg __unused)
+{
+	VM_OBJECT_WLOCK(r_obj);
+	r_page = vm_page_alloc(r_obj, 0, VM_ALLOC_NORMAL);	/* xbusy */
+	vm_page_activate(r_page);
+	VM_OBJECT_WUNLOCK(r_obj);
+	vm_page_pqbatch_drain();
+	r_pq = vm_page_pagequeue(r_page);
+	atomic_store(&r_stage, 1);
+	while (atomic_load(&r_stage) < 2)
+		sched_yield();
+	VM_OBJECT_WLOCK(r_obj);
+	vm_page_free(r_page);		/* blocks on the queue lock */
+	VM_OBJECT_WUNLOCK(r_obj);
+	return (NULL);
+}
+
+ATF_TC_WITHOUT_HEAD(free_wakes_busy_sleeper);
+ATF_TC_BODY(free_wakes_busy_sleeper, tc)
+{
+	pthread_t tf, ts;
+	int zero = 0;
+
+	/*
+	 * The freer reads the busy word, then blocks on the page-queue lock
+	 * while dequeueing; a sleeper sets the waiters bit meanwhile.  The
+	 * free must still wake it (an exchange, not a store, of VPB_FREED).
+	 */
+	boot();
+	ATF_REQUIRE_EQ(0, vm_sysctlbyname("vm.pqbatch_interval", NULL, NULL,
+	    &zero, sizeof(zero)));
+	r_obj = vm_object_allocate(OBJT_DEFAULT, 4);
+	ATF_REQUIRE_EQ(0, pthread_create(&tf, NULL, r_freer, NULL));
+	ATF_REQUIRE(r_wait_until(r_stage1));
+	ATF_REQUIRE(r_pq != NULL);
+	vm_pagequeue_lock(r_pq);
+	atomic_store(&r_stage, 2);
+	ATF_REQUIRE(r_wait_until(r_freer_blocked));
+	ATF_REQUIRE_EQ(0, pthread_create(&ts, NULL, r_sleeper, NULL));
+	ATF_REQUIRE(r_wait_until(r_waiters_set));
+	vm_pagequeue_unlock(r_pq);
+	pthread_join(tf, NULL);
+	ATF_REQUIRE_MSG(r_wait_until(r_sleeper_done),
+	    "the sleeper was not woken by the free");
+	pthread_join(ts, NULL);
+	vm_object_deallocate(r_obj);
+	vm_page_check_all();
+	vm_shutdown();
+}
+
+static void *
+r_unwirer(void *arg __unused)
+{
+	vm_page_unwire(r_page, PQ_ACTIVE);
+	return (NULL);
+}
+
+ATF_TC_WITHOUT_HEAD(remove_wired_then_last_unwire);
+ATF_TC_BODY(remove_wired_then_last_unwire, tc)
+{
+	pthread_t tu;
+	u_int free0;
+
+	/*
+	 * vm_page_remove returns with the page unbusied, before it drops the
+	 * object's reference: a concurrent last unwiring may free the page
+	 * at once, and nothing may touch it afterwards.
+	 */
+	boot();
+	r_obj = vm_object_allocate(OBJT_DEFAULT, 4);
+	VM_OBJECT_WLOCK(r_obj);
+	r_page = vm_page_alloc(r_obj, 0, VM_ALLOC_NORMAL | VM_ALLOC_WIRED |
+	    VM_ALLOC_NOBUSY);
+	free0 = vm_free_count();
+	ATF_REQUIRE(vm_page_tryxbusy(r_page));
+	ATF_REQUIRE(!vm_page_remove(r_page));		/* still wired */
+	ATF_REQUIRE(!vm_page_busied(r_page));
+	ATF_REQUIRE(r_page->object == NULL);
+	ATF_REQUIRE_EQ(0, pthread_create(&tu, NULL, r_unwirer, NULL));
+	pthread_join(tu, NULL);
+	ATF_REQUIRE_EQ(free0 + 1, vm_free_count());	/* freed by unwire */
+	VM_OBJECT_WUNLOCK(r_obj);
+	vm_object_deallocate(r_obj);
+	vm_page_check_all();
+	vm_shutdown();
+}
+
+static void *
+r_unbusier(void *arg __unused)
+{
+	while (!r_waiters_set())
+		sched_yield();
+	if (atomic_load(&r_stage) == 1) {
+		/*
+		 * Take the busy over under the object lock (the acquirer,
+		 * once woken, waits for that lock) and free the page.
+		 */
+		VM_OBJECT_WLOCK(r_obj);
+		vm_page_xunbusy_unchecked(r_page);
+		if (vm_page_tryxbusy(r_page))
+			vm_page_free(r_page);
+		VM_OBJECT_WUNLOCK(r_obj);
+	} else
+		vm_page_xunbusy_unchecked(r_page);
+	return (NULL);
+}
+
+ATF_TC_WITHOUT_HEAD(busy_acquire_relocks_object);
+ATF_TC_BODY(busy_acquire_relocks_object, tc)
+{
+	pthread_t t;
+	vm_page_t m;
+
+	/*
+	 * vm_page_busy_acquire sleeps without the object lock and retakes
+	 * it before returning; if the page left the object meanwhile it
+	 * fails instead of spinning on a free page.
+	 */
+	boot();
+	r_obj = vm_object_allocate(OBJT_DEFAULT, 4);
+	VM_OBJECT_WLOCK(r_obj);
+	r_page = m = vm_page_alloc(r_obj, 0, VM_ALLOC_NORMAL);	/* xbusy */
+	atomic_store(&r_stage, 0);
+	ATF_REQUIRE_EQ(0, pthread_create(&t, NULL, r_unbusier, NULL));
+	/* The busy is ours, so this would deadlock: let the other release. */
+	ATF_REQUIRE(vm_page_busy_acquire(m, 0));
+	ATF_REQUIRE(VM_OBJECT_WOWNED(r_obj));
+	ATF_REQUIRE(vm_page_xbusied(m));
+	pthread_join(t, NULL);
+	/* Now the freeing case. */
+	atomic_store(&r_stage, 1);
+	VM_OBJECT_WUNLOCK(r_obj);
+	ATF_REQUIRE_EQ(0, pthread_create(&t, NULL, r_unbusier, NULL));
+	VM_OBJECT_WLOCK(r_obj);
+	ATF_REQUIRE(!vm_page_busy_acquire(m, VM_ALLOC_SBUSY));
+	ATF_REQUIRE(VM_OBJECT_WOWNED(r_obj));
+	VM_OBJECT_WUNLOCK(r_obj);
+	pthread_join(t, NULL);
+	vm_object_deallocate(r_obj);
+	vm_page_check_all();
+	vm_shutdown();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, insert_lookup_order);
@@ -207,5 +412,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, grab_sleeps_on_busy);
 	ATF_TP_ADD_TC(tp, page_remove_range);
 	ATF_TP_ADD_TC(tp, managed_pages_queue);
+	ATF_TP_ADD_TC(tp, free_wakes_busy_sleeper);
+	ATF_TP_ADD_TC(tp, remove_wired_then_last_unwire);
+	ATF_TP_ADD_TC(tp, busy_acquire_relocks_object);
 	return (atf_no_error());
 }
