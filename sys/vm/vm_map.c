@@ -1178,9 +1178,10 @@ vm_map_delete(vm_map_t map, vm_offset_t start, vm_offset_t end)
 		return (KERN_SUCCESS);
 	if (((start | end) & PAGE_MASK) != 0)
 		return (KERN_INVALID_ARGUMENT);
+again:
+	/* Checked again after a sleep: the map may have changed. */
 	if ((rv = vm_map_clip_check(map, start, end)) != KERN_SUCCESS)
 		return (rv);
-again:
 	for (entry = vm_map_lookup_entry_ge(map, start);
 	    entry != &map->header && entry->start < end; entry = next) {
 		if ((entry->eflags & MAP_ENTRY_IN_TRANSITION) != 0) {

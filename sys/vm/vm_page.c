@@ -1135,7 +1135,9 @@ vm_page_busy_downgrade(vm_page_t m)
  *
  * => if the caller holds the write lock of the page's object, it is
  *    released first and not reacquired (FreeBSD's contract): the caller
- *    relocks and looks the page up again, since it may be gone.
+ *    relocks and looks the page up again, since it may be gone.  A caller
+ *    without that lock must keep the page's object alive otherwise (a
+ *    reference), since m->object is read to find the lock.
  */
 bool
 vm_page_busy_sleep(vm_page_t m, const char *wmesg, int allocflags)
