@@ -887,15 +887,23 @@ vm_page_free_prep(vm_page_t m, bool zeroed)
 	if (vm_page_queue(m) != PQ_NONE)
 		vm_page_dequeue(m);
 	/*
-	 * Swap, don't store: a sleeper may have set the waiters bit since
-	 * the word was read (vm_page_busy_sleep runs without the object
-	 * lock).  It set the bit under the page's sleep-queue chain, which
-	 * wakeup() takes, so it is woken whether or not it sleeps yet.
+	 * An unbusied page has no sleepers and cannot get any (a sleeper
+	 * sets the waiters bit only on a busied word), so a store will do.
+	 * A page we hold busy may gain a sleeper at any time, even after the
+	 * word was read above (vm_page_busy_sleep runs without the object
+	 * lock): swap, and wake what the swap found.  The sleeper set the bit
+	 * under the page's sleep-queue chain, which wakeup() takes, so it is
+	 * woken whether or not it sleeps yet.
 	 */
-	busy = atomic_exchange_explicit(&m->busy_lock, VPB_FREED,
-	    memory_order_release);
-	if (__predict_false((busy & VPB_BIT_WAITERS) != 0))
-		wakeup(m);
+	if (busy == VPB_UNBUSIED)
+		atomic_store_explicit(&m->busy_lock, VPB_FREED,
+		    memory_order_relaxed);
+	else {
+		busy = atomic_exchange_explicit(&m->busy_lock, VPB_FREED,
+		    memory_order_release);
+		if (__predict_false((busy & VPB_BIT_WAITERS) != 0))
+			wakeup(m);
+	}
 	atomic_store_explicit(&m->valid, 0, memory_order_relaxed);
 	atomic_store_explicit(&m->dirty, 0, memory_order_relaxed);
 	atomic_store_explicit(&m->ref_count, 0, memory_order_relaxed);
