@@ -595,6 +595,54 @@ sysctl_init(void)
 	sysctl_rootoid = root;
 }
 
+/*
+ * The tree's invariant checker: every child names its parent, siblings are
+ * strictly sorted by name, names are valid, only nodes have children, and
+ * every leaf has a handler.  Iterative (the tree may be deep).
+ */
+static void
+sysctl_check_subtree(struct sysctl_oid *top)
+{
+	struct sysctl_oid *oid, *child, *prev;
+
+	for (oid = top; oid != NULL;) {
+		prev = NULL;
+		SLIST_FOREACH(child, &oid->oid_children, oid_link) {
+			if (child->oid_parent != oid)
+				panic("sysctl: \"%s\" does not name parent "
+				    "\"%s\"", child->oid_name, oid->oid_name);
+			sysctl_check_name(child->oid_name);
+			if (prev != NULL &&
+			    strcmp(prev->oid_name, child->oid_name) >= 0)
+				panic("sysctl: \"%s\" and \"%s\" out of order",
+				    prev->oid_name, child->oid_name);
+			if (!OID_ISNODE(child) &&
+			    (!SLIST_EMPTY(&child->oid_children) ||
+			    child->oid_handler == NULL))
+				panic("sysctl: leaf \"%s\" is malformed",
+				    child->oid_name);
+			prev = child;
+		}
+		/* Depth-first: first child, else the next sibling upwards. */
+		if (!SLIST_EMPTY(&oid->oid_children)) {
+			oid = SLIST_FIRST(&oid->oid_children);
+			continue;
+		}
+		while (oid != top && SLIST_NEXT(oid, oid_link) == NULL)
+			oid = oid->oid_parent;
+		oid = oid == top ? NULL : SLIST_NEXT(oid, oid_link);
+	}
+}
+
+void
+sysctl_tree_check(void)
+{
+	sx_slock(&sysctl_lock);
+	if (sysctl_rootoid != NULL)
+		sysctl_check_subtree(sysctl_rootoid);
+	sx_sunlock(&sysctl_lock);
+}
+
 void
 sysctl_fini(void)
 {
@@ -602,6 +650,9 @@ sysctl_fini(void)
 
 	if (sysctl_rootoid == NULL)
 		return;
+#ifdef INVARIANTS
+	sysctl_tree_check();
+#endif
 	sx_xlock(&sysctl_lock);
 	root = sysctl_rootoid;
 	sysctl_rootoid = NULL;

@@ -127,6 +127,7 @@ int	sysctl_remove_oid(struct sysctl_oid *oidp);	/* and its children */
 
 void	sysctl_init(void);
 void	sysctl_fini(void);
+void	sysctl_tree_check(void);	/* invariant checker; panics */
 
 /*
  * Kernel-side versions of the public calls, without the boot check: used by
