@@ -354,11 +354,27 @@ vm_map_entry_unlink(vm_map_t map, vm_map_entry_t entry, enum unlink_op op)
 
 /* ---- entries ------------------------------------------------------------ */
 
+/*
+ * Entries come from the host allocator, through a small per-map cache of
+ * recently freed ones: a find+insert+delete cycle then reuses the same,
+ * cache-hot structure and pays no allocator call.  (The zone allocator
+ * will take this over.)
+ *
+ * => map locked exclusively.
+ */
+#define	VM_MAP_FREELIST_MAX	16
+
 static vm_map_entry_t
-vm_map_entry_create(void)
+vm_map_entry_create(vm_map_t map)
 {
 	vm_map_entry_t e;
 
+	if ((e = map->freelist) != NULL) {
+		map->freelist = e->right;
+		map->nfree--;
+		memset(e, 0, sizeof(*e));
+		return (e);
+	}
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
 		panic("%s: out of host memory", __func__);
@@ -366,11 +382,16 @@ vm_map_entry_create(void)
 }
 
 static void
-vm_map_entry_dispose(vm_map_entry_t e)
+vm_map_entry_dispose(vm_map_t map, vm_map_entry_t e)
 {
 	if (e->object != NULL)
 		vm_object_deallocate(e->object);
-	free(e);
+	if (map->nfree < VM_MAP_FREELIST_MAX) {
+		e->right = map->freelist;
+		map->freelist = e;
+		map->nfree++;
+	} else
+		free(e);
 }
 
 /* ---- lifecycle and locking ----------------------------------------------- */
@@ -392,12 +413,19 @@ vm_map_init(vm_map_t map, vm_offset_t min, vm_offset_t max)
 void
 vm_map_destroy(vm_map_t map)
 {
+	vm_map_entry_t e;
+
 	vm_map_lock(map);
 	(void)vm_map_delete(map, vm_map_min(map), vm_map_max(map));
 	vm_map_unlock(map);
 	KASSERT(map->nentries == 0 && map->root == NULL,
 	    ("%s: map %p still has %d entries", __func__, (void *)map,
 	    map->nentries));
+	while ((e = map->freelist) != NULL) {
+		map->freelist = e->right;
+		free(e);
+	}
+	map->nfree = 0;
 	sx_destroy(&map->lock);
 }
 
@@ -772,7 +800,7 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 	    ((next->eflags & MAP_ENTRY_HEADER) != 0 ||
 	    !vm_map_mergeable_neighbors(&proto, next)))
 		return (KERN_RESOURCE_SHORTAGE);
-	entry = vm_map_entry_create();
+	entry = vm_map_entry_create(map);
 	*entry = proto;
 	/* The lookup above splayed at start: link at the root. */
 	vm_map_entry_link_root(map, entry);
@@ -1037,7 +1065,7 @@ vm_map_entry_split(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr,
 {
 	vm_map_entry_t new, front, back;
 
-	new = vm_map_entry_create();
+	new = vm_map_entry_create(map);
 	*new = *entry;
 	front = new_is_front ? new : entry;
 	back = new_is_front ? entry : new;
@@ -1141,7 +1169,7 @@ vm_map_try_merge_entries(vm_map_t map, vm_map_entry_t prev,
 	    !vm_map_mergeable_neighbors(prev, entry))
 		return;
 	vm_map_entry_unlink(map, prev, UNLINK_MERGE_NEXT);
-	vm_map_entry_dispose(prev);
+	vm_map_entry_dispose(map, prev);
 }
 
 /* Merge every boundary of [first, end) and the one after it. */
@@ -1198,7 +1226,7 @@ again:
 		vm_map_entry_unlink(map, entry, UNLINK);
 		if ((entry->eflags & MAP_ENTRY_GUARD) == 0)
 			map->size -= entry->end - entry->start;
-		vm_map_entry_dispose(entry);
+		vm_map_entry_dispose(map, entry);
 	}
 	return (KERN_SUCCESS);
 }
@@ -1504,7 +1532,7 @@ vm_map_growstack(vm_map_t map, vm_offset_t addr, vm_map_entry_t gap_entry)
 		vm_ooffset_t off = stack_entry->offset;
 
 		vm_map_entry_unlink(map, gap_entry, UNLINK_MERGE_NEXT);
-		vm_map_entry_dispose(gap_entry);
+		vm_map_entry_dispose(map, gap_entry);
 		stack_entry->offset = stack_entry->object != NULL ?
 		    off - grow : 0;
 	} else {

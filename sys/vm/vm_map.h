@@ -153,7 +153,9 @@ struct vm_map {
 	vm_offset_t	sbrk_start;	/* (m) data segment [start, end) that */
 	vm_offset_t	sbrk_end;	/*     honor_sbrk keeps free */
 	u_int		nupdates;	/* (m) changes since the last check */
-	int		busy;		/* (m) (unused: room for vm_map_busy) */
+	int		nfree;		/* (m) entries on freelist */
+	vm_map_entry_t	freelist;	/* (m) recently freed entries, linked
+					   through ->right; reused first */
 };
 typedef struct vm_map *vm_map_t;
 
