@@ -13,6 +13,7 @@
 #include <atf-c.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1760,6 +1761,95 @@ ATF_TC_BODY(entry_limit_merge, tc)
 	vm_shutdown();
 }
 
+/*
+ * Concurrency: readers look entries up under the shared lock (their
+ * lookups splay through a try-upgrade whenever they are alone) while a
+ * writer maps, protects and unmaps.  Run under ThreadSanitizer by
+ * make check-tsan; the consistency walk runs at every exclusive unlock.
+ */
+static struct vm_map cc_map;
+static _Atomic int cc_stop;
+static _Atomic long cc_lookups;
+#define	CC_BASE	((vm_offset_t)0x10000000)
+#define	CC_SPAN	(256 * PG)
+
+static void *
+cc_reader(void *arg)
+{
+	uint64_t x = (uintptr_t)arg * 0x9e3779b97f4a7c15ULL + 1;
+	vm_map_entry_t e, ge;
+	vm_offset_t a;
+	bool in;
+
+	while (!atomic_load(&cc_stop)) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		a = CC_BASE + (x % (CC_SPAN / PG)) * PG;
+		vm_map_lock_read(&cc_map);
+		in = vm_map_lookup_entry(&cc_map, a, &e);
+		ge = vm_map_lookup_entry_ge(&cc_map, a);
+		/* Answers must agree with each other and with the bounds. */
+		if (in && (e != ge || a < e->start || a >= e->end))
+			abort();
+		if (!in && ge != &cc_map.header && ge->start <= a)
+			abort();
+		vm_map_unlock_read(&cc_map);
+		atomic_fetch_add(&cc_lookups, 1);
+	}
+	return (NULL);
+}
+
+ATF_TC_WITHOUT_HEAD(shared_lookups_vs_writer);
+ATF_TC_BODY(shared_lookups_vs_writer, tc)
+{
+	pthread_t r[2];
+	vm_offset_t a;
+	uint64_t x = 12345;
+	int i;
+
+	boot();
+	map_new(&cc_map);
+	atomic_store(&cc_stop, 0);
+	for (i = 0; i < 2; i++)
+		ATF_REQUIRE_EQ(0, pthread_create(&r[i], NULL, cc_reader,
+		    (void *)(uintptr_t)(i + 1)));
+	for (i = 0; i < 20000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		a = CC_BASE + (x % (CC_SPAN / PG - 4)) * PG;
+		switch (x >> 60 & 3) {
+		case 0:
+			(void)vm_map_fixed(&cc_map, NULL, 0, a, (1 + (x >> 40 &
+			    3)) * PG, VM_PROT_READ, VM_PROT_ALL,
+			    MAP_CHECK_EXCL);
+			break;
+		case 1:
+			(void)vm_map_remove(&cc_map, a, a + 2 * PG);
+			break;
+		case 2:
+			(void)vm_map_protect(&cc_map, a, a + 3 * PG,
+			    (x >> 50 & 1) ? VM_PROT_RW : VM_PROT_READ, false);
+			break;
+		default:
+			a = CC_BASE;
+			(void)vm_map_find(&cc_map, NULL, 0, &a, PG,
+			    CC_BASE + CC_SPAN, VMFS_ANY_SPACE, VM_PROT_READ,
+			    VM_PROT_ALL, 0);
+			break;
+		}
+	}
+	atomic_store(&cc_stop, 1);
+	for (i = 0; i < 2; i++)
+		pthread_join(r[i], NULL);
+	ATF_REQUIRE(atomic_load(&cc_lookups) > 0);
+	vm_map_lock(&cc_map);
+	_vm_map_assert_consistent(&cc_map, true);
+	vm_map_unlock(&cc_map);
+	done(&cc_map);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, lookup_boundaries);
@@ -1780,5 +1870,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, entry_limit_merge);
 	ATF_TP_ADD_TC(tp, aslr);
 	ATF_TP_ADD_TC(tp, timestamp);
+	ATF_TP_ADD_TC(tp, shared_lookups_vs_writer);
 	return (atf_no_error());
 }
