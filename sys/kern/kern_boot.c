@@ -25,6 +25,7 @@
 #include <vm/vm_phys.h>
 #include <vm/vm_page.h>
 #include <vm/vm_map.h>
+#include <pmap/pmap.h>
 
 static pthread_mutex_t	boot_mtx = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic bool	booted;
@@ -132,6 +133,7 @@ vm_boot(const struct vm_config *ucfg)
 		goto fail;
 	hw_physmem = cfg.physmem;
 	vm_page_startup();
+	pmap_init();
 	vm_map_startup();
 	atomic_store(&booted, true);
 	pthread_mutex_unlock(&boot_mtx);
@@ -154,6 +156,7 @@ vm_shutdown(void)
 	}
 	atomic_store(&booted, false);
 	kthread_shutdown_all();
+	pmap_fini();
 	vm_page_shutdown();
 	vm_phys_fini();
 	sysctl_fini();

@@ -40,12 +40,14 @@
  *	(f)	domain free lock (while free)
  *	(o)	object lock
  *	(q)	page queue lock of the queue in astate
+ *	(pv)	the pmap's pv list lock for the page (sys/pmap)
  */
 #ifndef _VM_VM_PAGE_H_
 #define _VM_VM_PAGE_H_
 
 #include <sys/param.h>
 #include <sys/queue.h>
+#include <pmap/pmap.h>
 #include <vm/vm_pagequeue.h>
 #include <vm/vm_phys.h>
 
@@ -86,6 +88,7 @@ struct vm_page {
 	int8_t		psind;		/* (o) superpage index */
 	_Atomic vm_page_bits_t valid;	/* (b) valid blocks */
 	_Atomic vm_page_bits_t dirty;	/* (b, pmap) dirty blocks */
+	struct md_page	md;		/* (pv) the pmap's reverse mappings */
 };
 typedef struct vm_page *vm_page_t;
 

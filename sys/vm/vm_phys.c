@@ -544,6 +544,7 @@ vm_phys_init(uint64_t physmem, int ndomain, const char *badpages)
 		atomic_init(&m->busy_lock, VPB_FREED);
 		/* Fresh host memory is zero-filled. */
 		atomic_init(&m->flags, PG_ZERO);
+		TAILQ_INIT(&m->md.pv_list);
 	}
 	/* The pages holding the array are wired kernel memory. */
 	for (i = 0; i < nstolen; i++) {
