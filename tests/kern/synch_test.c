@@ -218,17 +218,21 @@ msleep_interlock_check(enum ilock il)
 	s.cond = &cond;
 	sleeper_run(&s, &t);
 	WAIT_FOR(kt_sleepers(&cond) == 1);
+	/*
+	 * The sleeper is queued before it drops the interlock (_sleep drops
+	 * the chain first, then the interlock): retry until it is free.
+	 */
 	switch (il) {
 	case IL_MTX:
-		ATF_REQUIRE(mtx_trylock(&locks.m));
+		WAIT_FOR(mtx_trylock(&locks.m));
 		word = &locks.m.mtx_lock;
 		break;
 	case IL_SX_S: case IL_SX_X:
-		ATF_REQUIRE(sx_try_xlock(&locks.sx));
+		WAIT_FOR(sx_try_xlock(&locks.sx));
 		word = &locks.sx.sx_lock;
 		break;
 	default:
-		ATF_REQUIRE(rw_try_wlock(&locks.rw));
+		WAIT_FOR(rw_try_wlock(&locks.rw));
 		word = &locks.rw.rw_lock;
 		break;
 	}

@@ -31,6 +31,7 @@
  * and superpage (L2 "large") mappings: psind must be 0.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,7 @@ typedef uint64_t pt_entry_t;
 
 struct pmap {
 	struct mtx	pm_mtx;
+	_Atomic int	pm_walkers;	/* (a) pv walks about to lock it */
 	vm_page_t	pm_root;	/* (c) L4 table page */
 	long		pm_resident;	/* (pm_mtx) leaf mappings */
 	long		pm_wired;	/* (pm_mtx) wired leaf mappings */
@@ -200,6 +202,14 @@ void
 pmap_destroy(pmap_t pmap)
 {
 	pmap_remove(pmap, 0, (vm_offset_t)1 << 48);
+	/* A pv walk may still be on its way to this pmap's lock. */
+	PMAP_LOCK(pmap);
+	while (atomic_load(&pmap->pm_walkers) != 0) {
+		PMAP_UNLOCK(pmap);
+		sched_yield();
+		PMAP_LOCK(pmap);
+	}
+	PMAP_UNLOCK(pmap);
 	pmap_release(pmap);
 	free(pmap);
 }
@@ -225,15 +235,40 @@ pmap_pte(pmap_t pmap, vm_offset_t va, bool alloc)
 		slot = &t[PT_INDEX(va, shifts[lvl])];
 		e = atomic_load_explicit(slot, memory_order_acquire);
 		if ((e & PG_V) == 0) {
+			vm_page_t nt[3];
+			int i, n;
+
 			if (!alloc)
 				return (NULL);
 			PMAP_ASSERT_LOCKED(pmap);
-			if ((tm = pmap_alloc_table(true)) == NULL)
-				return (NULL);
+			/*
+			 * Every level below a missing table is missing too.
+			 * Take all the pages first, so that a failure
+			 * publishes nothing (tables are never freed before
+			 * pmap_release), then link the chain bottom-up and
+			 * publish it with one release store.
+			 */
+			n = 3 - lvl;
+			for (i = 0; i < n; i++)
+				if ((nt[i] = pmap_alloc_table(true)) == NULL) {
+					while (i-- > 0)
+						pmap_free_table(nt[i]);
+					return (NULL);
+				}
+			for (i = n - 1; i > 0; i--) {
+				atomic_store_explicit(&pt_table(VM_PAGE_TO_PHYS(
+				    nt[i - 1]))[PT_INDEX(va, shifts[lvl + i])],
+				    VM_PAGE_TO_PHYS(nt[i]) | PG_V | PG_RW | PG_U,
+				    memory_order_relaxed);
+				nt[i - 1]->pindex = 1;
+			}
+			tm = nt[0];
 			e = VM_PAGE_TO_PHYS(tm) | PG_V | PG_RW | PG_U;
-			/* Publish a zeroed table: release. */
+			/* Publish zeroed tables: release. */
 			atomic_store_explicit(slot, e, memory_order_release);
 			parent->pindex++;
+			t = pt_table(VM_PAGE_TO_PHYS(nt[n - 1]));
+			return (&t[PT_INDEX(va, L1_SHIFT)]);
 		}
 		parent = PHYS_TO_VM_PAGE(e & PG_FRAME);
 		t = pt_table(e & PG_FRAME);
@@ -350,16 +385,23 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	}
 	old = atomic_load(pte);
 	if ((old & PG_V) != 0 && (old & PG_FRAME) == VM_PAGE_TO_PHYS(m)) {
-		/* Same page: new protection and wiring, keep A and M. */
+		/*
+		 * Same page: new protection and wiring, keep A and M.  The
+		 * access path sets A and M without the pmap lock: swap with
+		 * a CAS so that a bit it sets meanwhile is not lost.
+		 */
+		pt_entry_t upd;
+
+		do {
+			upd = new | (old & (PG_A | PG_M));
+			if ((upd & PG_RW) == 0)
+				upd &= ~PG_M;
+		} while (!atomic_compare_exchange_weak(pte, &old, upd));
 		if ((old & PG_W) != (new & PG_W))
 			pmap->pm_wired += (new & PG_W) ? 1 : -1;
 		if ((old & PG_RW) != 0 && (new & PG_RW) == 0 &&
 		    (old & PG_MG) != 0)
 			pmap_sync_bits(old & ~PG_A, m);
-		new |= old & (PG_A | PG_M);
-		if ((new & PG_RW) == 0)
-			new &= ~PG_M;
-		atomic_store(pte, new);
 		PMAP_UNLOCK(pmap);
 		return (KERN_SUCCESS);
 	}
@@ -386,6 +428,29 @@ pmap_enter_quick(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot)
 }
 
 /*
+ * The span of addresses around va that a missing table leaves unmapped:
+ * 512 GiB, 1 GiB or 2 MiB (va's L1 table is absent).
+ */
+static vm_offset_t
+pmap_hole(pmap_t pmap, vm_offset_t va)
+{
+	static const int shifts[3] = { L4_SHIFT, L3_SHIFT, L2_SHIFT };
+	_Atomic pt_entry_t *t;
+	pt_entry_t e;
+	int lvl;
+
+	t = pt_table(VM_PAGE_TO_PHYS(pmap->pm_root));
+	for (lvl = 0; lvl < 3; lvl++) {
+		e = atomic_load_explicit(&t[PT_INDEX(va, shifts[lvl])],
+		    memory_order_acquire);
+		if ((e & PG_V) == 0)
+			return ((vm_offset_t)1 << shifts[lvl]);
+		t = pt_table(e & PG_FRAME);
+	}
+	return (PAGE_SIZE);
+}
+
+/*
  * Visit the valid leaf PTEs of [sva, eva), skipping absent tables a whole
  * L2/L3/L4 span at a time.
  */
@@ -395,7 +460,7 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
     void *arg)
 {
 	_Atomic pt_entry_t *pte;
-	vm_offset_t va, next;
+	vm_offset_t va, next, span;
 
 	PMAP_ASSERT_LOCKED(pmap);
 	if (eva > (vm_offset_t)1 << 48)
@@ -403,9 +468,9 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
 	for (va = trunc_page(sva); va < eva; va = next) {
 		pte = pmap_pte(pmap, va, false);
 		if (pte == NULL) {
-			/* No L1 table here: skip to the next 2 MiB. */
-			next = (va + ((vm_offset_t)1 << L2_SHIFT)) &
-			    ~(((vm_offset_t)1 << L2_SHIFT) - 1);
+			/* Skip the span of the highest missing table. */
+			span = pmap_hole(pmap, va);
+			next = (va + span) & ~(span - 1);
 			if (next <= va)
 				break;
 			continue;
@@ -504,10 +569,17 @@ restart:
 	TAILQ_FOREACH_SAFE(pv, &m->md.pv_list, pv_link, next) {
 		pmap = pv->pv_pmap;
 		if (!PMAP_TRYLOCK(pmap)) {
+			/*
+			 * While the pv lock is dropped the pmap could be
+			 * destroyed; pm_walkers, raised while its pv entry
+			 * still exists, makes pmap_destroy wait for us.
+			 */
+			atomic_fetch_add(&pmap->pm_walkers, 1);
 			gen = m->md.pv_gen;
 			mtx_unlock(lock);
 			PMAP_LOCK(pmap);
 			mtx_lock(lock);
+			atomic_fetch_sub(&pmap->pm_walkers, 1);
 			if (gen != m->md.pv_gen) {
 				PMAP_UNLOCK(pmap);
 				goto restart;
