@@ -25,9 +25,9 @@
  * the batch is applied under the page queue lock when it fills (or when
  * drained), so a page queue lock is taken once per batch, not per page.
  * Removal from a queue the page is physically on is done at once under the
- * old queue's lock (the links are needed for the new queue).  Wired pages
- * are left on their queue with PGA_DEQUEUE requested; the page daemon
- * removes them lazily, as FreeBSD does.
+ * old queue's lock (the links are needed for the new queue).  A page's
+ * first wiring requests its removal (PGA_DEQUEUE on the batch; FreeBSD
+ * leaves wired pages for the page daemon to unlink lazily).
  *
  * Valid and dirty.  One bit per 512-byte block (8 per page), changed
  * atomically: valid under the busy lock, dirty also by pmap when it sees the
