@@ -20,9 +20,13 @@ all: release
 deps:
 	@sh scripts/deps.sh
 
+# Builds quietly: the compiler's output goes to <dir>/build.log and is
+# shown only when the build fails.
 define cmake_build
+	@echo "building $(2) in $(1)/ (log: $(1)/build.log)"
 	@$(CMAKE) -S . -B $(1) -DCMAKE_BUILD_TYPE=$(2) $(3) >/dev/null
-	@$(CMAKE) --build $(1) -j $(JOBS)
+	@$(CMAKE) --build $(1) -j $(JOBS) >$(1)/build.log 2>&1 || \
+	    { cat $(1)/build.log; exit 1; }
 endef
 
 release: deps
