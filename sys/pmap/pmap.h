@@ -45,6 +45,7 @@ struct md_page {
 #define	PMAP_ENTER_WIRED	0x00000100
 #define	PMAP_ENTER_NOSLEEP	0x00000200	/* may fail: PMAP_CANFAIL */
 #define	PMAP_ENTER_QUICK_LOCKED	0x00000400
+#define	PMAP_ENTER_NOREPLACE	0x00000800	/* fail if va is mapped */
 
 /* Results of the software MMU's access path. */
 #define	PMAP_ACCESS_OK		0

@@ -1108,6 +1108,56 @@ ATF_TC_BODY(enter_same_page_keeps_modified, tc)
 	finish(rc.pm, obj, &m, 1);
 }
 
+ATF_TC_WITHOUT_HEAD(enter_quick_never_replaces);
+ATF_TC_BODY(enter_quick_never_replaces, tc)
+{
+	vm_page_t ma[2];
+	vm_object_t obj;
+	pmap_t pm;
+
+	/* pmap_enter_quick, like FreeBSD's, leaves existing mappings alone. */
+	boot();
+	pm = pm_create();
+	obj = alloc_pages(ma, 2);
+	ATF_REQUIRE_EQ(KERN_SUCCESS, pmap_enter(pm, 0x1000, ma[0], RW,
+	    VM_PROT_READ | PMAP_ENTER_WIRED, 0));
+	pmap_enter_quick(pm, 0x1000, ma[0], VM_PROT_READ);
+	ATF_REQUIRE_EQ(1, pmap_wired_count(pm));
+	ATF_REQUIRE_EQ(PMAP_ACCESS_OK, acc(pm, 0x1000, VM_PROT_WRITE));
+	pmap_enter_quick(pm, 0x1000, ma[1], VM_PROT_READ);
+	ATF_REQUIRE_EQ(VM_PAGE_TO_PHYS(ma[0]), pmap_extract(pm, 0x1000));
+	ATF_REQUIRE(!pmap_page_is_mapped(ma[1]));
+	/* An empty slot is filled, read-only. */
+	pmap_enter_quick(pm, 0x2000, ma[1], RW);
+	ATF_REQUIRE_EQ(VM_PAGE_TO_PHYS(ma[1]), pmap_extract(pm, 0x2000));
+	ATF_REQUIRE_EQ(PMAP_ACCESS_PROT, acc(pm, 0x2000, VM_PROT_WRITE));
+	finish(pm, obj, ma, 2);
+}
+
+ATF_TC_WITHOUT_HEAD(protect_exec_only_keeps_mapping);
+ATF_TC_BODY(protect_exec_only_keeps_mapping, tc)
+{
+	vm_page_t ma[1];
+	vm_object_t obj;
+	pmap_t pm;
+
+	/* As FreeBSD: only VM_PROT_NONE removes; exec-only keeps a wiring. */
+	boot();
+	pm = pm_create();
+	obj = alloc_pages(ma, 1);
+	ATF_REQUIRE_EQ(KERN_SUCCESS, pmap_enter(pm, 0x1000, ma[0],
+	    RW | VM_PROT_EXECUTE, VM_PROT_READ | PMAP_ENTER_WIRED, 0));
+	pmap_protect(pm, 0x1000, 0x2000, VM_PROT_EXECUTE);
+	ATF_REQUIRE_EQ(VM_PAGE_TO_PHYS(ma[0]), pmap_extract(pm, 0x1000));
+	ATF_REQUIRE_EQ(1, pmap_wired_count(pm));
+	ATF_REQUIRE_EQ(PMAP_ACCESS_PROT, acc(pm, 0x1000, VM_PROT_WRITE));
+	ATF_REQUIRE_EQ(PMAP_ACCESS_OK, acc(pm, 0x1000, VM_PROT_EXECUTE));
+	pmap_protect(pm, 0x1000, 0x2000, VM_PROT_NONE);
+	ATF_REQUIRE_EQ(0, pmap_extract(pm, 0x1000));
+	ATF_REQUIRE_EQ(0, pmap_wired_count(pm));
+	finish(pm, obj, ma, 1);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, enter_extract);
@@ -1128,5 +1178,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, mincore);
 	ATF_TP_ADD_TC(tp, concurrent_access_protect);
 	ATF_TP_ADD_TC(tp, enter_same_page_keeps_modified);
+	ATF_TP_ADD_TC(tp, enter_quick_never_replaces);
+	ATF_TP_ADD_TC(tp, protect_exec_only_keeps_mapping);
 	return (atf_no_error());
 }

@@ -28,7 +28,13 @@
  *
  * What this first cut leaves out: the per-CPU translation cache with its
  * shootdowns (pmap_update applies nothing yet because nothing is cached)
- * and superpage (L2 "large") mappings: psind must be 0.
+ * and superpage (L2 "large") mappings: psind must be 0.  Note that the
+ * physical address pmap_soft_access returns is itself a one-entry TLB: a
+ * remove or write-protect that completes while a caller still copies
+ * through it is not seen by that copy.  The copy routines (copyin,
+ * copyout) must therefore bracket their use of it with a shootdown
+ * protocol (an in-flight count the downgrading operations wait for); that
+ * arrives with them.
  */
 #include <errno.h>
 #include <sched.h>
@@ -193,6 +199,14 @@ pmap_release(pmap_t pmap)
 {
 	KASSERT(pmap->pm_resident == 0, ("%s: pmap %p has %ld mappings",
 	    __func__, (void *)pmap, pmap->pm_resident));
+	/* A pv walk may still be on its way to this pmap's lock. */
+	PMAP_LOCK(pmap);
+	while (atomic_load(&pmap->pm_walkers) != 0) {
+		PMAP_UNLOCK(pmap);
+		sched_yield();
+		PMAP_LOCK(pmap);
+	}
+	PMAP_UNLOCK(pmap);
 	pmap_free_tables(VM_PAGE_TO_PHYS(pmap->pm_root), 4);
 	pmap->pm_root = NULL;
 	mtx_destroy(&pmap->pm_mtx);
@@ -202,14 +216,6 @@ void
 pmap_destroy(pmap_t pmap)
 {
 	pmap_remove(pmap, 0, (vm_offset_t)1 << 48);
-	/* A pv walk may still be on its way to this pmap's lock. */
-	PMAP_LOCK(pmap);
-	while (atomic_load(&pmap->pm_walkers) != 0) {
-		PMAP_UNLOCK(pmap);
-		sched_yield();
-		PMAP_LOCK(pmap);
-	}
-	PMAP_UNLOCK(pmap);
 	pmap_release(pmap);
 	free(pmap);
 }
@@ -356,8 +362,8 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	bool managed = (m->oflags & VPO_UNMANAGED) == 0;
 
 	KASSERT(psind == 0, ("%s: superpage mappings not supported", __func__));
-	KASSERT((va & PAGE_MASK) == 0, ("%s: unaligned va %#jx", __func__,
-	    (uintmax_t)va));
+	KASSERT((va & PAGE_MASK) == 0 && va < ((vm_offset_t)1 << 48),
+	    ("%s: bad va %#jx", __func__, (uintmax_t)va));
 	(void)psind;
 	new = VM_PAGE_TO_PHYS(m) | PG_V | PG_U;
 	if ((prot & VM_PROT_WRITE) != 0)
@@ -384,6 +390,10 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 		PMAP_LOCK(pmap);
 	}
 	old = atomic_load(pte);
+	if ((old & PG_V) != 0 && (flags & PMAP_ENTER_NOREPLACE) != 0) {
+		PMAP_UNLOCK(pmap);
+		return (KERN_FAILURE);
+	}
 	if ((old & PG_V) != 0 && (old & PG_FRAME) == VM_PAGE_TO_PHYS(m)) {
 		/*
 		 * Same page: new protection and wiring, keep A and M.  The
@@ -423,8 +433,9 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 void
 pmap_enter_quick(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot)
 {
+	/* Like FreeBSD's: never touches an existing mapping. */
 	(void)pmap_enter(pmap, va, m, prot & (VM_PROT_READ | VM_PROT_EXECUTE),
-	    PMAP_ENTER_NOSLEEP, 0);
+	    PMAP_ENTER_NOSLEEP | PMAP_ENTER_NOREPLACE, 0);
 }
 
 /*
@@ -519,7 +530,8 @@ pmap_protect_cb(pmap_t pmap __unused, vm_offset_t va __unused,
 void
 pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
 {
-	if ((prot & VM_PROT_READ) == 0) {
+	/* As FreeBSD: only VM_PROT_NONE removes (exec-only keeps it). */
+	if (prot == VM_PROT_NONE) {
 		pmap_remove(pmap, sva, eva);
 		return;
 	}
