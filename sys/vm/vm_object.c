@@ -126,3 +126,17 @@ vm_object_check(vm_object_t object)
 		    __func__, (void *)object, n, object->resident_page_count,
 		    pctrie_count(&object->rtree));
 }
+
+/* Debugging: the object and its resident pages. */
+void
+vm_object_print(vm_object_t object)
+{
+	vm_page_t m;
+
+	kprintf("vm_object %p: type %d size %ju ref %d resident %d flags %#x\n",
+	    (void *)object, object->type, (uintmax_t)object->size,
+	    atomic_load(&object->ref_count), object->resident_page_count,
+	    object->flags);
+	TAILQ_FOREACH(m, &object->memq, listq)
+		vm_page_print(m);
+}

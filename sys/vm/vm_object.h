@@ -61,6 +61,7 @@ void	vm_object_deallocate(vm_object_t object);
 void	vm_object_page_remove(vm_object_t object, vm_pindex_t start,
 	    vm_pindex_t end);		/* [start, end); end 0 = to the end */
 void	vm_object_check(vm_object_t object);	/* INVARIANTS checker */
+void	vm_object_print(vm_object_t object);	/* debugging dump */
 
 /* Page <-> object (vm_page.c). */
 int	vm_page_insert(struct vm_page *m, vm_object_t object,

@@ -2178,3 +2178,18 @@ vm_page_grab(vm_object_t object, vm_pindex_t pindex, int allocflags)
 		vm_page_sunbusy(m);
 	return (m);
 }
+
+/* Debugging: one line of page state. */
+void
+vm_page_print(vm_page_t m)
+{
+	vm_page_astate_t a = vm_page_astate_load(m);
+
+	kprintf("  page %p pa %#jx obj %p pindex %ju ref %#x busy %#x "
+	    "queue %d aflags %#x act %d flags %#x oflags %#x valid %#x "
+	    "dirty %#x domain %d\n", (void *)m, (uintmax_t)m->phys_addr,
+	    (void *)m->object, (uintmax_t)m->pindex,
+	    atomic_load(&m->ref_count), atomic_load(&m->busy_lock), a.queue,
+	    a.flags, a.act_count, atomic_load(&m->flags), m->oflags,
+	    atomic_load(&m->valid), atomic_load(&m->dirty), m->domain);
+}

@@ -299,5 +299,6 @@ void	*vm_page_dmap(vm_page_t m);
 
 /* INVARIANTS: whole-layer checker (free lists, queues, counts). */
 void	vm_page_check_all(void);
+void	vm_page_print(vm_page_t m);		/* debugging dump */
 
 #endif /* !_VM_VM_PAGE_H_ */
