@@ -232,7 +232,8 @@ vm_map_splay(vm_map_t map, vm_offset_t addr)
 static void
 vm_map_entry_link_root(vm_map_t map, vm_map_entry_t entry)
 {
-	vm_map_entry_t r, sub;
+	vm_map_entry_t r, sub, *near;
+	bool before;
 
 	vm_map_assert_locked(map);
 	if (map->root == NULL) {
@@ -240,43 +241,26 @@ vm_map_entry_link_root(vm_map_t map, vm_map_entry_t entry)
 		entry->right = e_thread(&map->header);
 	} else {
 		r = map->root;
-		if (entry->start < r->start) {
-			KASSERT(entry->end <= r->start,
+		/* r is entry's successor (before) or its predecessor. */
+		before = entry->start < r->start;
+		KASSERT(before ? entry->end <= r->start : r->end <= entry->start,
+		    ("%s: map %p entry %p overlaps %p", __func__, (void *)map,
+		    (void *)entry, (void *)r));
+		/* entry's other neighbour is the nearest node of that side. */
+		near = before ? &r->left : &r->right;
+		sub = *near;
+		if (e_child(sub)) {
+			sub = vm_map_splay_tree(sub, entry->start);
+			KASSERT(before ? sub->end <= entry->start :
+			    entry->end <= sub->start,
 			    ("%s: map %p entry %p overlaps %p", __func__,
-			    (void *)map, (void *)entry, (void *)r));
-			/* r is the successor; the predecessor is in r->left. */
-			sub = r->left;
-			if (e_child(sub)) {
-				sub = vm_map_splay_tree(sub, entry->start);
-				KASSERT(sub->end <= entry->start,
-				    ("%s: map %p entry %p overlaps %p",
-				    __func__, (void *)map, (void *)entry,
-				    (void *)sub));
-				sub->right = e_thread(entry);
-				max_free_update(sub);
-			}
-			entry->left = sub;
-			entry->right = r;
-			r->left = e_thread(entry);
-		} else {
-			KASSERT(r->end <= entry->start,
-			    ("%s: map %p entry %p overlaps %p", __func__,
-			    (void *)map, (void *)entry, (void *)r));
-			/* r is the predecessor; the successor in r->right. */
-			sub = r->right;
-			if (e_child(sub)) {
-				sub = vm_map_splay_tree(sub, entry->start);
-				KASSERT(entry->end <= sub->start,
-				    ("%s: map %p entry %p overlaps %p",
-				    __func__, (void *)map, (void *)entry,
-				    (void *)sub));
-				sub->left = e_thread(entry);
-				max_free_update(sub);
-			}
-			entry->right = sub;
-			entry->left = r;
-			r->right = e_thread(entry);
+			    (void *)map, (void *)entry, (void *)sub));
+			*(before ? &sub->right : &sub->left) = e_thread(entry);
+			max_free_update(sub);
 		}
+		entry->left = before ? sub : r;
+		entry->right = before ? r : sub;
+		*near = e_thread(entry);
 		max_free_update(r);
 	}
 	max_free_update(entry);

@@ -914,16 +914,10 @@ vm_page_free_prep(vm_page_t m, bool zeroed)
 }
 
 void
-vm_page_free_toq(vm_page_t m)
+vm_page_free(vm_page_t m)
 {
 	vm_page_free_prep(m, false);
 	vm_page_free_phys(m);
-}
-
-void
-vm_page_free(vm_page_t m)
-{
-	vm_page_free_toq(m);
 }
 
 void
@@ -956,18 +950,6 @@ vm_page_zero(vm_page_t m)
 }
 
 /* ---- flags ----------------------------------------------------------- */
-
-void
-vm_page_flag_set(vm_page_t m, uint16_t bits)
-{
-	atomic_fetch_or(&m->flags, bits);
-}
-
-void
-vm_page_flag_clear(vm_page_t m, uint16_t bits)
-{
-	atomic_fetch_and(&m->flags, (uint16_t)~bits);
-}
 
 void
 vm_page_aflag_set(vm_page_t m, uint16_t bits)

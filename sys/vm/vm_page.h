@@ -226,7 +226,6 @@ vm_page_t vm_page_alloc_noobj_contig_domain(int domain, int req,
 	    vm_paddr_t boundary);
 void	vm_page_free(vm_page_t m);
 void	vm_page_free_zero(vm_page_t m);	/* the page is known zero-filled */
-void	vm_page_free_toq(vm_page_t m);
 int	vm_wait_domain(int domain);
 void	vm_wait(void);
 u_int	vm_page_pcpu_drain(void);		/* empty per-CPU free caches */
@@ -273,9 +272,6 @@ void	vm_page_aflag_clear(vm_page_t m, uint16_t bits);
 struct vm_pagequeue *vm_page_pagequeue(vm_page_t m);
 u_int	vm_pagequeue_count(int queue);	/* all domains */
 
-/* Atomic page flags. */
-void	vm_page_flag_set(vm_page_t m, uint16_t bits);
-void	vm_page_flag_clear(vm_page_t m, uint16_t bits);
 
 /* Valid and dirty bits. */
 vm_page_bits_t vm_page_bits(int base, int size);

@@ -152,12 +152,6 @@ vm_phys_free_contig(vm_page_t m, u_long npages)
 	}
 }
 
-void
-vm_phys_enqueue_contig(vm_page_t m, u_long npages)
-{
-	vm_phys_free_contig(m, npages);
-}
-
 /* Split block m of order oind down to order, keeping the lowest part. */
 static void
 vm_phys_split(struct vm_freelist *fl, vm_page_t m, int oind, int order,

@@ -59,7 +59,6 @@ void	vm_phys_free_contig(struct vm_page *m, u_long npages);
 struct vm_page *vm_phys_alloc_contig(int domain, u_long npages,
 	    vm_paddr_t low, vm_paddr_t high, u_long alignment,
 	    vm_paddr_t boundary);
-void	vm_phys_enqueue_contig(struct vm_page *m, u_long npages);
 
 /* Bad pages excluded at boot. */
 int	vm_phys_badpage_count(void);
