@@ -88,6 +88,172 @@ LIBVM_API int	vm_sysctl_info(const char *name, struct vm_sysctl_info *);
 #define	VM_PROT_WRITE		0x02
 #define	VM_PROT_EXEC		0x04
 
+/* ---- Address spaces ------------------------------------------------- */
+
+/*
+ * The user range of a vmspace is [VM_MIN_USER_ADDRESS, VM_MAX_USER_ADDRESS):
+ * page 0 is never mapped.
+ */
+#define	VM_MIN_USER_ADDRESS	((vm_offset_t)VM_PAGE_SIZE)
+#define	VM_MAX_USER_ADDRESS	((vm_offset_t)1 << 47)
+
+struct vmspace;
+
+LIBVM_API int	vmspace_create(struct vmspace **vsp);	/* empty address space */
+LIBVM_API int	vmspace_fork(struct vmspace *parent, struct vmspace **childp);
+		/* honours minherit; private memory is copied on write */
+LIBVM_API void	vmspace_release(struct vmspace *);	/* process exit */
+
+/* Resource limits (FreeBSD's numbers); VM_RLIM_INFINITY means none. */
+#define	VM_RLIMIT_DATA		2
+#define	VM_RLIMIT_STACK		3
+#define	VM_RLIMIT_MEMLOCK	6
+#define	VM_RLIMIT_AS		10
+#define	VM_RLIM_INFINITY	UINT64_MAX
+
+LIBVM_API int	vm_setrlimit(struct vmspace *, int resource, uint64_t cur,
+		    uint64_t max);
+LIBVM_API int	vm_getrlimit(struct vmspace *, int resource, uint64_t *cur,
+		    uint64_t *max);
+
+/* ---- Memory-management calls ---------------------------------------- */
+
+#define	VM_MAP_SHARED		0x0001
+#define	VM_MAP_PRIVATE		0x0002
+#define	VM_MAP_FIXED		0x0010
+#define	VM_MAP_STACK		0x0400
+#define	VM_MAP_NOSYNC		0x0800
+#define	VM_MAP_ANON		0x1000
+#define	VM_MAP_ANONYMOUS	VM_MAP_ANON
+#define	VM_MAP_GUARD		0x00002000
+#define	VM_MAP_EXCL		0x00004000
+#define	VM_MAP_NOCORE		0x00020000
+#define	VM_MAP_PREFAULT_READ	0x00040000
+#define	VM_MAP_32BIT		0x00080000
+#define	VM_MAP_ALIGNMENT_SHIFT	24
+#define	VM_MAP_ALIGNMENT_MASK	(0xff << VM_MAP_ALIGNMENT_SHIFT)
+#define	VM_MAP_ALIGNED(n)	((n) << VM_MAP_ALIGNMENT_SHIFT)
+#define	VM_MAP_ALIGNED_SUPER	VM_MAP_ALIGNED(1)
+#define	VM_MAP_REMAPDUP		0x0004	/* vm_mremap: NetBSD's MAP_REMAPDUP */
+#define	VM_MAP_FAILED		((vm_offset_t)-1)
+
+#define	VM_MADV_NORMAL		0
+#define	VM_MADV_RANDOM		1
+#define	VM_MADV_SEQUENTIAL	2
+#define	VM_MADV_WILLNEED	3
+#define	VM_MADV_DONTNEED	4
+#define	VM_MADV_FREE		5
+#define	VM_MADV_NOSYNC		6
+#define	VM_MADV_AUTOSYNC	7
+#define	VM_MADV_NOCORE		8
+#define	VM_MADV_CORE		9
+#define	VM_MADV_PROTECT		10
+
+#define	VM_MINCORE_INCORE		0x01
+#define	VM_MINCORE_REFERENCED		0x02
+#define	VM_MINCORE_MODIFIED		0x04
+#define	VM_MINCORE_REFERENCED_OTHER	0x08
+#define	VM_MINCORE_MODIFIED_OTHER	0x10
+#define	VM_MINCORE_SUPER		0x60
+#define	VM_MINCORE_PSIND(i)		(((i) << 5) & VM_MINCORE_SUPER)
+
+#define	VM_INHERIT_SHARE	0
+#define	VM_INHERIT_COPY		1
+#define	VM_INHERIT_NONE		2
+#define	VM_INHERIT_ZERO		3
+
+#define	VM_MCL_CURRENT		0x0001
+#define	VM_MCL_FUTURE		0x0002
+
+#define	VM_MS_SYNC		0x0000
+#define	VM_MS_ASYNC		0x0001
+#define	VM_MS_INVALIDATE	0x0002
+
+/*
+ * The calls of mmap(2), munmap(2), mprotect(2), madvise(2), mincore(2),
+ * minherit(2) and brk(2) on an address space, with FreeBSD's argument
+ * checks and errno values (see vm_mmap(3) for where libvm follows
+ * FreeBSD's code rather than its manual).  vm_mmap: *addr is the hint (or
+ * the fixed address) in and the address of the mapping out; fd is -1 with
+ * VM_MAP_ANON.  vm_mincore fills one byte per page of vec.
+ */
+LIBVM_API int	vm_mmap(struct vmspace *, vm_offset_t *addr, vm_size_t len,
+		    int prot, int flags, int fd, off_t pos);
+LIBVM_API int	vm_munmap(struct vmspace *, vm_offset_t addr, vm_size_t len);
+LIBVM_API int	vm_mprotect(struct vmspace *, vm_offset_t addr, vm_size_t len,
+		    int prot);
+LIBVM_API int	vm_madvise(struct vmspace *, vm_offset_t addr, vm_size_t len,
+		    int advice);
+LIBVM_API int	vm_mincore(struct vmspace *, vm_offset_t addr, vm_size_t len,
+		    char *vec);
+LIBVM_API int	vm_minherit(struct vmspace *, vm_offset_t addr, vm_size_t len,
+		    int inherit);
+/*
+ * vm_brk: the data segment is [VM_DATA_BASE, break); it starts empty.
+ * newbreak is rounded up to a page; below VM_DATA_BASE is EINVAL, growth
+ * past RLIMIT_DATA or over another mapping ENOMEM.  Shrinking frees.
+ */
+#define	VM_DATA_BASE		((vm_offset_t)0x10000000)
+LIBVM_API int	vm_brk(struct vmspace *, vm_offset_t newbreak);
+
+/* ---- Touching memory ------------------------------------------------ */
+
+/*
+ * vm_copyin/vm_copyout: 0 or EFAULT; pages are faulted in exactly as a CPU
+ * access would.  vm_fault_trap: one CPU access (VM_PROT_READ, WRITE or
+ * EXEC) at va: 0 if it completes, otherwise EFAULT with *signo SIGSEGV or
+ * SIGBUS and *ucode SEGV_MAPERR, SEGV_ACCERR, BUS_ADRERR or BUS_OBJERR (the
+ * host's <signal.h> values).
+ */
+LIBVM_API int	vm_copyin(struct vmspace *, vm_offset_t uaddr, void *kbuf,
+		    size_t len);
+LIBVM_API int	vm_copyout(struct vmspace *, const void *kbuf,
+		    vm_offset_t uaddr, size_t len);
+LIBVM_API int	vm_fault_trap(struct vmspace *, vm_offset_t va, int access,
+		    int *signo, int *ucode);
+LIBVM_API void	*vm_hostaddr(struct vmspace *, vm_offset_t va);
+		/* host pmap only: where native code reaches va; NULL
+		   under the software MMU */
+
+/* ---- Inspection ----------------------------------------------------- */
+
+#define	VM_KVME_TYPE_NONE	0
+#define	VM_KVME_TYPE_DEFAULT	1
+#define	VM_KVME_TYPE_VNODE	2
+#define	VM_KVME_TYPE_SWAP	3
+#define	VM_KVME_TYPE_DEVICE	4
+#define	VM_KVME_TYPE_PHYS	5
+#define	VM_KVME_TYPE_DEAD	6
+#define	VM_KVME_TYPE_GUARD	9
+
+#define	VM_KVME_FLAG_COW	0x00000001
+#define	VM_KVME_FLAG_NEEDS_COPY	0x00000002
+#define	VM_KVME_FLAG_NOCOREDUMP	0x00000004
+#define	VM_KVME_FLAG_SUPER	0x00000008
+#define	VM_KVME_FLAG_GROWS_UP	0x00000010
+#define	VM_KVME_FLAG_GROWS_DOWN	0x00000020
+#define	VM_KVME_FLAG_USER_WIRED	0x00000040
+
+struct vm_kinfo_vmentry {
+	vm_offset_t	kve_start, kve_end;
+	uint64_t	kve_offset;
+	int		kve_protection, kve_max_protection, kve_inheritance;
+	int		kve_type;	/* VM_KVME_TYPE_* */
+	int		kve_flags;	/* VM_KVME_FLAG_* */
+	int		kve_resident, kve_private_resident;
+	int		kve_ref_count, kve_shadow_count;
+	char		kve_path[1024];
+};
+
+/*
+ * One record per map entry, in address order.  buf NULL: *countp gets the
+ * number of entries.  Otherwise *countp is the capacity of buf in records
+ * on entry and the number stored on return; ENOMEM if buf was too small
+ * (filled as far as it goes).
+ */
+LIBVM_API int	vm_procstat(struct vmspace *, struct vm_kinfo_vmentry *buf,
+		    size_t *countp);
+
 #ifdef __cplusplus
 }
 #endif

@@ -23,6 +23,14 @@
  * bits atomically as hardware would, and pmap_ts_referenced /
  * pmap_is_modified / pmap_clear_modify read and clear them through the pv
  * lists.
+ *
+ * Translation caches: a function that removes a translation, reduces its
+ * rights or clears its accessed or modified bit (remove, remove_all,
+ * remove_write, protect, enter over an existing mapping, clear_modify,
+ * ts_referenced) has invalidated every CPU's cached copy of it, and waited
+ * for the accesses in flight through it, by the time it returns; it may
+ * spin for that with the caller's locks held.  pmap_update applies what
+ * an implementation chose to defer; the software MMU defers nothing.
  */
 #ifndef _PMAP_PMAP_H_
 #define _PMAP_PMAP_H_

@@ -47,6 +47,9 @@
 #include <sys/sysctl.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
+#include <vm/vm_page.h>
+#include <vm/vm_meter.h>
+#include <pmap/pmap.h>
 
 const vm_size_t pagesizes[MAXPAGESIZES] = {
 	PAGE_SIZE, (vm_size_t)2 << 20, (vm_size_t)1 << 30,
@@ -771,19 +774,44 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 	if (next->start < end)
 		return (KERN_NO_SPACE);
 	eflags = vm_map_cow_eflags(cow);
+	/*
+	 * Anonymous memory right after an anonymous entry extends that
+	 * entry's object instead of starting a new one, so consecutive
+	 * mmaps share an object and their entries can merge
+	 * (vm_object_coalesce).
+	 */
+	if (object == NULL && (eflags & (MAP_ENTRY_GUARD |
+	    MAP_ENTRY_GROWS_DOWN | MAP_ENTRY_NOFAULT)) == 0 &&
+	    (prev->eflags & (MAP_ENTRY_HEADER | MAP_ENTRY_NEEDS_COPY |
+	    MAP_ENTRY_GUARD | MAP_ENTRY_GROWS_DOWN | MAP_ENTRY_IS_SUB_MAP |
+	    MAP_ENTRY_IN_TRANSITION)) == 0 &&
+	    prev->end == start && prev->object != NULL &&
+	    prev->wired_count == 0 &&
+	    vm_object_coalesce(prev->object, prev->offset,
+	    prev->end - prev->start, end - start)) {
+		object = prev->object;
+		vm_object_reference(object);
+		offset = prev->offset + (prev->end - prev->start);
+		eflags |= prev->eflags & MAP_ENTRY_COW;
+	}
 	proto = (struct vm_map_entry){
 		.start = start, .end = end, .next_read = start,
 		.object = object, .offset = object != NULL ? offset : 0,
 		.eflags = eflags, .protection = prot, .max_protection = max,
-		.inheritance = VM_INHERIT_DEFAULT,
+		.inheritance = (cow & MAP_INHERIT_SHARE) != 0 ?
+		    VM_INHERIT_SHARE : VM_INHERIT_DEFAULT,
 	};
 	/* At the limit, only a mapping that merges into a neighbour fits. */
 	if (vm_map_entries_full(map, 1) &&
 	    ((prev->eflags & MAP_ENTRY_HEADER) != 0 ||
 	    !vm_map_mergeable_neighbors(prev, &proto)) &&
 	    ((next->eflags & MAP_ENTRY_HEADER) != 0 ||
-	    !vm_map_mergeable_neighbors(&proto, next)))
+	    !vm_map_mergeable_neighbors(&proto, next))) {
+		if (object != NULL && proto.object == object &&
+		    object == prev->object)
+			vm_object_deallocate(object);	/* the coalesce ref */
 		return (KERN_RESOURCE_SHORTAGE);
+	}
 	entry = vm_map_entry_create(map);
 	*entry = proto;
 	/* The lookup above splayed at start: link at the root. */
@@ -793,6 +821,23 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 	vm_map_try_merge_entries(map, vm_map_entry_pred(entry), entry);
 	vm_map_try_merge_entries(map, entry, vm_map_entry_succ(entry));
 	return (KERN_SUCCESS);
+}
+
+static int vm_map_stack_locked(vm_map_t map, vm_offset_t addrbos,
+    vm_size_t max_ssize, vm_prot_t prot, vm_prot_t max, int cow);
+
+/* vm_map_insert, or for MAP_STACK_GROWS_DOWN a stack with its grow gap. */
+static int
+vm_map_insert_any(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
+    vm_offset_t start, vm_offset_t end, vm_prot_t prot, vm_prot_t max, int cow)
+{
+	if ((cow & MAP_STACK_GROWS_DOWN) != 0) {
+		if (object != NULL)
+			return (KERN_INVALID_ARGUMENT);
+		return (vm_map_stack_locked(map, start, end - start, prot, max,
+		    cow));
+	}
+	return (vm_map_insert(map, object, offset, start, end, prot, max, cow));
 }
 
 /*
@@ -883,8 +928,8 @@ vm_map_find(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 		start = start > UINT64_MAX - PAGE_MASK ? 0 : round_page(start);
 	}
 	if (find_space == VMFS_NO_SPACE) {
-		rv = vm_map_insert(map, object, offset, start, start + length,
-		    prot, max, cow);
+		rv = vm_map_insert_any(map, object, offset, start,
+		    start + length, prot, max, cow);
 		vm_map_unlock(map);
 		return (rv);
 	}
@@ -945,8 +990,8 @@ vm_map_find(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 		}
 	}
 	if (rv == KERN_SUCCESS)
-		rv = vm_map_insert(map, object, offset, a, a + length, prot,
-		    max, cow);
+		rv = vm_map_insert_any(map, object, offset, a, a + length,
+		    prot, max, cow);
 	if (rv == KERN_SUCCESS) {
 		*addr = a;
 		if (cluster)
@@ -986,7 +1031,7 @@ vm_map_fixed(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 			return (rv);
 		}
 	}
-	rv = vm_map_insert(map, object, offset, start, end, prot, max,
+	rv = vm_map_insert_any(map, object, offset, start, end, prot, max,
 	    cow & ~MAP_CHECK_EXCL);
 	vm_map_unlock(map);
 	return (rv);
@@ -1172,6 +1217,37 @@ vm_map_merge_range(vm_map_t map, vm_map_entry_t first, vm_offset_t end)
 /* ---- deletion ------------------------------------------------------------ */
 
 /*
+ * An entry is going away: if its object is anonymous and each of its pages
+ * is mapped at most once (ONEMAPPING), nobody else can reach the pages of
+ * the entry's range, so free them now rather than when the object dies,
+ * and shrink the object if the range was its tail.  With other references
+ * (the rest of a clipped mapping) this is what returns munmap'ed memory.
+ *
+ * => map locked exclusively; the range's mappings already removed.
+ */
+static void
+vm_map_entry_unmap_object(vm_map_entry_t entry)
+{
+	vm_object_t object = entry->object;
+	vm_pindex_t start, end;
+
+	if (object == NULL || (entry->eflags & MAP_ENTRY_IS_SUB_MAP) != 0)
+		return;
+	VM_OBJECT_WLOCK(object);
+	if (atomic_load(&object->ref_count) != 1 &&
+	    (object->flags & (OBJ_ANON | OBJ_ONEMAPPING | OBJ_DEAD)) ==
+	    (OBJ_ANON | OBJ_ONEMAPPING)) {
+		vm_object_collapse(object);
+		start = OFF_TO_IDX(entry->offset);
+		end = start + atop(entry->end - entry->start);
+		vm_object_page_remove(object, start, end, OBJPR_NOTMAPPED);
+		if (end >= object->size && start < object->size)
+			object->size = start;
+	}
+	VM_OBJECT_WUNLOCK(object);
+}
+
+/*
  * Remove every mapping in [start, end), clipping the entries at the ends.
  * Fails, changing nothing, when a clip is refused or would exceed the
  * entry limit.
@@ -1210,6 +1286,9 @@ again:
 		vm_map_entry_unlink(map, entry, UNLINK);
 		if ((entry->eflags & MAP_ENTRY_GUARD) == 0)
 			map->size -= entry->end - entry->start;
+		if (map->pmap != NULL && entry->object != NULL)
+			pmap_remove(map->pmap, entry->start, entry->end);
+		vm_map_entry_unmap_object(entry);
 		vm_map_entry_dispose(map, entry);
 	}
 	return (KERN_SUCCESS);
@@ -1246,6 +1325,7 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
     vm_prot_t new_prot, bool set_max)
 {
 	vm_map_entry_t first, e;
+	vm_prot_t old_prot;
 	int rv;
 
 	if ((new_prot & ~VM_PROT_ALL) != 0 || ((start | end) & PAGE_MASK) != 0)
@@ -1282,11 +1362,22 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 	    e = vm_map_entry_succ(e)) {
 		if ((e->eflags & MAP_ENTRY_GUARD) != 0)
 			continue;
+		old_prot = e->protection;
 		if (set_max) {
 			e->max_protection = new_prot;
 			e->protection &= new_prot;
 		} else
 			e->protection = new_prot;
+		/*
+		 * Downgrade the translations now; an upgrade waits for the
+		 * next fault.  A copy-on-write entry never maps writable
+		 * pages it does not own, so write stays off there.
+		 */
+		if (map->pmap != NULL && e->object != NULL &&
+		    (old_prot & ~e->protection) != 0)
+			pmap_protect(map->pmap, e->start, e->end,
+			    (e->eflags & MAP_ENTRY_NEEDS_COPY) != 0 ?
+			    e->protection & ~VM_PROT_WRITE : e->protection);
 	}
 	vm_map_merge_range(map, first, end);
 	vm_map_unlock(map);
@@ -1386,6 +1477,78 @@ vm_map_set_behav(vm_map_entry_t e, int behav)
 }
 
 /*
+ * Advice about pages: WILLNEED activates the resident pages of each
+ * entry's top object and maps them (read-only, as a prefault would);
+ * DONTNEED deactivates them; FREE discards anonymous pages nobody else can
+ * see.  Only entries that own their object's pages are touched: an entry
+ * still marked NEEDS_COPY shares them with another address space.
+ */
+static int
+vm_map_madvise_pages(vm_map_t map, vm_offset_t start, vm_offset_t end,
+    int behav)
+{
+	vm_map_entry_t e;
+	vm_offset_t s, t;
+	vm_pindex_t pindex;
+
+	if (((start | end) & PAGE_MASK) != 0)
+		return (KERN_INVALID_ARGUMENT);
+	vm_map_lock_read(map);
+	if (!vm_map_range_valid(map, start, end)) {
+		vm_map_unlock_read(map);
+		return (KERN_INVALID_ADDRESS);
+	}
+	for (e = vm_map_lookup_entry_ge(map, start);
+	    e != &map->header && e->start < end; e = vm_map_entry_succ(e)) {
+		if (e->object == NULL || (e->eflags & (MAP_ENTRY_GUARD |
+		    MAP_ENTRY_IS_SUB_MAP)) != 0)
+			continue;
+		s = MAX(start, e->start);
+		t = MIN(end, e->end);
+		pindex = OFF_TO_IDX(e->offset + (s - e->start));
+		if (behav == VM_MADV_FREE &&
+		    (e->eflags & MAP_ENTRY_NEEDS_COPY) != 0)
+			continue;
+		vm_object_madvise(e->object, pindex, pindex + atop(t - s),
+		    behav);
+		if (behav == VM_MADV_WILLNEED && map->pmap != NULL &&
+		    (e->protection & VM_PROT_READ) != 0)
+			vm_map_pmap_enter(map, s, e->protection, e->object,
+			    pindex, t - s);
+	}
+	vm_map_unlock_read(map);
+	return (KERN_SUCCESS);
+}
+
+/*
+ * Map the resident, valid, unbusied pages of object's [pindex, pindex +
+ * atop(size)) at addr read-only (executable if prot says so): a prefault
+ * (MAP_PREFAULT_READ, madvise WILLNEED).  Best effort; never sleeps.
+ *
+ * => map locked (shared is enough).
+ */
+void
+vm_map_pmap_enter(vm_map_t map, vm_offset_t addr, vm_prot_t prot,
+    vm_object_t object, vm_pindex_t pindex, vm_size_t size)
+{
+	vm_pindex_t end = pindex + atop(size);
+	vm_page_t m;
+
+	if (map->pmap == NULL || object == NULL)
+		return;
+	VM_OBJECT_RLOCK(object);
+	for (m = vm_page_find_least(object, pindex);
+	    m != NULL && m->pindex < end; m = TAILQ_NEXT(m, listq)) {
+		if (!vm_page_all_valid(m) || !vm_page_trysbusy(m))
+			continue;
+		pmap_enter_quick(map->pmap, addr + ptoa(m->pindex - pindex),
+		    m, prot & (VM_PROT_READ | VM_PROT_EXECUTE));
+		vm_page_sunbusy(m);
+	}
+	VM_OBJECT_RUNLOCK(object);
+}
+
+/*
  * The map part of madvise(2): behaviours recorded in the entries.  Advice
  * about pages (WILLNEED, DONTNEED, FREE) and VM_MADV_PROTECT is validated and
  * left to the caller, which owns the objects and the process.
@@ -1406,6 +1569,7 @@ vm_map_madvise(vm_map_t map, vm_offset_t start, vm_offset_t end, int behav)
 	case VM_MADV_WILLNEED:
 	case VM_MADV_DONTNEED:
 	case VM_MADV_FREE:
+		return (vm_map_madvise_pages(map, start, end, behav));
 	case VM_MADV_PROTECT:
 		vm_map_lock_read(map);
 		if (!vm_map_range_valid(map, start, end)) {
@@ -1428,8 +1592,8 @@ vm_map_madvise(vm_map_t map, vm_offset_t start, vm_offset_t end, int behav)
  * stay a guard for ever; their size is kept in the gap entry's next_read,
  * as FreeBSD does.
  */
-int
-vm_map_stack(vm_map_t map, vm_offset_t addrbos, vm_size_t max_ssize,
+static int
+vm_map_stack_locked(vm_map_t map, vm_offset_t addrbos, vm_size_t max_ssize,
     vm_prot_t prot, vm_prot_t max, int cow)
 {
 	vm_offset_t bot, top;
@@ -1437,6 +1601,8 @@ vm_map_stack(vm_map_t map, vm_offset_t addrbos, vm_size_t max_ssize,
 	vm_map_entry_t gap;
 	int rv;
 
+	vm_map_assert_locked(map);
+	cow &= ~MAP_STACK_GROWS_DOWN;
 	if (max_ssize == 0 || ((addrbos | max_ssize) & PAGE_MASK) != 0 ||
 	    (cow & (MAP_CREATE_GUARD | MAP_CREATE_STACK_GAP_DN)) != 0)
 		return (KERN_INVALID_ARGUMENT);
@@ -1444,22 +1610,15 @@ vm_map_stack(vm_map_t map, vm_offset_t addrbos, vm_size_t max_ssize,
 	if (sgp >= max_ssize)
 		return (KERN_INVALID_ARGUMENT);
 	init_ssize = MIN((vm_size_t)round_page(sgrowsiz), max_ssize - sgp);
-	vm_map_lock(map);
 	if (addrbos + max_ssize < addrbos ||
-	    !vm_map_range_valid(map, addrbos, addrbos + max_ssize)) {
-		vm_map_unlock(map);
+	    !vm_map_range_valid(map, addrbos, addrbos + max_ssize))
 		return (KERN_INVALID_ADDRESS);
-	}
 	top = addrbos + max_ssize;
 	bot = top - init_ssize;
-	if (vm_map_lookup_entry_ge(map, addrbos)->start < top) {
-		vm_map_unlock(map);
+	if (vm_map_lookup_entry_ge(map, addrbos)->start < top)
 		return (KERN_NO_SPACE);
-	}
-	if (vm_map_entries_full(map, 2)) {
-		vm_map_unlock(map);
+	if (vm_map_entries_full(map, 2))
 		return (KERN_RESOURCE_SHORTAGE);
-	}
 	rv = vm_map_insert(map, NULL, 0, bot, top, prot, max,
 	    cow | MAP_STACK_GROWS_DOWN);
 	if (rv == KERN_SUCCESS && bot > addrbos) {
@@ -1471,6 +1630,17 @@ vm_map_stack(vm_map_t map, vm_offset_t addrbos, vm_size_t max_ssize,
 		} else
 			(void)vm_map_delete(map, bot, top);
 	}
+	return (rv);
+}
+
+int
+vm_map_stack(vm_map_t map, vm_offset_t addrbos, vm_size_t max_ssize,
+    vm_prot_t prot, vm_prot_t max, int cow)
+{
+	int rv;
+
+	vm_map_lock(map);
+	rv = vm_map_stack_locked(map, addrbos, max_ssize, prot, max, cow);
 	vm_map_unlock(map);
 	return (rv);
 }
@@ -1517,17 +1687,410 @@ vm_map_growstack(vm_map_t map, vm_offset_t addr, vm_map_entry_t gap_entry)
 
 		vm_map_entry_unlink(map, gap_entry, UNLINK_MERGE_NEXT);
 		vm_map_entry_dispose(map, gap_entry);
+		KASSERT(stack_entry->object == NULL || off >= grow,
+		    ("%s: stack object offset %#jx < %#jx", __func__,
+		    (uintmax_t)off, (uintmax_t)grow));
 		stack_entry->offset = stack_entry->object != NULL ?
 		    off - grow : 0;
 	} else {
 		gap_entry->end -= grow;
 		stack_entry->start -= grow;
-		if (stack_entry->object != NULL)
+		if (stack_entry->object != NULL) {
+			/* Its object spans the gap (vm_map_entry_back). */
+			KASSERT(stack_entry->offset >= grow,
+			    ("%s: stack object offset %#jx < %#jx", __func__,
+			    (uintmax_t)stack_entry->offset, (uintmax_t)grow));
 			stack_entry->offset -= grow;
+		}
 		map->nupdates++;
 	}
 	map->size += grow;
 	return (KERN_SUCCESS);
+}
+
+/* ---- the fault handler's lookup -------------------------------------------- */
+
+/*
+ * Take the map lock exclusively from a shared hold.  Returns false if the
+ * lock had to be dropped on the way (someone else may have changed the
+ * map): the caller holds it exclusively all the same and must look again.
+ */
+static bool
+vm_map_lock_upgrade_keep(vm_map_t map)
+{
+	return (vm_map_lock_upgrade(map) == 0);
+}
+
+/*
+ * Give entry its anonymous object.  A stack's object covers the grow area
+ * below it too, with the entry at the matching offset, so growing the
+ * stack down only lowers the entry's offset (vm_map_growstack).
+ *
+ * => map locked exclusively.
+ */
+static void
+vm_map_entry_back(vm_map_t map, vm_map_entry_t entry)
+{
+	vm_map_entry_t gap;
+	vm_size_t below = 0;
+
+	vm_map_assert_locked(map);
+	KASSERT(entry->object == NULL, ("%s: entry %p has object %p",
+	    __func__, (void *)entry, (void *)entry->object));
+	if ((entry->eflags & MAP_ENTRY_GROWS_DOWN) != 0) {
+		gap = vm_map_entry_pred(entry);
+		if ((gap->eflags & MAP_ENTRY_STACK_GAP_DN) != 0 &&
+		    gap->end == entry->start)
+			below = gap->end - gap->start;
+	}
+	entry->object = vm_object_allocate_anon(atop(below + entry->end -
+	    entry->start));
+	entry->offset = below;
+}
+
+/*
+ * Find what backs vaddr for an access of fault_type: the entry, its top
+ * object (created if the entry has none) and the page index in it, and
+ * the protection to map the page with.  A write to a NEEDS_COPY entry
+ * gives the entry its own shadow first; a read leaves the entry shared and
+ * takes write out of the protection, so the page is mapped read-only and
+ * the first write faults again.  An address in a stack's grow area grows
+ * the stack.
+ *
+ * Returns KERN_SUCCESS with the map read-locked (vm_map_lookup_done
+ * releases it), KERN_INVALID_ADDRESS where nothing is mapped, or
+ * KERN_PROTECTION_FAILURE where the access is not allowed (guards
+ * included).
+ */
+int
+vm_map_lookup(vm_map_t *var_map, vm_offset_t vaddr, vm_prot_t fault_type,
+    vm_map_entry_t *out_entry, vm_object_t *object, vm_pindex_t *pindex,
+    vm_prot_t *out_prot, bool *wired)
+{
+	vm_map_t map = *var_map;
+	vm_map_entry_t entry;
+	vm_prot_t prot;
+	int rv;
+
+retry:
+	vm_map_lock_read(map);
+	if (!vm_map_lookup_entry(map, vaddr, &entry)) {
+		vm_map_unlock_read(map);
+		return (KERN_INVALID_ADDRESS);
+	}
+	if ((entry->eflags & MAP_ENTRY_STACK_GAP_DN) != 0) {
+		if (!vm_map_lock_upgrade_keep(map) &&
+		    (!vm_map_lookup_entry(map, vaddr, &entry) ||
+		    (entry->eflags & MAP_ENTRY_STACK_GAP_DN) == 0)) {
+			vm_map_unlock(map);
+			goto retry;
+		}
+		rv = vm_map_stack_limit(map, entry, vaddr);
+		if (rv == KERN_SUCCESS)
+			rv = vm_map_growstack(map, vaddr, entry);
+		vm_map_unlock(map);
+		if (rv == KERN_SUCCESS)
+			goto retry;
+		return (KERN_PROTECTION_FAILURE);
+	}
+	prot = entry->protection;
+	fault_type &= VM_PROT_ALL;
+	if ((fault_type & prot) != fault_type || prot == VM_PROT_NONE ||
+	    (entry->eflags & MAP_ENTRY_GUARD) != 0) {
+		vm_map_unlock_read(map);
+		return (KERN_PROTECTION_FAILURE);
+	}
+	*wired = entry->wired_count != 0;
+	if (*wired)
+		fault_type = prot;
+	if ((entry->eflags & MAP_ENTRY_NEEDS_COPY) != 0) {
+		if ((fault_type & VM_PROT_WRITE) != 0) {
+			if (!vm_map_lock_upgrade_keep(map)) {
+				vm_map_unlock(map);
+				goto retry;
+			}
+			vm_object_shadow(&entry->object, &entry->offset,
+			    entry->end - entry->start, false);
+			entry->eflags &= ~MAP_ENTRY_NEEDS_COPY;
+			vm_map_lock_downgrade(map);
+		} else
+			prot &= ~VM_PROT_WRITE;
+	}
+	if (entry->object == NULL) {
+		if (!vm_map_lock_upgrade_keep(map)) {
+			vm_map_unlock(map);
+			goto retry;
+		}
+		vm_map_entry_back(map, entry);
+		vm_map_lock_downgrade(map);
+	}
+	*pindex = OFF_TO_IDX(vaddr - entry->start + entry->offset);
+	*object = entry->object;
+	*out_prot = prot;
+	*out_entry = entry;
+	return (KERN_SUCCESS);
+}
+
+void
+vm_map_lookup_done(vm_map_t map, vm_map_entry_t entry __unused)
+{
+	vm_map_unlock_read(map);
+}
+
+/* ---- address spaces -------------------------------------------------------- */
+
+static _Atomic u_int vmspace_live;	/* (a) vmspaces alive */
+
+static const struct vm_rlimit vm_rlimit_default[VM_NRLIMITS] = {
+	[VM_RLIMIT_DATA] = { VM_DFLDSIZ, VM_MAXDSIZ },
+	[VM_RLIMIT_STACK] = { VM_DFLSSIZ, VM_MAXSSIZ },
+	[VM_RLIMIT_MEMLOCK] = { VM_RLIM_INFINITY, VM_RLIM_INFINITY },
+	[VM_RLIMIT_AS] = { VM_RLIM_INFINITY, VM_RLIM_INFINITY },
+};
+
+/* The vmspace of a map, or NULL for a bare map (tests of the map alone). */
+static struct vmspace *
+vm_map_vmspace(vm_map_t map)
+{
+	if ((map->flags & MAP_VMSPACE) == 0)
+		return (NULL);
+	return ((struct vmspace *)((char *)map -
+	    offsetof(struct vmspace, vm_map)));
+}
+
+/*
+ * May the stack above gap_entry grow down to addr?  RLIMIT_STACK bounds
+ * the stack's size and RLIMIT_AS the address space's.
+ */
+int
+vm_map_stack_limit(vm_map_t map, vm_map_entry_t gap_entry, vm_offset_t addr)
+{
+	struct vmspace *vm = vm_map_vmspace(map);
+	vm_map_entry_t stack_entry;
+	vm_size_t grow, ssize;
+
+	if (vm == NULL)
+		return (KERN_SUCCESS);
+	stack_entry = vm_map_entry_succ(gap_entry);
+	if (addr >= stack_entry->start)
+		return (KERN_SUCCESS);
+	grow = roundup(stack_entry->start - trunc_page(addr),
+	    (vm_size_t)round_page(sgrowsiz));
+	grow = MIN(grow, gap_entry->end - gap_entry->start);
+	/* The stack: every GROWS_DOWN entry from here to the top. */
+	ssize = 0;
+	for (; stack_entry != &map->header &&
+	    (stack_entry->eflags & MAP_ENTRY_GROWS_DOWN) != 0;
+	    stack_entry = vm_map_entry_succ(stack_entry))
+		ssize += stack_entry->end - stack_entry->start;
+	if (trunc_page(vm_map_entry_succ(gap_entry)->start - addr) + ssize >
+	    vm->vm_rlimit[VM_RLIMIT_STACK].cur)
+		return (KERN_NO_SPACE);
+	if (map->size + grow > vm->vm_rlimit[VM_RLIMIT_AS].cur)
+		return (KERN_NO_SPACE);
+	return (KERN_SUCCESS);
+}
+
+int
+vmspace_alloc(struct vmspace **vmp)
+{
+	struct vmspace *vm;
+	pmap_t pmap;
+
+	pmap = pmap_create();
+	if (pmap == NULL)
+		return (ENOMEM);
+	vm = calloc(1, sizeof(*vm));
+	if (vm == NULL)
+		panic("%s: out of host memory", __func__);
+	vm_map_init(&vm->vm_map, VM_MIN_USER_ADDRESS, VM_MAX_USER_ADDRESS);
+	vm->vm_map.pmap = pmap;
+	vm->vm_map.flags |= MAP_VMSPACE;
+	if (vm_map_aslr_default())
+		vm->vm_map.flags |= MAP_ASLR;
+	vm->vm_pmap = pmap;
+	vm->vm_daddr = VM_DATA_BASE;
+	vm->vm_dsize = 0;
+	vm->vm_map.sbrk_start = vm->vm_daddr;
+	vm->vm_map.sbrk_end = vm->vm_daddr + vm_rlimit_default[VM_RLIMIT_DATA].cur;
+	memcpy(vm->vm_rlimit, vm_rlimit_default, sizeof(vm->vm_rlimit));
+	atomic_init(&vm->vm_refcnt, 1);
+	atomic_fetch_add(&vmspace_live, 1);
+	*vmp = vm;
+	return (0);
+}
+
+void
+vmspace_free(struct vmspace *vm)
+{
+	if (atomic_fetch_sub(&vm->vm_refcnt, 1) > 1)
+		return;
+	vm_map_destroy(&vm->vm_map);	/* every entry: objects, mappings */
+	pmap_destroy(vm->vm_pmap);
+	free(vm);
+	atomic_fetch_sub(&vmspace_live, 1);
+}
+
+u_int
+vmspace_count(void)
+{
+	return (atomic_load(&vmspace_live));
+}
+
+/*
+ * Copy a private (COPY-inherited) entry into the child: both entries end
+ * up copy-on-write over the same object, NEEDS_COPY, and the parent's
+ * translations lose write access so that its next write faults and
+ * copies.  An object that other entries of the parent map in other ranges
+ * (ONEMAPPING after a clip) is split first, so the shared object covers
+ * exactly this entry.
+ *
+ * => both maps locked exclusively.
+ */
+static void
+vm_map_copy_entry(vm_map_t src_map, vm_map_t dst_map, vm_map_entry_t src,
+    vm_map_entry_t dst)
+{
+	vm_object_t object;
+
+	if (src->object != NULL) {
+		object = src->object;
+		VM_OBJECT_WLOCK(object);
+		vm_object_collapse(object);
+		if ((object->flags & OBJ_ONEMAPPING) != 0 &&
+		    atomic_load(&object->ref_count) > 1) {
+			VM_OBJECT_WUNLOCK(object);
+			vm_object_split(src);
+			object = src->object;
+			VM_OBJECT_WLOCK(object);
+		}
+		vm_object_reference(object);
+		object->flags &= ~OBJ_ONEMAPPING;
+		VM_CNT_ADD(v_forkpages, object->resident_page_count);
+		VM_OBJECT_WUNLOCK(object);
+		dst->object = object;
+		dst->offset = src->offset;
+		if ((src->eflags & MAP_ENTRY_NEEDS_COPY) == 0 &&
+		    src_map->pmap != NULL)
+			pmap_protect(src_map->pmap, src->start, src->end,
+			    src->protection & ~VM_PROT_WRITE);
+		src->eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
+		dst->eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
+	} else {
+		/* Nothing instantiated yet: the child starts as empty. */
+		dst->object = NULL;
+		dst->offset = 0;
+	}
+	(void)dst_map;
+}
+
+/* A new entry in the child like old, for the inheritance cases. */
+static vm_map_entry_t
+vm_map_fork_entry(vm_map_t new_map, vm_map_entry_t old)
+{
+	vm_map_entry_t e;
+
+	e = vm_map_entry_create(new_map);
+	*e = *old;
+	e->left = e->right = NULL;
+	e->eflags &= ~(MAP_ENTRY_USER_WIRED | MAP_ENTRY_IN_TRANSITION |
+	    MAP_ENTRY_NEEDS_WAKEUP);
+	e->wired_count = 0;
+	e->wiring_thread = NULL;
+	e->object = NULL;
+	e->offset = old->offset;
+	return (e);
+}
+
+/*
+ * Create the child of vm1: each entry is shared, copied on write, left out
+ * or replaced by zero-fill memory as its inheritance says (minherit(2)).
+ *
+ * SHARE: an entry without an object gets one first, so that both spaces
+ * share it; an entry still NEEDS_COPY from an earlier fork gets its shadow
+ * now, so that the two sharers have one object of their own above the
+ * copy-on-write object, and the parent's translations of the pages below
+ * are removed: they were made for the shared object, and a write by the
+ * other sharer would copy the page into the new shadow where the stale
+ * translation would not see it (CVE-2021-29626).
+ */
+int
+vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
+{
+	struct vmspace *vm2;
+	vm_map_t old_map = &vm1->vm_map, new_map;
+	vm_map_entry_t old, new;
+	vm_object_t object;
+	int error;
+
+	if ((error = vmspace_alloc(&vm2)) != 0)
+		return (error);
+	new_map = &vm2->vm_map;
+	vm_map_lock(old_map);
+	vm_map_lock(new_map);
+	new_map->flags = (new_map->flags & MAP_VMSPACE) |
+	    (old_map->flags & (MAP_ASLR | MAP_ASLR_IGNSTART | MAP_WXORX));
+	new_map->anon_loc = old_map->anon_loc;
+	new_map->sbrk_start = old_map->sbrk_start;
+	new_map->sbrk_end = old_map->sbrk_end;
+	vm2->vm_daddr = vm1->vm_daddr;
+	vm2->vm_dsize = vm1->vm_dsize;
+	memcpy(vm2->vm_rlimit, vm1->vm_rlimit, sizeof(vm2->vm_rlimit));
+	VM_MAP_ENTRY_FOREACH(old, old_map) {
+		if ((old->eflags & MAP_ENTRY_IS_SUB_MAP) != 0)
+			panic("%s: submap in a user map", __func__);
+		switch (old->inheritance) {
+		case VM_INHERIT_NONE:
+			break;
+		case VM_INHERIT_SHARE:
+			if ((old->eflags & MAP_ENTRY_GUARD) == 0) {
+				if (old->object == NULL)
+					vm_map_entry_back(old_map, old);
+				if ((old->eflags & MAP_ENTRY_NEEDS_COPY) != 0) {
+					vm_object_shadow(&old->object,
+					    &old->offset,
+					    old->end - old->start, true);
+					old->eflags &= ~MAP_ENTRY_NEEDS_COPY;
+					if (old_map->pmap != NULL)
+						pmap_remove(old_map->pmap,
+						    old->start, old->end);
+				}
+				object = old->object;
+				VM_OBJECT_WLOCK(object);
+				vm_object_clear_flag(object, OBJ_ONEMAPPING);
+				VM_OBJECT_WUNLOCK(object);
+				vm_object_reference(object);
+			}
+			new = vm_map_fork_entry(new_map, old);
+			new->object = old->object;
+			vm_map_entry_link(new_map, new);
+			if ((new->eflags & MAP_ENTRY_GUARD) == 0)
+				new_map->size += new->end - new->start;
+			break;
+		case VM_INHERIT_COPY:
+			new = vm_map_fork_entry(new_map, old);
+			if ((old->eflags & MAP_ENTRY_GUARD) == 0)
+				vm_map_copy_entry(old_map, new_map, old, new);
+			vm_map_entry_link(new_map, new);
+			if ((new->eflags & MAP_ENTRY_GUARD) == 0)
+				new_map->size += new->end - new->start;
+			break;
+		case VM_INHERIT_ZERO:
+			/* Fresh zero-fill memory over the same range. */
+			new = vm_map_fork_entry(new_map, old);
+			new->eflags &= ~(MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY);
+			new->offset = 0;
+			vm_map_entry_link(new_map, new);
+			if ((new->eflags & MAP_ENTRY_GUARD) == 0)
+				new_map->size += new->end - new->start;
+			break;
+		}
+	}
+	vm_map_unlock(new_map);
+	vm_map_unlock(old_map);
+	VM_CNT_INC(v_forks);
+	*vm2p = vm2;
+	return (0);
 }
 
 /* ---- consistency and debugging -------------------------------------------- */

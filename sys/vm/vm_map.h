@@ -41,6 +41,7 @@
 
 struct thread;
 struct vm_object;
+struct pmap;
 
 /* Mach/BSD result codes. */
 #define	KERN_SUCCESS			0
@@ -55,10 +56,12 @@ struct vm_object;
 #define	KERN_OUT_OF_BOUNDS		9
 
 typedef uint8_t vm_inherit_t;
-#define	VM_INHERIT_SHARE	((vm_inherit_t)0)
-#define	VM_INHERIT_COPY		((vm_inherit_t)1)
-#define	VM_INHERIT_NONE		((vm_inherit_t)2)
-#define	VM_INHERIT_ZERO		((vm_inherit_t)3)
+#ifndef VM_INHERIT_SHARE		/* also in <libvm.h>, same values */
+#define	VM_INHERIT_SHARE	0
+#define	VM_INHERIT_COPY		1
+#define	VM_INHERIT_NONE		2
+#define	VM_INHERIT_ZERO		3
+#endif
 #define	VM_INHERIT_DEFAULT	VM_INHERIT_COPY
 
 #ifndef VM_PROT_NONE
@@ -89,8 +92,10 @@ typedef uint8_t vm_inherit_t;
 #define	VM_PROT_RW		(VM_PROT_READ | VM_PROT_WRITE)
 
 /* User address space bounds (API.md: page 0 never mapped, top 2^47). */
+#ifndef VM_MIN_USER_ADDRESS		/* also in <libvm.h>, same values */
 #define	VM_MIN_USER_ADDRESS	((vm_offset_t)PAGE_SIZE)
 #define	VM_MAX_USER_ADDRESS	((vm_offset_t)1 << 47)
+#endif
 #define	VM_MAX_32BIT_ADDRESS	((vm_offset_t)1 << 31)	/* MAP_32BIT: 2 GiB */
 
 /* Superpages: the sizes an entry may be required to keep (pagesizes[]). */
@@ -156,6 +161,8 @@ struct vm_map {
 	int		nfree;		/* (m) entries on freelist */
 	vm_map_entry_t	freelist;	/* (m) recently freed entries, linked
 					   through ->right; reused first */
+	struct pmap	*pmap;		/* (c) translations, or NULL (a map
+					   tested on its own) */
 };
 typedef struct vm_map *vm_map_t;
 
@@ -164,6 +171,7 @@ typedef struct vm_map *vm_map_t;
 #define	MAP_ASLR		0x0002	/* randomise non-fixed placements */
 #define	MAP_ASLR_IGNSTART	0x0004	/* ignore the hint under ASLR */
 #define	MAP_WXORX		0x0008	/* refuse write+exec (later layer) */
+#define	MAP_VMSPACE		0x0010	/* the vm_map of a struct vmspace */
 
 /* vm_map_find() findspace: how to choose an address. */
 #define	VMFS_NO_SPACE		0	/* use *addr, it must be free */
@@ -189,6 +197,8 @@ typedef struct vm_map *vm_map_t;
 #define	MAP_SPLIT_BOUNDARY_SHIFT 19
 #define	MAP_ANON_CLUSTER	0x00200000	/* libvm: anonymous private: cluster */
 #define	MAP_REMAP		0x00400000	/* vm_map_fixed: replace */
+#define	MAP_INHERIT_SHARE	0x00800000	/* inheritance SHARE (shared
+						   mappings) */
 
 /* Iteration. */
 static inline vm_offset_t vm_map_min(const struct vm_map *m) { return (m->header.end); }
@@ -291,6 +301,20 @@ int	vm_map_growstack(vm_map_t map, vm_offset_t addr,
 					   cover addr: KERN_SUCCESS, or
 					   KERN_NO_SPACE into the guard */
 
+/* The fault handler's view (vm_fault.c calls these). */
+int	vm_map_lookup(vm_map_t *var_map, vm_offset_t vaddr,
+	    vm_prot_t fault_type, vm_map_entry_t *out_entry,
+	    struct vm_object **object, vm_pindex_t *pindex,
+	    vm_prot_t *out_prot, bool *wired);
+					/* on KERN_SUCCESS the map is
+					   read-locked: release it with
+					   vm_map_lookup_done */
+void	vm_map_lookup_done(vm_map_t map, vm_map_entry_t entry);
+
+/* Page-level advice and prefaulting over a range (map read-locked). */
+void	vm_map_pmap_enter(vm_map_t map, vm_offset_t addr, vm_prot_t prot,
+	    struct vm_object *object, vm_pindex_t pindex, vm_size_t size);
+
 /* Consistency (INVARIANTS) and debugging. */
 void	_vm_map_assert_consistent(vm_map_t map, bool force);
 void	vm_map_print(vm_map_t map);
@@ -301,5 +325,52 @@ extern _Atomic int vm_map_check_always;	/* vm.map_check_always */
 
 void	vm_map_startup(void);		/* sysctls; at boot */
 bool	vm_map_aslr_default(void);	/* vm.aslr.enable */
+
+/* ---- address spaces (struct vmspace) ---- */
+
+#ifndef VM_RLIMIT_DATA		/* also in <libvm.h>, same values */
+#define	VM_RLIMIT_DATA		2
+#define	VM_RLIMIT_STACK		3
+#define	VM_RLIMIT_MEMLOCK	6
+#define	VM_RLIMIT_AS		10
+#define	VM_RLIM_INFINITY	UINT64_MAX
+#define	VM_DATA_BASE		((vm_offset_t)0x10000000)
+#endif
+#define	VM_NRLIMITS		11
+/* FreeBSD amd64's default limits. */
+#define	VM_DFLDSIZ		((uint64_t)32 << 30)	/* data: 32 GiB */
+#define	VM_MAXDSIZ		((uint64_t)32 << 30)
+#define	VM_DFLSSIZ		((uint64_t)8 << 20)	/* stack: 8 MiB */
+#define	VM_MAXSSIZ		((uint64_t)512 << 20)
+
+struct vm_rlimit {
+	uint64_t	cur;
+	uint64_t	max;
+};
+
+/*
+ * An address space: a map, its pmap and its process-level limits.
+ *
+ * Locking legend:
+ *	(c)	constant after creation
+ *	(a)	atomic
+ *	(m)	the map lock of vm_map
+ */
+struct vmspace {
+	struct vm_map	vm_map;		/* the address space */
+	struct pmap	*vm_pmap;	/* (c) its translations */
+	_Atomic int	vm_refcnt;	/* (a) */
+	vm_offset_t	vm_daddr;	/* (c) data segment start */
+	vm_size_t	vm_dsize;	/* (m) data segment size (brk) */
+	struct vm_rlimit vm_rlimit[VM_NRLIMITS]; /* (m) resource limits */
+};
+
+int	vmspace_alloc(struct vmspace **vmp);	/* 0 or ENOMEM */
+void	vmspace_free(struct vmspace *vm);	/* drops a reference */
+int	vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p);
+					/* the child, per minherit */
+u_int	vmspace_count(void);			/* vmspaces alive */
+int	vm_map_stack_limit(vm_map_t map, vm_map_entry_t gap_entry,
+	    vm_offset_t addr);		/* RLIMIT_STACK/AS allow growth? */
 
 #endif /* !_VM_VM_MAP_H_ */

@@ -49,6 +49,9 @@ static const struct {
 	C(v_pfree, "Pages freed by exiting processes"),
 	C(v_tfree, "Total pages freed"),
 	C(v_forks, "Number of fork() calls"),
+	C(v_forkpages, "VM pages affected by fork()"),
+	C(v_object_collapses, "Backing objects collapsed into their shadow"),
+	C(v_object_bypasses, "Backing objects bypassed by their shadow"),
 	C(v_pgwait, "Page allocations that slept (libvm)"),
 	C(v_pgfail, "Page allocations refused (libvm)"),
 #undef C

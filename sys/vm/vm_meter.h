@@ -34,6 +34,9 @@ struct vmmeter {
 	counter_u64_t v_pfree;		/* pages freed by exiting processes */
 	counter_u64_t v_tfree;		/* total pages freed */
 	counter_u64_t v_forks;		/* vmspace forks */
+	counter_u64_t v_forkpages;	/* pages affected by forks */
+	counter_u64_t v_object_collapses; /* backing objects folded in (libvm) */
+	counter_u64_t v_object_bypasses; /* backing objects skipped (libvm) */
 	counter_u64_t v_pgwait;		/* allocations that slept (libvm) */
 	counter_u64_t v_pgfail;		/* allocations refused (libvm) */
 };

@@ -1,24 +1,54 @@
 /*
- * Memory objects: creation, references, page removal and destruction.
+ * Memory objects: creation, references, shadow chains, collapse, split,
+ * coalescing, page removal and destruction.
  *
  * An object's pages are indexed twice: by the radix trie (lookup by page
- * index in O(key length)) and by memq in index order (ranged walks).  The
- * object's write lock protects both and every page's identity
- * (object/pindex).  A page belonging to an object carries VPRC_OBJREF in
- * its reference count; removing it from the object drops that reference,
- * and the page is freed only if nobody wired it meanwhile (seed 003).
+ * index) and by memq in index order (ranged walks).  The object's write
+ * lock protects both and every page's identity (object/pindex).  A page
+ * belonging to an object carries VPRC_OBJREF in its reference count;
+ * removing it from the object drops that reference, and the page is freed
+ * only if nobody wired it meanwhile (seed 003).
  *
- * Trie nodes come from the host allocator until the zone allocator exists.
+ * Shadow chains.  A private mapping's writes go to the top object of its
+ * entry; pages it has not written are found further down the chain.  After
+ * fork both address spaces' entries are marked NEEDS_COPY over the same
+ * object, and the first write in each creates its own shadow
+ * (vm_object_shadow).  Chains would grow with every fork; collapse folds a
+ * backing object into its only shadow when the shadow holds the backing
+ * object's last reference (moving the pages up), and bypasses a backing
+ * object whose pages the shadow already covers.  Both are tried on every
+ * deallocation that leaves an anonymous object with one reference from one
+ * shadow, which is what keeps 1,000 fork/exit cycles from leaking.
  *
- * Lock order: object lock -> page queue lock -> CPU slot.  The busy lock is
- * not a lock in this order: a thread sleeping on a busy page first drops
- * its object lock (vm_page_busy_sleep).
+ * Lock order: an object before its backing object (top down the chain),
+ * then page queue locks, then the CPU slot.  The busy lock is not in this
+ * order: a thread sleeping on a busy page drops its object locks first.
+ *
+ * Invariants (vm_object_check): the trie and memq hold the same pages in
+ * order, each with the object's reference; shadow_count is the length of
+ * shadow_head and each shadow names this object as its backing object; a
+ * live object is never OBJ_DEAD with references.
+ *
+ * Trie nodes and the objects themselves come from the host allocator
+ * until the zone allocator exists.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include <sys/systm.h>
+#include <sys/sleepqueue.h>
+#include <pmap/pmap.h>
+#include <vm/vm_map.h>
+#include <vm/vm_meter.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+
+static _Atomic u_int vm_object_live;	/* (a) objects alive */
+
+static void	vm_object_terminate(vm_object_t object);
+static void	vm_object_backing_remove(vm_object_t object);
+static void	vm_object_backing_insert(vm_object_t object,
+		    vm_object_t backing, vm_ooffset_t offset);
 
 vm_object_t
 vm_object_allocate(objtype_t type, vm_pindex_t size)
@@ -31,10 +61,43 @@ vm_object_allocate(objtype_t type, vm_pindex_t size)
 	rw_init_flags(&object->lock, "vm object", RW_DUPOK);
 	TAILQ_INIT(&object->memq);
 	pctrie_init(&object->rtree);
+	LIST_INIT(&object->shadow_head);
 	object->size = size;
 	object->type = type;
 	atomic_init(&object->ref_count, 1);
+	atomic_init(&object->paging_in_progress, 0);
+	atomic_fetch_add(&vm_object_live, 1);
 	return (object);
+}
+
+vm_object_t
+vm_object_allocate_anon(vm_pindex_t size)
+{
+	vm_object_t object;
+
+	object = vm_object_allocate(OBJT_SWAP, size);
+	object->flags = OBJ_ANON | OBJ_ONEMAPPING;
+	return (object);
+}
+
+u_int
+vm_object_count(void)
+{
+	return (atomic_load(&vm_object_live));
+}
+
+void
+vm_object_set_flag(vm_object_t object, u_short bits)
+{
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	object->flags |= bits;
+}
+
+void
+vm_object_clear_flag(vm_object_t object, u_short bits)
+{
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	object->flags &= ~bits;
 }
 
 void
@@ -47,14 +110,50 @@ vm_object_reference(vm_object_t object)
 	(void)old;
 }
 
+void
+vm_object_pip_wakeup(vm_object_t object)
+{
+	int old;
+
+	old = atomic_fetch_sub(&object->paging_in_progress, 1);
+	KASSERT(old > 0, ("%s: object %p pip underflow", __func__,
+	    (void *)object));
+	if (old == 1)
+		wakeup(&object->paging_in_progress);
+}
+
+void
+vm_object_pip_wait(vm_object_t object, const char *wmesg)
+{
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	while (atomic_load(&object->paging_in_progress) > 0) {
+		/*
+		 * The waker decrements before calling wakeup() and takes the
+		 * sleep queue's chain lock there; sleepq_lock before the
+		 * recheck closes the window.
+		 */
+		sleepq_lock(&object->paging_in_progress);
+		if (atomic_load(&object->paging_in_progress) == 0) {
+			sleepq_release(&object->paging_in_progress);
+			break;
+		}
+		VM_OBJECT_WUNLOCK(object);
+		sleepq_add(&object->paging_in_progress, wmesg);
+		sleepq_wait(&object->paging_in_progress, 0);
+		VM_OBJECT_WLOCK(object);
+	}
+}
+
 /*
  * Remove the pages with index in [start, end) (end 0: to the end of the
- * object) and free those that nobody has wired.  Busy pages are waited for.
+ * object), unmapping them first unless OBJPR_NOTMAPPED, and free those
+ * that nobody has wired.  Busy pages are waited for.
  *
  * => called with the object write-locked; may drop and retake it.
  */
 void
-vm_object_page_remove(vm_object_t object, vm_pindex_t start, vm_pindex_t end)
+vm_object_page_remove(vm_object_t object, vm_pindex_t start, vm_pindex_t end,
+    int options)
 {
 	vm_page_t m, next;
 
@@ -68,37 +167,578 @@ again:
 			VM_OBJECT_WLOCK(object);
 			goto again;
 		}
+		if ((options & OBJPR_NOTMAPPED) == 0 || pmap_page_is_mapped(m))
+			pmap_remove_all(m);
+		object->generation++;
 		/* vm_page_remove unbusies; a false return leaves m to its wirers. */
 		if (vm_page_remove(m))
 			vm_page_free(m);
 	}
 }
 
+/* ---- the shadow list ----------------------------------------------- */
+
 /*
- * Drop a reference; the last one frees every page and the object.
+ * Make backing the backing object of object at offset; object takes over
+ * a reference to backing that the caller holds.
+ *
+ * => object write-locked (or still private to the caller); backing
+ *    write-locked.
+ */
+static void
+vm_object_backing_insert(vm_object_t object, vm_object_t backing,
+    vm_ooffset_t offset)
+{
+	VM_OBJECT_ASSERT_WLOCKED(backing);
+	KASSERT(object->backing_object == NULL, ("%s: object %p already "
+	    "backed by %p", __func__, (void *)object,
+	    (void *)object->backing_object));
+	object->backing_object = backing;
+	object->backing_object_offset = offset;
+	LIST_INSERT_HEAD(&backing->shadow_head, object, shadow_list);
+	backing->shadow_count++;
+}
+
+/*
+ * Unlink object from its backing object's shadow list (the reference is
+ * the caller's to drop or hand on).
+ *
+ * => object and its backing object write-locked.
+ */
+static void
+vm_object_backing_remove(vm_object_t object)
+{
+	vm_object_t backing = object->backing_object;
+
+	VM_OBJECT_ASSERT_WLOCKED(backing);
+	LIST_REMOVE(object, shadow_list);
+	backing->shadow_count--;
+	object->backing_object = NULL;
+	object->backing_object_offset = 0;
+}
+
+/*
+ * Give *object a shadow covering length bytes at *offset; the shadow takes
+ * over the caller's reference to the old object and the caller gets the
+ * shadow (offset 0) instead.  An anonymous object that nobody else
+ * references and that is not shared needs no shadow: the caller's writes
+ * cannot be seen by anyone, so it is kept as it is.
+ *
+ * The shadow is fully built before it goes on the source's shadow list, so
+ * that a collapse reaching it through the list never sees half an object
+ * (seed 004).
+ *
+ * => the map lock of the entry held exclusively; no object locks.
+ */
+void
+vm_object_shadow(vm_object_t *objectp, vm_ooffset_t *offset, vm_size_t length,
+    bool shared)
+{
+	vm_object_t source, result;
+
+	source = *objectp;
+	if (source != NULL && !shared &&
+	    (source->flags & OBJ_ANON) != 0 &&
+	    atomic_load(&source->ref_count) == 1)
+		return;
+
+	result = vm_object_allocate_anon(atop(length));
+	if (source != NULL) {
+		VM_OBJECT_WLOCK(source);
+		vm_object_backing_insert(result, source, *offset);
+		/* The source is now shared through a chain. */
+		source->flags &= ~OBJ_ONEMAPPING;
+		VM_OBJECT_WUNLOCK(source);
+	}
+	*offset = 0;
+	*objectp = result;
+}
+
+/* ---- collapse --------------------------------------------------------- */
+
+/*
+ * Can object bypass its backing object?  True when every page the backing
+ * object could supply to object's range is shadowed by a valid page of
+ * object, so the backing object contributes nothing.
+ *
+ * => object and backing write-locked.
+ */
+static bool
+vm_object_scan_shadowed(vm_object_t object, vm_object_t backing)
+{
+	vm_pindex_t boff, pi;
+	vm_page_t p, pp;
+
+	boff = OFF_TO_IDX(object->backing_object_offset);
+	p = vm_page_find_least(backing, boff);
+	for (; p != NULL; p = TAILQ_NEXT(p, listq)) {
+		pi = p->pindex - boff;
+		if (pi >= object->size)
+			break;
+		pp = vm_page_lookup(object, pi);
+		if (pp == NULL || vm_page_busied(pp) || !vm_page_all_valid(pp))
+			return (false);
+	}
+	return (true);
+}
+
+/*
+ * Move backing's pages into object (which holds backing's only
+ * reference): pages that object shadows or that lie outside object's
+ * range are freed, the others renamed.  Returns false, with some pages
+ * moved and the rest in place (a consistent state: backing still backs
+ * object), if a page was busy or a trie node could not be had.
+ *
+ * => object and backing write-locked.
+ */
+static bool
+vm_object_collapse_pages(vm_object_t object, vm_object_t backing)
+{
+	vm_pindex_t boff, npi;
+	vm_page_t p, next, pp;
+
+	boff = OFF_TO_IDX(object->backing_object_offset);
+	for (p = TAILQ_FIRST(&backing->memq); p != NULL; p = next) {
+		next = TAILQ_NEXT(p, listq);
+		if (!vm_page_tryxbusy(p))
+			return (false);
+		npi = p->pindex - boff;
+		if (p->pindex < boff || npi >= object->size ||
+		    ((pp = vm_page_lookup(object, npi)) != NULL)) {
+			/*
+			 * Not needed by the shadow.  A page the shadow
+			 * shadows with a busy (being created) page is kept
+			 * out of the way the same way: the shadow's page wins.
+			 */
+			pmap_remove_all(p);
+			backing->generation++;
+			if (vm_page_remove(p))
+				vm_page_free(p);
+			continue;
+		}
+		if (vm_page_rename(p, object, npi) != 0) {
+			vm_page_xunbusy(p);
+			return (false);
+		}
+		backing->generation++;
+		vm_page_xunbusy(p);
+	}
+	return (true);
+}
+
+/*
+ * Shorten object's shadow chain as far as it goes: while the backing
+ * object is anonymous and referenced only by object, fold it in
+ * (collapse); while object covers every page the backing object could
+ * supply, skip it (bypass).  Objects with threads paging in them are left
+ * alone, as are objects being collapsed elsewhere.
+ *
+ * => object write-locked; it stays locked.
+ */
+void
+vm_object_collapse(vm_object_t object)
+{
+	vm_object_t backing, bbacking;
+	vm_ooffset_t off;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	for (;;) {
+		backing = object->backing_object;
+		if (backing == NULL ||
+		    (object->flags & (OBJ_DEAD | OBJ_COLLAPSING)) != 0 ||
+		    (object->flags & OBJ_ANON) == 0)
+			return;
+		VM_OBJECT_WLOCK(backing);
+		if ((backing->flags & (OBJ_ANON | OBJ_DEAD | OBJ_COLLAPSING)) !=
+		    OBJ_ANON ||
+		    atomic_load(&object->paging_in_progress) != 0 ||
+		    atomic_load(&backing->paging_in_progress) != 0) {
+			VM_OBJECT_WUNLOCK(backing);
+			return;
+		}
+		if (atomic_load(&backing->ref_count) == 1) {
+			KASSERT(backing->shadow_count == 1 &&
+			    LIST_FIRST(&backing->shadow_head) == object,
+			    ("%s: backing %p of %p: one reference, %d shadows",
+			    __func__, (void *)backing, (void *)object,
+			    backing->shadow_count));
+			backing->flags |= OBJ_COLLAPSING;
+			if (!vm_object_collapse_pages(object, backing)) {
+				backing->flags &= ~OBJ_COLLAPSING;
+				VM_OBJECT_WUNLOCK(backing);
+				return;
+			}
+			/*
+			 * backing is empty; object now backs onto backing's
+			 * backing object at the composed offset, inheriting
+			 * backing's reference to it.
+			 */
+			bbacking = backing->backing_object;
+			off = object->backing_object_offset +
+			    backing->backing_object_offset;
+			vm_object_backing_remove(object);
+			if (bbacking != NULL) {
+				VM_OBJECT_WLOCK(bbacking);
+				vm_object_backing_remove(backing);
+				vm_object_backing_insert(object, bbacking, off);
+				VM_OBJECT_WUNLOCK(bbacking);
+			}
+			atomic_store(&backing->ref_count, 0);
+			vm_object_terminate(backing);	/* unlocks it */
+			VM_CNT_INC(v_object_collapses);
+			continue;
+		}
+		/* Shared backing object: bypass it if it contributes nothing. */
+		if (!vm_object_scan_shadowed(object, backing)) {
+			VM_OBJECT_WUNLOCK(backing);
+			return;
+		}
+		bbacking = backing->backing_object;
+		off = object->backing_object_offset +
+		    backing->backing_object_offset;
+		vm_object_backing_remove(object);
+		if (bbacking != NULL) {
+			VM_OBJECT_WLOCK(bbacking);
+			vm_object_reference(bbacking);
+			vm_object_backing_insert(object, bbacking, off);
+			VM_OBJECT_WUNLOCK(bbacking);
+		}
+		VM_OBJECT_WUNLOCK(backing);
+		/*
+		 * Drop object's reference to backing.  It cannot be the last
+		 * (backing had more than one), but it may leave backing with
+		 * a single shadow to collapse into; deallocate handles that,
+		 * taking locks top down, so object's lock must go first.
+		 */
+		VM_OBJECT_WUNLOCK(object);
+		vm_object_deallocate(backing);
+		VM_OBJECT_WLOCK(object);
+		VM_CNT_INC(v_object_bypasses);
+	}
+}
+
+/* ---- deallocation ----------------------------------------------------- */
+
+/* Take a reference unless the count is already zero (a dying object). */
+static bool
+vm_object_reference_if_live(vm_object_t object)
+{
+	int old = atomic_load(&object->ref_count);
+
+	do {
+		if (old == 0)
+			return (false);
+	} while (!atomic_compare_exchange_weak(&object->ref_count, &old,
+	    old + 1));
+	return (true);
+}
+
+/*
+ * object (write-locked) has just dropped to one reference, held by its only
+ * shadow: fold it into that shadow.  Returns with object unlocked.
+ *
+ * The shadow comes before object in the lock order, so it is try-locked;
+ * failing that, a reference keeps it alive while object's lock is dropped
+ * and the shadow's taken.  A shadow that is itself being collapsed or
+ * destroyed is left alone: its own collapse will reach object next (seed
+ * 004: collapsing a dead backing object from deallocate raced with the
+ * collapse already under way).
+ */
+static void
+vm_object_deallocate_anon(vm_object_t object)
+{
+	vm_object_t robj;
+
+	robj = LIST_FIRST(&object->shadow_head);
+	KASSERT(robj != NULL && object->shadow_count == 1,
+	    ("%s: object %p has %d shadows", __func__, (void *)object,
+	    object->shadow_count));
+	if (VM_OBJECT_TRYWLOCK(robj)) {
+		VM_OBJECT_WUNLOCK(object);
+		if ((robj->flags & (OBJ_DEAD | OBJ_COLLAPSING)) == 0)
+			vm_object_collapse(robj);
+		VM_OBJECT_WUNLOCK(robj);
+		return;
+	}
+	if (!vm_object_reference_if_live(robj)) {
+		VM_OBJECT_WUNLOCK(object);
+		return;
+	}
+	VM_OBJECT_WUNLOCK(object);
+	VM_OBJECT_WLOCK(robj);
+	if ((robj->flags & (OBJ_DEAD | OBJ_COLLAPSING)) == 0)
+		vm_object_collapse(robj);
+	VM_OBJECT_WUNLOCK(robj);
+	vm_object_deallocate(robj);
+}
+
+/*
+ * Drop a reference.  The last one destroys the object (its pages freed,
+ * its reference to the backing object dropped in turn); one that leaves an
+ * anonymous object referenced only by its single shadow collapses the two.
  */
 void
 vm_object_deallocate(vm_object_t object)
 {
-	if (atomic_fetch_sub(&object->ref_count, 1) > 1)
-		return;
-	VM_OBJECT_WLOCK(object);
+	vm_object_t backing;
+	int old;
+
+	while (object != NULL) {
+		/* References above two never change anything: no lock. */
+		old = atomic_load(&object->ref_count);
+		while (old > 2) {
+			if (atomic_compare_exchange_weak(&object->ref_count,
+			    &old, old - 1))
+				return;
+		}
+		VM_OBJECT_WLOCK(object);
+		old = atomic_fetch_sub(&object->ref_count, 1);
+		KASSERT(old > 0, ("%s: object %p ref_count %d", __func__,
+		    (void *)object, old));
+		if (old > 2) {
+			VM_OBJECT_WUNLOCK(object);
+			return;
+		}
+		if (old == 2) {
+			if ((object->flags & (OBJ_ANON | OBJ_DEAD |
+			    OBJ_COLLAPSING)) == OBJ_ANON &&
+			    object->shadow_count == 1)
+				vm_object_deallocate_anon(object);
+			else
+				VM_OBJECT_WUNLOCK(object);
+			return;
+		}
+		KASSERT(object->shadow_count == 0, ("%s: object %p dies with "
+		    "%d shadows", __func__, (void *)object,
+		    object->shadow_count));
+		backing = object->backing_object;
+		vm_object_terminate(object);
+		object = backing;	/* drop its reference next */
+	}
+}
+
+/*
+ * Destroy an object nobody references: free its pages, unlink it from its
+ * backing object (whose reference the caller then drops) and free it.
+ *
+ * => object write-locked, ref_count 0; returns with it gone.
+ */
+static void
+vm_object_terminate(vm_object_t object)
+{
+	vm_object_t backing;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
 	object->flags |= OBJ_DEAD;
-	vm_object_page_remove(object, 0, 0);
+	vm_object_pip_wait(object, "objtrm");
+	vm_object_page_remove(object, 0, 0, 0);
 	KASSERT(object->resident_page_count == 0 &&
 	    pctrie_is_empty(&object->rtree),
 	    ("%s: object %p still has %d pages", __func__, (void *)object,
 	    object->resident_page_count));
+	backing = object->backing_object;
+	if (backing != NULL) {
+		VM_OBJECT_WLOCK(backing);
+		vm_object_backing_remove(object);
+		VM_OBJECT_WUNLOCK(backing);
+	}
 	VM_OBJECT_WUNLOCK(object);
 	rw_destroy(&object->lock);
 	free(object);
+	atomic_fetch_sub(&vm_object_live, 1);
 }
 
-/* Check the object's two page indexes against each other. */
+/* ---- split, coalesce, advice ---------------------------------------- */
+
+/*
+ * Give entry an object of its own: move the pages of the entry's range out
+ * of a ONEMAPPING object that other entries (the rest of a clipped
+ * mapping) also use, so that the object later shared with a child (fork)
+ * or shadowed covers exactly this entry.  The new object backs onto the
+ * old one's backing object at the corresponding offset.
+ *
+ * => the entry's map locked exclusively.
+ */
+void
+vm_object_split(vm_map_entry_t entry)
+{
+	vm_object_t orig, new, backing;
+	vm_pindex_t offidx, size, idx;
+	vm_page_t m, next;
+
+	orig = entry->object;
+	if (orig == NULL)
+		return;
+	VM_OBJECT_WLOCK(orig);
+	if ((orig->flags & (OBJ_ANON | OBJ_ONEMAPPING | OBJ_NOSPLIT)) !=
+	    (OBJ_ANON | OBJ_ONEMAPPING) ||
+	    atomic_load(&orig->ref_count) <= 1) {
+		VM_OBJECT_WUNLOCK(orig);
+		return;
+	}
+	offidx = OFF_TO_IDX(entry->offset);
+	size = atop(entry->end - entry->start);
+	new = vm_object_allocate_anon(size);
+	VM_OBJECT_WLOCK(new);
+	backing = orig->backing_object;
+	if (backing != NULL) {
+		VM_OBJECT_WLOCK(backing);
+		vm_object_reference(backing);
+		vm_object_backing_insert(new, backing,
+		    orig->backing_object_offset + entry->offset);
+		VM_OBJECT_WUNLOCK(backing);
+	}
+retry:
+	m = vm_page_find_least(orig, offidx);
+	for (; m != NULL && (idx = m->pindex - offidx) < size; m = next) {
+		next = TAILQ_NEXT(m, listq);
+		if (!vm_page_tryxbusy(m)) {
+			VM_OBJECT_WUNLOCK(new);
+			vm_page_busy_sleep(m, "spltwt", 0);
+			VM_OBJECT_WLOCK(orig);
+			VM_OBJECT_WLOCK(new);
+			goto retry;
+		}
+		if (vm_page_rename(m, new, idx) != 0) {
+			/* No trie node: wait for memory and go on. */
+			vm_page_xunbusy(m);
+			VM_OBJECT_WUNLOCK(new);
+			VM_OBJECT_WUNLOCK(orig);
+			vm_wait();
+			VM_OBJECT_WLOCK(orig);
+			VM_OBJECT_WLOCK(new);
+			goto retry;
+		}
+		orig->generation++;
+		vm_page_xunbusy(m);
+	}
+	VM_OBJECT_WUNLOCK(new);
+	VM_OBJECT_WUNLOCK(orig);
+	entry->object = new;
+	entry->offset = 0;
+	vm_object_deallocate(orig);
+}
+
+/*
+ * Try to extend prev_object, mapped at prev_offset for prev_size bytes, by
+ * next_size bytes so that a new anonymous mapping right after it can use
+ * the same object (and its entry merge with the previous one).  Possible
+ * when the object is anonymous, backs onto nothing, and is either
+ * referenced once or ONEMAPPING (so the pages past prev_size belong to
+ * nobody); stale pages in the extension are freed.
+ */
+bool
+vm_object_coalesce(vm_object_t prev_object, vm_ooffset_t prev_offset,
+    vm_size_t prev_size, vm_size_t next_size)
+{
+	vm_pindex_t next_pindex;
+
+	if (prev_object == NULL)
+		return (true);
+	VM_OBJECT_WLOCK(prev_object);
+	if ((prev_object->flags & (OBJ_ANON | OBJ_DEAD | OBJ_COLLAPSING)) !=
+	    OBJ_ANON) {
+		VM_OBJECT_WUNLOCK(prev_object);
+		return (false);
+	}
+	vm_object_collapse(prev_object);
+	next_pindex = OFF_TO_IDX(prev_offset) + atop(prev_size);
+	if (prev_object->backing_object != NULL ||
+	    (atomic_load(&prev_object->ref_count) > 1 &&
+	    prev_object->size != next_pindex &&
+	    (prev_object->flags & OBJ_ONEMAPPING) == 0)) {
+		VM_OBJECT_WUNLOCK(prev_object);
+		return (false);
+	}
+	if (next_pindex < prev_object->size)
+		vm_object_page_remove(prev_object, next_pindex,
+		    next_pindex + atop(next_size), 0);
+	if (next_pindex + atop(next_size) > prev_object->size)
+		prev_object->size = next_pindex + atop(next_size);
+	VM_OBJECT_WUNLOCK(prev_object);
+	return (true);
+}
+
+/*
+ * madvise(2) on the pages [pindex, end) of object: WILLNEED activates
+ * resident pages, DONTNEED deactivates them (anonymous contents are kept:
+ * FreeBSD's code), FREE discards clean-or-dirty anonymous pages of an
+ * object nobody else can see (ONEMAPPING, no shadows), which is what lets
+ * an allocator return memory without unmapping it.  Pages of backing
+ * objects are left alone.
+ */
+void
+vm_object_madvise(vm_object_t object, vm_pindex_t pindex, vm_pindex_t end,
+    int advice)
+{
+	vm_page_t m, next;
+
+	if (object == NULL)
+		return;
+	VM_OBJECT_WLOCK(object);
+	if (advice == VM_MADV_FREE &&
+	    ((object->flags & (OBJ_ANON | OBJ_ONEMAPPING)) !=
+	    (OBJ_ANON | OBJ_ONEMAPPING) || object->shadow_count != 0)) {
+		VM_OBJECT_WUNLOCK(object);
+		return;
+	}
+again:
+	m = vm_page_find_least(object, pindex);
+	for (; m != NULL && m->pindex < end; m = next) {
+		next = TAILQ_NEXT(m, listq);
+		switch (advice) {
+		case VM_MADV_WILLNEED:
+			vm_page_activate(m);
+			break;
+		case VM_MADV_DONTNEED:
+			vm_page_deactivate(m);
+			break;
+		case VM_MADV_FREE:
+			if (vm_page_wired(m) != 0)
+				break;
+			if (!vm_page_tryxbusy(m)) {
+				vm_page_busy_sleep(m, "madvpo", 0);
+				VM_OBJECT_WLOCK(object);
+				goto again;
+			}
+			pmap_remove_all(m);
+			object->generation++;
+			if (vm_page_remove(m))
+				vm_page_free(m);
+			break;
+		}
+	}
+	VM_OBJECT_WUNLOCK(object);
+}
+
+/* The number of objects in object's chain, itself included. */
+int
+vm_object_depth(vm_object_t object)
+{
+	vm_object_t o, next;
+	int n = 0;
+
+	if (object == NULL)
+		return (0);
+	VM_OBJECT_RLOCK(object);
+	for (o = object; o != NULL; o = next) {
+		n++;
+		next = o->backing_object;
+		if (next != NULL)
+			VM_OBJECT_RLOCK(next);	/* coupled: no collapse */
+		VM_OBJECT_RUNLOCK(o);
+	}
+	return (n);
+}
+
+/* ---- checking --------------------------------------------------------- */
+
+/* The object's page indexes against each other, and its shadow list. */
 void
 vm_object_check(vm_object_t object)
 {
 	vm_page_t m, prev = NULL;
+	vm_object_t s;
 	int n = 0;
 
 	VM_OBJECT_ASSERT_LOCKED(object);
@@ -125,18 +765,37 @@ vm_object_check(vm_object_t object)
 		panic("%s: object %p: memq %d, resident %d, trie %zu",
 		    __func__, (void *)object, n, object->resident_page_count,
 		    pctrie_count(&object->rtree));
+	n = 0;
+	LIST_FOREACH(s, &object->shadow_head, shadow_list) {
+		if (s->backing_object != object)
+			panic("%s: shadow %p of %p backs onto %p", __func__,
+			    (void *)s, (void *)object,
+			    (void *)s->backing_object);
+		n++;
+	}
+	if (n != object->shadow_count)
+		panic("%s: object %p: %d shadows listed, shadow_count %d",
+		    __func__, (void *)object, n, object->shadow_count);
+	if (atomic_load(&object->ref_count) < object->shadow_count)
+		panic("%s: object %p: ref_count %d < shadow_count %d",
+		    __func__, (void *)object,
+		    atomic_load(&object->ref_count), object->shadow_count);
 }
 
-/* Debugging: the object and its resident pages. */
+/* Debugging: the object, its resident pages and its chain. */
 void
 vm_object_print(vm_object_t object)
 {
 	vm_page_t m;
 
-	kprintf("vm_object %p: type %d size %ju ref %d resident %d flags %#x\n",
+	kprintf("vm_object %p: type %d size %ju ref %d shadows %d resident %d "
+	    "flags %#x backing %p offset %#jx pip %d\n",
 	    (void *)object, object->type, (uintmax_t)object->size,
-	    atomic_load(&object->ref_count), object->resident_page_count,
-	    object->flags);
+	    atomic_load(&object->ref_count), object->shadow_count,
+	    object->resident_page_count, object->flags,
+	    (void *)object->backing_object,
+	    (uintmax_t)object->backing_object_offset,
+	    atomic_load(&object->paging_in_progress));
 	TAILQ_FOREACH(m, &object->memq, listq)
 		vm_page_print(m);
 }

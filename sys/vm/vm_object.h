@@ -1,17 +1,29 @@
 /*
- * Memory objects: the container of pages (vm_object.c).
+ * Memory objects: the containers of pages (vm_object.c).
  *
- * This is the part of FreeBSD's vm_object that the page layer needs: an
- * object owns pages, found by page index in a radix trie (pctrie) and kept
- * in index order on memq; it is reference counted and frees its pages when
- * the last reference goes.  Types, pagers, shadow chains and collapse build
- * on it (the anonymous-memory layer).
+ * An object owns pages, found by page index in a radix trie (pctrie) and
+ * kept in index order on memq.  Anonymous memory lives in swap-type objects
+ * (OBJ_ANON; until the swap pager exists their pages stay resident).  A
+ * private mapping copies on write through a chain of shadow objects: an
+ * object's backing_object supplies every page the object itself lacks, at
+ * page index pindex + OFF_TO_IDX(backing_object_offset).  Collapse keeps
+ * chains short (vm_object_collapse).
  *
  * Locking legend:
  *	(a)	atomic
  *	(c)	constant after creation
  *	(o)	the object's lock (rwlock "vm object"; write to change,
  *		read to look up)
+ *	(b)	the lock of backing_object (the shadow list links)
+ *
+ * ref_count counts map entries and shadow objects that refer to the
+ * object, plus transient references.  Increments are atomic and need no
+ * lock (a reference is only ever copied from an existing one); the
+ * decrements that may reach 1 or 0 happen under the object lock, so
+ * that collapse, which tests "ref_count == 1" under the lock, sees a
+ * stable answer.  paging_in_progress (pip) counts threads that walk the
+ * object without holding its lock across sleeps (the fault handler); an
+ * object with pip set is neither collapsed nor collapsed into.
  */
 #ifndef _VM_VM_OBJECT_H_
 #define _VM_VM_OBJECT_H_
@@ -22,6 +34,7 @@
 #include <sys/rwlock.h>
 
 struct vm_page;
+struct vm_map_entry;
 
 typedef enum obj_type {
 	OBJT_DEFAULT = 0,	/* anonymous, no pager yet */
@@ -37,17 +50,31 @@ struct vm_object {
 	TAILQ_HEAD(, vm_page) memq;	/* (o) resident pages, by pindex */
 	struct pctrie	rtree;		/* (o) resident pages, by pindex */
 	vm_pindex_t	size;		/* (o) in pages */
-	_Atomic int	ref_count;	/* (a) */
+	_Atomic int	ref_count;	/* (a; o when it may reach 0 or 1) */
+	int		shadow_count;	/* (o) objects backed by this one */
 	int		resident_page_count; /* (o) */
 	objtype_t	type;		/* (o) */
 	u_short		flags;		/* (o) OBJ_* */
+	_Atomic int	paging_in_progress; /* (a) unlocked walkers */
+	struct vm_object *backing_object; /* (o) the object we shadow */
+	vm_ooffset_t	backing_object_offset; /* (o) our offset in it */
+	LIST_HEAD(, vm_object) shadow_head; /* (o) objects shadowing us */
+	LIST_ENTRY(vm_object) shadow_list; /* (b) link in backing's list */
+	uint64_t	generation;	/* (o) bumped when pages leave */
 };
 typedef struct vm_object *vm_object_t;
 
+#define	OBJ_ANON	0x0001	/* anonymous: no handle, private to chains */
+#define	OBJ_ONEMAPPING	0x0002	/* each page mapped at most once: unmap
+				   may free pages */
+#define	OBJ_COLLAPSING	0x0004	/* its pages are moving to its shadow */
 #define	OBJ_DEAD	0x0008	/* being destroyed */
+#define	OBJ_NOSPLIT	0x0010	/* never split (kernel objects) */
 
 #define	VM_OBJECT_WLOCK(o)	rw_wlock(&(o)->lock)
 #define	VM_OBJECT_WUNLOCK(o)	rw_wunlock(&(o)->lock)
+#define	VM_OBJECT_TRYWLOCK(o)	rw_try_wlock(&(o)->lock)
+#define	VM_OBJECT_TRYRLOCK(o)	rw_try_rlock(&(o)->lock)
 #define	VM_OBJECT_RLOCK(o)	rw_rlock(&(o)->lock)
 #define	VM_OBJECT_RUNLOCK(o)	rw_runlock(&(o)->lock)
 #define	VM_OBJECT_WOWNED(o)	rw_wowned(&(o)->lock)
@@ -55,11 +82,46 @@ typedef struct vm_object *vm_object_t;
 #define	VM_OBJECT_ASSERT_LOCKED(o) rw_assert(&(o)->lock, RA_LOCKED)
 #define	VM_OBJECT_ASSERT_UNLOCKED(o) rw_assert(&(o)->lock, RA_UNLOCKED)
 
+#define	OFF_TO_IDX(off)	((vm_pindex_t)(((vm_ooffset_t)(off)) >> PAGE_SHIFT))
+#define	IDX_TO_OFF(idx)	(((vm_ooffset_t)(idx)) << PAGE_SHIFT)
+
 vm_object_t vm_object_allocate(objtype_t type, vm_pindex_t size);
+vm_object_t vm_object_allocate_anon(vm_pindex_t size);
+					/* OBJT_SWAP, OBJ_ANON|OBJ_ONEMAPPING */
 void	vm_object_reference(vm_object_t object);
 void	vm_object_deallocate(vm_object_t object);
+
+/* vm_object_page_remove options */
+#define	OBJPR_NOTMAPPED	0x1	/* the caller removed the mappings */
 void	vm_object_page_remove(vm_object_t object, vm_pindex_t start,
-	    vm_pindex_t end);		/* [start, end); end 0 = to the end */
+	    vm_pindex_t end, int options); /* [start, end); end 0 = to the end */
+
+/* Shadow chains. */
+void	vm_object_shadow(vm_object_t *object, vm_ooffset_t *offset,
+	    vm_size_t length, bool shared);
+void	vm_object_collapse(vm_object_t object);	/* object write-locked */
+void	vm_object_split(struct vm_map_entry *entry);
+bool	vm_object_coalesce(vm_object_t prev_object, vm_ooffset_t prev_offset,
+	    vm_size_t prev_size, vm_size_t next_size);
+void	vm_object_madvise(vm_object_t object, vm_pindex_t pindex,
+	    vm_pindex_t end, int advice);
+int	vm_object_depth(vm_object_t object);	/* chain length, 1 = alone */
+
+static inline void
+vm_object_pip_add(vm_object_t object, int n)
+{
+	atomic_fetch_add(&object->paging_in_progress, n);
+}
+void	vm_object_pip_wakeup(vm_object_t object);	/* drop one, wake */
+void	vm_object_pip_wait(vm_object_t object, const char *wmesg);
+					/* object write-locked; drops and
+					   retakes it while waiting */
+
+void	vm_object_set_flag(vm_object_t object, u_short bits);
+void	vm_object_clear_flag(vm_object_t object, u_short bits);
+
+/* Statistics for the tests and procstat. */
+u_int	vm_object_count(void);			/* objects alive */
 void	vm_object_check(vm_object_t object);	/* INVARIANTS checker */
 void	vm_object_print(vm_object_t object);	/* debugging dump */
 
@@ -72,5 +134,8 @@ struct vm_page *vm_page_alloc(vm_object_t object, vm_pindex_t pindex,
 	    int req);
 struct vm_page *vm_page_grab(vm_object_t object, vm_pindex_t pindex,
 	    int allocflags);
+int	vm_page_rename(struct vm_page *m, vm_object_t new_object,
+	    vm_pindex_t new_pindex);	/* both objects write-locked, m
+					   xbusied; ENOMEM changes nothing */
 
 #endif /* !_VM_VM_OBJECT_H_ */

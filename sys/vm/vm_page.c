@@ -331,12 +331,12 @@ vm_domain_enough(int d, int req, u_int npages)
  * wakeup rechecks, so a waiter for many pages sleeps again rather than
  * spinning.
  */
-static void
-vm_wait_pages(int domain, int req, u_int npages)
+static int
+vm_wait_pages(int domain, int req, u_int npages, int timo_ms)
 {
 	_Atomic int *waiters;
 	const void *chan;
-	int d;
+	int d, error = 0;
 
 	if (domain >= 0) {
 		waiters = &VM_DOMAIN(domain)->vmd_waiters;
@@ -358,17 +358,22 @@ vm_wait_pages(int domain, int req, u_int npages)
 			sleepq_release(chan);
 			break;
 		}
+		if (error != 0) {
+			sleepq_release(chan);
+			break;
+		}
 		sleepq_add(chan, "vmwait");
-		sleepq_wait(chan, 0);
+		error = sleepq_wait(chan, timo_ms);
 	}
 	atomic_fetch_sub(waiters, 1);
+	return (error);
 }
 
 /* Sleep until the domain has at least v_free_min free pages. */
 int
 vm_wait_domain(int domain)
 {
-	vm_wait_pages(domain, VM_ALLOC_INTERRUPT, 0);
+	vm_wait_pages(domain, VM_ALLOC_INTERRUPT, 0, 0);
 	return (0);
 }
 
@@ -376,7 +381,18 @@ vm_wait_domain(int domain)
 void
 vm_wait(void)
 {
-	vm_wait_pages(-1, VM_ALLOC_INTERRUPT, 0);
+	vm_wait_pages(-1, VM_ALLOC_INTERRUPT, 0, 0);
+}
+
+/*
+ * vm_wait for at most timo_ms: 0 once some domain has v_free_min free
+ * pages, EWOULDBLOCK if none came in time (nothing can free memory yet:
+ * callers that must not hang for ever give up).
+ */
+int
+vm_wait_timo(int timo_ms)
+{
+	return (vm_wait_pages(-1, VM_ALLOC_INTERRUPT, 0, timo_ms));
 }
 
 u_int
@@ -718,7 +734,7 @@ vm_page_alloc_fail(struct vm_object *object, int domain, int req,
 	}
 	if (object != NULL)
 		VM_OBJECT_WUNLOCK(object);
-	vm_wait_pages(domain, req, npages);
+	vm_wait_pages(domain, req, npages, 0);
 	if (object != NULL)
 		VM_OBJECT_WLOCK(object);
 	if ((req & VM_ALLOC_WAITFAIL) != 0) {
@@ -852,7 +868,7 @@ vm_page_alloc_noobj_contig(int req, u_long npages, vm_paddr_t low,
 		if ((req & (VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL)) == 0 ||
 		    nshort < vm_ndomains)
 			return (NULL);
-		vm_wait_pages(-1, req, (u_int)npages);
+		vm_wait_pages(-1, req, (u_int)npages, 0);
 		if ((req & VM_ALLOC_WAITFAIL) != 0)
 			return (NULL);
 	}
@@ -2045,6 +2061,46 @@ vm_page_remove(vm_page_t m)
 	KASSERT((old & VPRC_OBJREF) != 0, ("%s: page %p had no object "
 	    "reference", __func__, (void *)m));
 	return (VPRC_WIRE_COUNT(old) == 0);
+}
+
+/*
+ * Move m to new_object at new_pindex (a collapse moving pages into the
+ * shadow, a COW fault moving a page up instead of copying it, an object
+ * split).  The page keeps its object reference, its mappings and its
+ * queue; only its identity changes.  Returns ENOMEM, changing nothing, if
+ * the trie needs a node that cannot be had.
+ *
+ * => both objects write-locked; m exclusively busied.
+ */
+int
+vm_page_rename(vm_page_t m, vm_object_t new_object, vm_pindex_t new_pindex)
+{
+	vm_pindex_t opindex;
+	vm_page_t prev;
+
+	vm_page_assert_xbusied(m);
+	VM_OBJECT_ASSERT_WLOCKED(m->object);
+	VM_OBJECT_ASSERT_WLOCKED(new_object);
+	KASSERT((new_object->flags & OBJ_DEAD) == 0,
+	    ("%s: object %p is dead", __func__, (void *)new_object));
+	opindex = m->pindex;
+	m->pindex = new_pindex;
+	if (VM_RADIX_PCTRIE_INSERT(&new_object->rtree, m) != 0) {
+		m->pindex = opindex;
+		return (ENOMEM);
+	}
+	m->pindex = opindex;
+	vm_page_object_remove(m);
+	m->pindex = new_pindex;
+	m->object = new_object;
+	prev = new_pindex > 0 ? VM_RADIX_PCTRIE_LOOKUP_LE(&new_object->rtree,
+	    new_pindex - 1) : NULL;
+	if (prev == NULL)
+		TAILQ_INSERT_HEAD(&new_object->memq, m, listq);
+	else
+		TAILQ_INSERT_AFTER(&new_object->memq, prev, m, listq);
+	new_object->resident_page_count++;
+	return (0);
 }
 
 /*

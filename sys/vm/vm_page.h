@@ -228,6 +228,7 @@ void	vm_page_free(vm_page_t m);
 void	vm_page_free_zero(vm_page_t m);	/* the page is known zero-filled */
 int	vm_wait_domain(int domain);
 void	vm_wait(void);
+int	vm_wait_timo(int timo_ms);	/* 0, or EWOULDBLOCK after timo_ms */
 u_int	vm_page_pcpu_drain(void);		/* empty per-CPU free caches */
 u_int	vm_free_count(void);			/* buddy + cached pages */
 u_int	vm_free_count_domain(int domain);

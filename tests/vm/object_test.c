@@ -157,13 +157,13 @@ ATF_TC_BODY(page_remove_range, tc)
 	VM_OBJECT_WLOCK(obj);
 	for (i = 0; i < 64; i++)
 		vm_page_xunbusy(vm_page_alloc(obj, i, VM_ALLOC_NORMAL));
-	vm_object_page_remove(obj, 10, 20);
+	vm_object_page_remove(obj, 10, 20, 0);
 	ATF_REQUIRE_EQ(54, obj->resident_page_count);
 	for (i = 0; i < 64; i++)
 		ATF_REQUIRE_EQ(i >= 10 && i < 20,
 		    vm_page_lookup(obj, i) == NULL);
 	vm_object_check(obj);
-	vm_object_page_remove(obj, 60, 0);
+	vm_object_page_remove(obj, 60, 0, 0);
 	ATF_REQUIRE_EQ(50, obj->resident_page_count);
 	VM_OBJECT_WUNLOCK(obj);
 	ATF_REQUIRE_EQ(free0 - 50, vm_free_count());

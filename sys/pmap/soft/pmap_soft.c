@@ -13,9 +13,9 @@
  *
  * A leaf PTE holds the physical frame and the bits V (valid), RW, X
  * (executable), U (user), A (accessed), M (modified), and the software
- * bits W (wired) and MG (managed: the page is on a pv list).  The access
- * path, pmap_soft_access(), checks the permissions and sets A, and M for a
- * write, with a compare-and-swap, exactly where hardware would.
+ * bits W (wired) and MG (managed: the page is on a pv list).  The walker
+ * checks the permissions and sets A, and M for a write, with a
+ * compare-and-swap, exactly where hardware would.
  *
  * Reverse mappings: each managed page's md.pv_list holds one pv entry per
  * (pmap, va) mapping it, under a pv lock hashed by physical address.
@@ -26,15 +26,83 @@
  * pv lock and start over if the list changed meanwhile (md.pv_gen), as
  * FreeBSD's amd64 pmap does.
  *
- * What this first cut leaves out: the per-CPU translation cache with its
- * shootdowns (pmap_update applies nothing yet because nothing is cached)
- * and superpage (L2 "large") mappings: psind must be 0.  Note that the
- * physical address pmap_soft_access returns is itself a one-entry TLB: a
- * remove or write-protect that completes while a caller still copies
- * through it is not seen by that copy.  The copy routines (copyin,
- * copyout) must therefore bracket their use of it with a shootdown
- * protocol (an in-flight count the downgrading operations wait for); that
- * arrives with them.
+ * The translation cache (TLB).  Each CPU slot has a small direct-mapped
+ * cache of translations, used only by pmap_soft_copy() (copyin, copyout,
+ * the fault path's accesses) inside a critical section, so an entry is
+ * only ever read and written by the thread that owns the slot: entries
+ * are plain data.  An entry is tagged with its page's va and with the
+ * generation of its pmap, pm_gen, read when the copy began; it holds the
+ * page's direct-map address and the accesses it allows.  Generations come
+ * from one global 64-bit counter and are never reused, so an entry can
+ * match only the pmap instance that filled it, even if that pmap is freed
+ * and another is allocated at the same address.
+ *
+ * Invariants (what makes skipping the page-table walk sound):
+ *   (T1) an entry is filled only after the walker has set A in the PTE,
+ *	  and allows writes only if the PTE had RW and M (the walker sets M
+ *	  on a write access), as hardware sets the dirty bit before caching a
+ *	  writable translation.  A write through a cached entry is therefore
+ *	  always already recorded in M.
+ *   (T2) whenever the pmap lock is free, no live entry (tag generation ==
+ *	  pm_gen) allows more than its PTE does, and every live entry's PTE
+ *	  has A set (and M, if the entry allows writing).
+ *   (T3) once an operation that weakened a translation (remove, protect,
+ *	  remove_all, remove_write, enter replacing a mapping or dropping
+ *	  rights, clear_modify, ts_referenced) has returned, no copy that
+ *	  used the old translation is still running.
+ *
+ * Shootdown.  Code that weakens a PTE under the pmap lock sets
+ * pm_inval; PMAP_UNLOCK then shoots down before releasing the lock, so
+ * (T2) and (T3) hold at every unlock, and one operation over many pages
+ * pays once.  A PTE whose A bit was clear needs no shootdown: by (T2) no
+ * live entry can map it, and a walker racing to set A either loses its
+ * compare-and-swap to our change or has set A before our atomic swap
+ * reads the old PTE, which then shows A.
+ *
+ * The shootdown: (1) give the pmap a fresh generation (every CPU's
+ * entries for it die at once, nothing on the other CPUs is touched),
+ * (2) wait for every slot that may be inside a copy on this pmap with
+ * the old generation.  Each slot publishes pc_pmap (the pmap of its
+ * current or last copy) and pc_seq (odd while inside a copy; only the
+ * owner of the slot writes either).
+ *
+ *	copier (slot owner)			shooter (pmap lock held)
+ *	store pc_pmap = P      (release)	change the PTEs
+ *	store pc_seq = s odd   (seq_cst)	store pm_gen = g' (seq_cst)
+ *	load  pm_gen           (seq_cst)	s = load pc_seq   (seq_cst)
+ *	look up / walk, memcpy			if s odd and load pc_pmap
+ *	store pc_seq = s + 1   (release)	  (acquire) == P: spin until
+ *						  load pc_seq (acquire) != s
+ *
+ * Memory ordering.  The two seq_cst store/load pairs are Dekker's: in the
+ * single total order of seq_cst operations, either the copier's pm_gen
+ * load comes after the shooter's store, or the shooter's pc_seq load
+ * comes after the copier's odd store.
+ *   - Copier read g': its acquire of pm_gen synchronises with the
+ *     shooter's store, which follows the PTE changes; its entry lookup
+ *     with g' misses anything older, and its walk sees the new PTEs.
+ *   - Copier read the old generation: then the shooter's pc_seq load
+ *     returns s or a later value.  A later value was written (release)
+ *     after this copy ended: the acquire makes the copy happen before the
+ *     shooter returns.  s itself is odd; the acquire load of pc_pmap then
+ *     sees P, or a later copy's value, which was stored (release) after
+ *     this copy ended.  Either way the shooter skips only slots whose
+ *     copy has finished (happens-before) or is on another pmap, and waits
+ *     for a pc_seq change, again acquired from a store after the copy.
+ * The entry such a copy may fill carries the old generation and is dead.
+ * Slot hand-over between threads is release/acquire (critical_exit,
+ * critical_enter), so these arguments hold across threads of one slot.
+ * The waiter spins with sched_yield, holding the pmap lock and possibly
+ * pv and object locks; a copier marked in a copy takes no lock and never
+ * sleeps (it walks page tables, which are never freed under it, and calls
+ * memcpy on direct-map memory), so the wait is bounded by the copies in
+ * flight.  The waiter is never in a critical section (it holds sleepable
+ * locks), so it cannot be waiting for its own slot.
+ *
+ * What this cut leaves out: superpage (L2 "large") mappings: psind must
+ * be 0.  pmap_soft_access() remains as the bare walker (an access check
+ * that returns a physical address); the address it returns is not
+ * covered by any shootdown, so data must move through pmap_soft_copy().
  */
 #include <errno.h>
 #include <sched.h>
@@ -43,6 +111,8 @@
 
 #include <sys/systm.h>
 #include <sys/mutex.h>
+#include <sys/pcpu.h>
+#include <sys/proc.h>
 #include <pmap/pmap.h>
 #include <pmap/soft/pmap_soft.h>
 #include <vm/vm_map.h>
@@ -74,12 +144,21 @@ typedef uint64_t pt_entry_t;
 #define	MINCORE_REFERENCED_OTHER 0x8
 #define	MINCORE_MODIFIED_OTHER	0x10
 
+/*
+ * Locking legend:
+ *	(c)	constant while the pmap exists
+ *	(a)	atomic
+ *	(pm_mtx) the pmap lock
+ */
 struct pmap {
 	struct mtx	pm_mtx;
 	_Atomic int	pm_walkers;	/* (a) pv walks about to lock it */
 	vm_page_t	pm_root;	/* (c) L4 table page */
 	long		pm_resident;	/* (pm_mtx) leaf mappings */
 	long		pm_wired;	/* (pm_mtx) wired leaf mappings */
+	/* (a) TLB generation: written under pm_mtx, read by copiers */
+	_Atomic uint64_t pm_gen;
+	bool		pm_inval;	/* (pm_mtx) a shootdown is due */
 };
 
 struct pv_entry {
@@ -97,8 +176,53 @@ pv_lock(vm_page_t m)
 	return (&pv_locks[atop(VM_PAGE_TO_PHYS(m)) % PV_LOCKS]);
 }
 
+/*
+ * The per-CPU translation cache (see the top).  PMAP_TLB_SIZE entries,
+ * direct-mapped by the page number xor the generation (so that two address
+ * spaces using the same addresses do not always evict each other).
+ */
+#define	PMAP_TLB_SIZE	64
+CTASSERT(powerof2(PMAP_TLB_SIZE));
+
+/*
+ * One cached translation.  te_vap is the page's va with the accesses the
+ * entry allows (VM_PROT_READ/WRITE/EXECUTE) in its low bits, so that one
+ * mask-and-compare checks both the page and the right.
+ *
+ * Locking legend: (o) the owner of the CPU slot (critical section).
+ */
+struct pmap_tlbe {
+	vm_offset_t	te_vap;		/* (o) page va | VM_PROT_* allowed */
+	uint64_t	te_gen;		/* (o) pm_gen at the fill; 0: empty */
+	char		*te_kva;	/* (o) direct-map address of the page */
+};
+CTASSERT((VM_PROT_ALL & ~PAGE_MASK) == 0);
+
+/*
+ * Per-CPU TLB state, one cache-line-padded element per slot.
+ *
+ * Locking legend:
+ *	(o)	written only by the owner of the CPU slot; read by shooters
+ *		(atomic) where marked (a)
+ */
+struct pmap_cpu {
+	_Atomic uint64_t pc_seq;	/* (o, a) odd while inside a copy */
+	_Atomic(pmap_t)	pc_pmap;	/* (o, a) pmap of the current copy */
+	_Atomic uint64_t pc_misses;	/* (o, a) walks (statistics) */
+	struct pmap_tlbe pc_tlb[PMAP_TLB_SIZE];	/* (o) */
+};
+
+static void		*pmap_cpus;	/* pcpu_zalloc'ed struct pmap_cpu */
+static _Atomic uint64_t	pmap_gen_next;	/* never reset: gens are unique */
+static _Atomic uint64_t	pmap_nshootdowns; /* statistics */
+static _Atomic uint64_t	pmap_nshootwaits;
+
+#define	PMAP_CPU(c)	PCPU_ELEM(pmap_cpus, struct pmap_cpu, (c))
+
+static void	pmap_unlock(pmap_t pmap);
+
 #define	PMAP_LOCK(p)	mtx_lock(&(p)->pm_mtx)
-#define	PMAP_UNLOCK(p)	mtx_unlock(&(p)->pm_mtx)
+#define	PMAP_UNLOCK(p)	pmap_unlock(p)
 #define	PMAP_TRYLOCK(p)	mtx_trylock(&(p)->pm_mtx)
 #define	PMAP_ASSERT_LOCKED(p) mtx_assert(&(p)->pm_mtx, MA_OWNED)
 
@@ -115,6 +239,8 @@ pmap_init(void)
 
 	for (i = 0; i < PV_LOCKS; i++)
 		mtx_init(&pv_locks[i], "pmap pv list", NULL, MTX_DUPOK);
+	/* Zeroed: te_gen 0 is never a generation, so every entry is empty. */
+	pmap_cpus = pcpu_zalloc(sizeof(struct pmap_cpu));
 }
 
 void
@@ -124,6 +250,86 @@ pmap_fini(void)
 
 	for (i = 0; i < PV_LOCKS; i++)
 		mtx_destroy(&pv_locks[i]);
+	pcpu_free(pmap_cpus);
+	pmap_cpus = NULL;
+}
+
+/* A generation no pmap has had before (never 0). */
+static uint64_t
+pmap_gen_alloc(void)
+{
+	/* Only uniqueness matters here: the ordering is pm_gen's. */
+	return (atomic_fetch_add_explicit(&pmap_gen_next, 1,
+	    memory_order_relaxed) + 1);
+}
+
+/*
+ * Invalidate every CPU's cached translations of pmap and wait for the
+ * copies that may still be using one (the protocol and its ordering are
+ * at the top of the file).
+ */
+static void
+pmap_shootdown(pmap_t pmap)
+{
+	struct pmap_cpu *pc;
+	uint64_t s;
+	int c, spins;
+
+	PMAP_ASSERT_LOCKED(pmap);
+	KASSERT(!td_in_critical(), ("%s: in a critical section", __func__));
+	atomic_fetch_add_explicit(&pmap_nshootdowns, 1, memory_order_relaxed);
+	atomic_store_explicit(&pmap->pm_gen, pmap_gen_alloc(),
+	    memory_order_seq_cst);
+	for (c = 0; c < mp_ncpus; c++) {
+		pc = PMAP_CPU(c);
+		s = atomic_load_explicit(&pc->pc_seq, memory_order_seq_cst);
+		if ((s & 1) == 0 || atomic_load_explicit(&pc->pc_pmap,
+		    memory_order_acquire) != pmap)
+			continue;
+		/*
+		 * Wait for this copy only: the next one on the slot reads
+		 * the new generation, so a busy copier cannot starve us.
+		 */
+		atomic_fetch_add_explicit(&pmap_nshootwaits, 1,
+		    memory_order_relaxed);
+		for (spins = 0; atomic_load_explicit(&pc->pc_seq,
+		    memory_order_acquire) == s; spins++) {
+			if (spins < 100)
+				cpu_spinwait();
+			else
+				sched_yield();
+		}
+	}
+}
+
+/*
+ * Drop the pmap lock, shooting down first if a translation was weakened
+ * while it was held: (T2) holds whenever the lock is free.
+ */
+static void
+pmap_unlock(pmap_t pmap)
+{
+	if (__predict_false(pmap->pm_inval)) {
+		pmap->pm_inval = false;
+		pmap_shootdown(pmap);
+	}
+	mtx_unlock(&pmap->pm_mtx);
+}
+
+/*
+ * A PTE of pmap went from old to new (pmap lock held).  If some CPU may
+ * cache a right that new no longer grants (or a frame it no longer
+ * maps), schedule a shootdown.  By (T1)/(T2) only a PTE with A set can be
+ * cached, and a writable entry exists only while M is set: clearing RW
+ * alone (M clear) leaves read entries that are still right.
+ */
+static inline void
+pmap_pte_weakened(pmap_t pmap, pt_entry_t old, pt_entry_t new)
+{
+	if ((old & PG_A) != 0 &&
+	    ((old & ~new & (PG_V | PG_A | PG_M | PG_X)) != 0 ||
+	    ((old ^ new) & PG_FRAME) != 0))
+		pmap->pm_inval = true;
 }
 
 static vm_page_t
@@ -159,6 +365,8 @@ pmap_pinit(pmap_t pmap)
 			return (ENOMEM);
 	}
 	mtx_init(&pmap->pm_mtx, "pmap", NULL, MTX_DUPOK);
+	/* Fresh: no CPU holds an entry of an earlier pmap at this address. */
+	atomic_init(&pmap->pm_gen, pmap_gen_alloc());
 	return (0);
 }
 
@@ -207,6 +415,21 @@ pmap_release(pmap_t pmap)
 		PMAP_LOCK(pmap);
 	}
 	PMAP_UNLOCK(pmap);
+#ifdef INVARIANTS
+	{
+		struct pmap_cpu *pc;
+		int c;
+
+		/* The caller's contract: nobody copies through it any more. */
+		for (c = 0; c < mp_ncpus; c++) {
+			pc = PMAP_CPU(c);
+			KASSERT((atomic_load(&pc->pc_seq) & 1) == 0 ||
+			    atomic_load(&pc->pc_pmap) != pmap,
+			    ("%s: cpu %d copies through pmap %p", __func__,
+			    c, (void *)pmap));
+		}
+	}
+#endif
 	pmap_free_tables(VM_PAGE_TO_PHYS(pmap->pm_root), 4);
 	pmap->pm_root = NULL;
 	mtx_destroy(&pmap->pm_mtx);
@@ -339,6 +562,7 @@ pmap_remove_pte(pmap_t pmap, vm_offset_t va, _Atomic pt_entry_t *pte,
 	PMAP_ASSERT_LOCKED(pmap);
 	old = atomic_exchange(pte, 0);
 	KASSERT((old & PG_V) != 0, ("%s: invalid pte", __func__));
+	pmap_pte_weakened(pmap, old, 0);
 	pmap->pm_resident--;
 	if ((old & PG_W) != 0)
 		pmap->pm_wired--;
@@ -407,6 +631,7 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 			if ((upd & PG_RW) == 0)
 				upd &= ~PG_M;
 		} while (!atomic_compare_exchange_weak(pte, &old, upd));
+		pmap_pte_weakened(pmap, old, upd);
 		if ((old & PG_W) != (new & PG_W))
 			pmap->pm_wired += (new & PG_W) ? 1 : -1;
 		if ((old & PG_RW) != 0 && (new & PG_RW) == 0 &&
@@ -509,7 +734,7 @@ pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
 }
 
 static void
-pmap_protect_cb(pmap_t pmap __unused, vm_offset_t va __unused,
+pmap_protect_cb(pmap_t pmap, vm_offset_t va __unused,
     _Atomic pt_entry_t *pte, void *arg)
 {
 	vm_prot_t prot = *(vm_prot_t *)arg;
@@ -523,6 +748,7 @@ pmap_protect_cb(pmap_t pmap __unused, vm_offset_t va __unused,
 		if ((prot & VM_PROT_EXECUTE) == 0)
 			new &= ~PG_X;
 	} while (new != old && !atomic_compare_exchange_weak(pte, &old, new));
+	pmap_pte_weakened(pmap, old, new);
 	if ((old & PG_MG) != 0 && (old & PG_M) != 0 && (new & PG_M) == 0)
 		vm_page_dirty(PHYS_TO_VM_PAGE(old & PG_FRAME));
 }
@@ -559,7 +785,10 @@ pmap_unwire(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
 void
 pmap_update(pmap_t pmap __unused)
 {
-	/* Nothing is cached yet: every change is visible at once. */
+	/*
+	 * Nothing is ever deferred: every operation that weakens a
+	 * translation shoots it down before it drops the pmap lock.
+	 */
 }
 
 /*
@@ -676,13 +905,18 @@ pmap_is_referenced(vm_page_t m)
 }
 
 static bool
-pmap_clear_bit_cb(pmap_t pmap __unused, vm_offset_t va __unused,
+pmap_clear_bit_cb(pmap_t pmap, vm_offset_t va __unused,
     _Atomic pt_entry_t *pte, void *arg)
 {
 	struct { pt_entry_t bit; int count; } *a = arg;
+	pt_entry_t old;
 
-	if ((atomic_fetch_and(pte, ~a->bit) & a->bit) != 0)
+	old = atomic_fetch_and(pte, ~a->bit);
+	if ((old & a->bit) != 0) {
 		a->count++;
+		/* The next access must walk and set the bit again. */
+		pmap_pte_weakened(pmap, old, old & ~a->bit);
+	}
 	return (true);
 }
 
@@ -815,9 +1049,13 @@ pmap_copy_page(vm_page_t src, vm_page_t dst)
 	memcpy(vm_page_dmap(dst), vm_page_dmap(src), PAGE_SIZE);
 }
 
-int
-pmap_soft_access(pmap_t pmap, vm_offset_t va, vm_prot_t access,
-    vm_paddr_t *pap)
+/*
+ * The walker: check an access of type access against the PTE for va and
+ * set A (and M for a write) as hardware would.  On success *ep is the PTE
+ * as it now stands.  Takes no lock: tables live until pmap_release.
+ */
+static int
+pmap_walk(pmap_t pmap, vm_offset_t va, vm_prot_t access, pt_entry_t *ep)
 {
 	_Atomic pt_entry_t *pte;
 	pt_entry_t old, new;
@@ -838,6 +1076,112 @@ pmap_soft_access(pmap_t pmap, vm_offset_t va, vm_prot_t access,
 		if (new == old || atomic_compare_exchange_weak(pte, &old, new))
 			break;
 	}
-	*pap = (old & PG_FRAME) | (va & PAGE_MASK);
+	*ep = new;
 	return (PMAP_ACCESS_OK);
+}
+
+int
+pmap_soft_access(pmap_t pmap, vm_offset_t va, vm_prot_t access,
+    vm_paddr_t *pap)
+{
+	pt_entry_t e;
+	int rv;
+
+	rv = pmap_walk(pmap, va, access, &e);
+	if (rv == PMAP_ACCESS_OK)
+		*pap = (e & PG_FRAME) | (va & PAGE_MASK);
+	return (rv);
+}
+
+/*
+ * A TLB miss (or an access the entry does not allow): walk, and on success
+ * refill te with what the PTE now grants.  Called inside a copy, so it
+ * must not block.  (T1): the walk has set A (and M for a write); the entry
+ * allows writes only if the PTE it read has M.
+ */
+static int __attribute__((__noinline__))
+pmap_tlb_fill(pmap_t pmap, struct pmap_cpu *pc, struct pmap_tlbe *te,
+    vm_offset_t va, vm_prot_t access, uint64_t gen)
+{
+	pt_entry_t e;
+	vm_prot_t allow;
+	int rv;
+
+	/* Only this slot's owner writes it: no read-modify-write needed. */
+	atomic_store_explicit(&pc->pc_misses, atomic_load_explicit(
+	    &pc->pc_misses, memory_order_relaxed) + 1, memory_order_relaxed);
+	rv = pmap_walk(pmap, va, access, &e);
+	if (rv != PMAP_ACCESS_OK)
+		return (rv);
+	allow = VM_PROT_READ;
+	if ((e & PG_X) != 0)
+		allow |= VM_PROT_EXECUTE;
+	if ((e & (PG_RW | PG_M)) == (PG_RW | PG_M))
+		allow |= VM_PROT_WRITE;
+	te->te_vap = trunc_page(va) | allow;
+	te->te_gen = gen;
+	te->te_kva = PHYS_TO_DMAP(e & PG_FRAME);
+	return (PMAP_ACCESS_OK);
+}
+
+int
+pmap_soft_copy(pmap_t pmap, vm_offset_t va, void *buf, size_t len,
+    vm_prot_t access)
+{
+	struct pmap_cpu *pc;
+	struct pmap_tlbe *te;
+	uint64_t gen, seq;
+	char *kva;
+	int rv;
+
+	KASSERT(len <= PAGE_SIZE && (va & PAGE_MASK) + len <= PAGE_SIZE,
+	    ("%s: [%#jx, +%zu) crosses a page", __func__, (uintmax_t)va, len));
+	KASSERT(access == VM_PROT_READ || access == VM_PROT_WRITE ||
+	    access == VM_PROT_EXECUTE, ("%s: access %#x", __func__, access));
+	KASSERT(len == 0 || buf != NULL, ("%s: no buffer", __func__));
+	critical_enter();
+	pc = PMAP_CPU(curcpu_crit());
+	/* Enter the copy: publish the pmap, then the odd sequence. */
+	seq = atomic_load_explicit(&pc->pc_seq, memory_order_relaxed);
+	atomic_store_explicit(&pc->pc_pmap, pmap, memory_order_release);
+	atomic_store_explicit(&pc->pc_seq, seq + 1, memory_order_seq_cst);
+	gen = atomic_load_explicit(&pmap->pm_gen, memory_order_seq_cst);
+	te = &pc->pc_tlb[(atop(va) ^ gen) & (PMAP_TLB_SIZE - 1)];
+	if (__predict_true(te->te_gen == gen &&
+	    (te->te_vap & (~(vm_offset_t)PAGE_MASK | access)) ==
+	    (trunc_page(va) | access)))
+		rv = PMAP_ACCESS_OK;
+	else
+		rv = pmap_tlb_fill(pmap, pc, te, va, access, gen);
+	if (__predict_true(rv == PMAP_ACCESS_OK && len != 0)) {
+		kva = te->te_kva + (va & PAGE_MASK);
+		if (access == VM_PROT_WRITE)
+			memcpy(kva, buf, len);
+		else
+			memcpy(buf, kva, len);
+	}
+	/* Leave it: everything above happens before a shooter's acquire. */
+	atomic_store_explicit(&pc->pc_seq, seq + 2, memory_order_release);
+	critical_exit();
+	return (rv);
+}
+
+void
+pmap_soft_tlb_stats(struct pmap_soft_tlb_stats *st)
+{
+	struct pmap_cpu *pc;
+	int c;
+
+	memset(st, 0, sizeof(*st));
+	for (c = 0; c < mp_ncpus; c++) {
+		pc = PMAP_CPU(c);
+		st->copies += atomic_load_explicit(&pc->pc_seq,
+		    memory_order_relaxed) / 2;
+		st->misses += atomic_load_explicit(&pc->pc_misses,
+		    memory_order_relaxed);
+	}
+	st->shootdowns = atomic_load_explicit(&pmap_nshootdowns,
+	    memory_order_relaxed);
+	st->shootdown_waits = atomic_load_explicit(&pmap_nshootwaits,
+	    memory_order_relaxed);
 }

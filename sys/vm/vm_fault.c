@@ -1,0 +1,473 @@
+/*
+ * The page-fault handler.
+ *
+ * A fault at vaddr asks the map what backs it (vm_map_lookup: the entry,
+ * its top object "first_object" and the page index there, the protection
+ * to map with), then finds the page: first in first_object, then down the
+ * shadow chain, and, failing everywhere, a zero-filled page in
+ * first_object.  A write that finds its page in a backing object copies
+ * it into first_object (copy on write), or, when the backing object
+ * belongs to this chain alone, moves the page up instead (v_cow_optim).
+ * A read that finds it below maps it read-only, so that the first write
+ * faults again.  The page is then entered into the pmap, and the resident
+ * neighbours of a faulting page are mapped too (prefault).
+ *
+ * Two paths.  The soft fast path handles the common fault on a resident,
+ * valid page of first_object with the object only read-locked, so faults
+ * on one object run in parallel (seed 002 rev 1.222); everything else takes
+ * the slow path with first_object write-locked.
+ *
+ * Locks, in order: the map lock (shared, held for the whole fault so the
+ * entry stays valid), first_object, the object the walk is in (each
+ * object below first_object is locked while the walk is in it; the next
+ * one is locked before the previous is released), the page's busy lock
+ * (the page the fault works on is exclusively busied), pmap locks.  Every
+ * object visited carries paging_in_progress until the fault ends, so a
+ * collapse never moves the pages under it.  A fault that must sleep (a
+ * busy page, no free page, no page-table page: seed 001's PMAP_CANFAIL)
+ * releases everything first and starts again from the lookup.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <sys/systm.h>
+#include <sys/proc.h>
+#include <pmap/pmap.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_map.h>
+#include <vm/vm_meter.h>
+#include <vm/vm_object.h>
+#include <vm/vm_page.h>
+
+#define	PFBAK	4	/* prefault: pages behind the faulting one */
+#define	PFFOR	4	/* and ahead of it */
+
+/* The state of one fault, passed between the steps. */
+struct faultstate {
+	/* What faulted. */
+	vm_map_t	map;
+	vm_offset_t	vaddr;
+	vm_prot_t	fault_type;
+	int		fault_flags;
+	vm_page_t	*m_hold;
+	/* What the map said. */
+	vm_map_entry_t	entry;
+	vm_prot_t	prot;
+	bool		wired;
+	vm_object_t	first_object;	/* write-locked on the slow path */
+	vm_pindex_t	first_pindex;
+	/* Where the walk is. */
+	vm_object_t	object;		/* locked, pip held */
+	vm_pindex_t	pindex;
+	vm_page_t	m;		/* exclusively busied */
+	int		oom_waits;	/* vm_fault_oom's fruitless waits */
+	int		rv;		/* KERN_* of a FAULT_FAILURE */
+};
+
+/* What a step of the fault decided. */
+enum fault_status {
+	FAULT_SUCCESS,		/* the page is mapped */
+	FAULT_RESTART,		/* everything released: look up again */
+	FAULT_FAILURE,		/* everything released: give up */
+};
+
+/* ---- releasing -------------------------------------------------------- */
+
+/*
+ * Drop the walk's object locks and paging references (first_object's
+ * too), keeping the map.  fs->m, if busied, must have been dealt with.
+ */
+static void
+vm_fault_unlock_objects(struct faultstate *fs)
+{
+	if (fs->object != fs->first_object) {
+		VM_OBJECT_WUNLOCK(fs->object);
+		vm_object_pip_wakeup(fs->object);
+	}
+	VM_OBJECT_WUNLOCK(fs->first_object);
+	vm_object_pip_wakeup(fs->first_object);
+	fs->object = fs->first_object = NULL;
+}
+
+static void
+vm_fault_unlock_all(struct faultstate *fs)
+{
+	vm_fault_unlock_objects(fs);
+	vm_map_lookup_done(fs->map, fs->entry);
+}
+
+/* Busy page: release everything, wait for it, and start over. */
+static enum fault_status
+vm_fault_busy_sleep(struct faultstate *fs)
+{
+	vm_object_t obj = fs->object;
+	vm_page_t m = fs->m;
+
+	/* Keeps obj (and so m's identity check) alive while we sleep. */
+	vm_object_reference(obj);
+	if (obj != fs->first_object) {
+		VM_OBJECT_WUNLOCK(fs->first_object);
+		vm_object_pip_wakeup(fs->first_object);
+	}
+	vm_object_pip_wakeup(obj);
+	vm_map_lookup_done(fs->map, fs->entry);
+	/* Drops obj's lock. */
+	if (!vm_page_busy_sleep(m, "vmpfw", 0))
+		VM_OBJECT_ASSERT_UNLOCKED(obj);
+	vm_object_deallocate(obj);
+	fs->object = fs->first_object = NULL;
+	return (FAULT_RESTART);
+}
+
+/*
+ * Out of memory: release everything, wait for free pages, start over.
+ * Until a page daemon can make room, a fault that has waited
+ * VM_FAULT_OOM_WAITS times without memory coming back fails with
+ * KERN_RESOURCE_SHORTAGE rather than hang for ever.
+ */
+#define	VM_FAULT_OOM_WAITS	20
+#define	VM_FAULT_OOM_TIMO_MS	50
+
+static enum fault_status
+vm_fault_oom(struct faultstate *fs)
+{
+	vm_fault_unlock_all(fs);
+	if (vm_wait_timo(VM_FAULT_OOM_TIMO_MS) != 0 &&
+	    ++fs->oom_waits >= VM_FAULT_OOM_WAITS) {
+		fs->rv = KERN_RESOURCE_SHORTAGE;
+		return (FAULT_FAILURE);
+	}
+	return (FAULT_RESTART);
+}
+
+/* ---- the fast path ------------------------------------------------------ */
+
+/*
+ * A resident, valid, unbusied page of first_object: map it with the object
+ * only read-locked.  No busy lock is taken either: the read lock keeps the
+ * page in the object, and pmap_enter is serialised by the pmap.
+ */
+static enum fault_status
+vm_fault_soft_fast(struct faultstate *fs)
+{
+	vm_page_t m;
+	int rv;
+
+	VM_OBJECT_RLOCK(fs->first_object);
+	m = vm_page_lookup(fs->first_object, fs->first_pindex);
+	if (m == NULL || !vm_page_all_valid(m) || vm_page_busied(m)) {
+		VM_OBJECT_RUNLOCK(fs->first_object);
+		return (FAULT_RESTART);		/* take the slow path */
+	}
+	rv = pmap_enter(fs->map->pmap, fs->vaddr, m, fs->prot,
+	    fs->fault_type | PMAP_ENTER_NOSLEEP, 0);
+	if (rv != KERN_SUCCESS) {
+		VM_OBJECT_RUNLOCK(fs->first_object);
+		return (FAULT_RESTART);
+	}
+	if ((fs->fault_type & VM_PROT_WRITE) != 0)
+		vm_page_dirty(m);
+	VM_OBJECT_RUNLOCK(fs->first_object);
+	return (FAULT_SUCCESS);
+}
+
+/* ---- the slow path -------------------------------------------------- */
+
+/*
+ * Zero fill: no object in the chain has the page.  A page from the zeroed
+ * pool needs no zeroing here (v_ozfod).
+ *
+ * => fs->object is the bottom object, locked; first_object locked.
+ */
+static enum fault_status
+vm_fault_zerofill(struct faultstate *fs)
+{
+	vm_page_t m;
+
+	if ((fs->fault_flags & VM_FAULT_NOFILL) != 0) {
+		vm_fault_unlock_all(fs);
+		fs->rv = KERN_OUT_OF_BOUNDS;
+		return (FAULT_FAILURE);
+	}
+	if (fs->object != fs->first_object) {
+		VM_OBJECT_WUNLOCK(fs->object);
+		vm_object_pip_wakeup(fs->object);
+		fs->object = fs->first_object;
+		fs->pindex = fs->first_pindex;
+	}
+	m = vm_page_alloc(fs->first_object, fs->first_pindex,
+	    VM_ALLOC_NORMAL | VM_ALLOC_NOWAIT);
+	if (m == NULL)
+		return (vm_fault_oom(fs));
+	if ((atomic_load_explicit(&m->flags, memory_order_relaxed) &
+	    PG_ZERO) == 0)
+		pmap_zero_page(m);
+	else
+		VM_CNT_INC(v_ozfod);
+	VM_CNT_INC(v_zfod);
+	vm_page_valid(m);
+	fs->m = m;
+	return (FAULT_SUCCESS);
+}
+
+/*
+ * Copy on write: fs->m was found in a backing object; give first_object
+ * its own copy.  When the backing object is the direct backing object of
+ * first_object and nothing else references it, nobody else can see the
+ * page: move it up instead of copying (v_cow_optim).
+ *
+ * => fs->object (the backing object) and first_object locked; fs->m
+ *    busied in fs->object.  On success fs->m is the page of first_object.
+ */
+static enum fault_status
+vm_fault_cow(struct faultstate *fs)
+{
+	vm_object_t obj = fs->object;
+	vm_page_t m = fs->m, copy;
+
+	if (obj == fs->first_object->backing_object &&
+	    atomic_load(&obj->ref_count) == 1 && obj->shadow_count == 1 &&
+	    (obj->flags & OBJ_ANON) != 0 && vm_page_wired(m) == 0 &&
+	    vm_page_lookup(fs->first_object, fs->first_pindex) == NULL) {
+		/*
+		 * Other mappings of the page are read-only mappings through
+		 * this same chain: they stay correct once the page belongs
+		 * to first_object, and our pmap_enter replaces ours.
+		 */
+		if (vm_page_rename(m, fs->first_object, fs->first_pindex) ==
+		    0) {
+			obj->generation++;
+			VM_CNT_INC(v_cow_optim);
+			VM_OBJECT_WUNLOCK(obj);
+			vm_object_pip_wakeup(obj);
+			fs->object = fs->first_object;
+			fs->pindex = fs->first_pindex;
+			return (FAULT_SUCCESS);
+		}
+	}
+	copy = vm_page_alloc(fs->first_object, fs->first_pindex,
+	    VM_ALLOC_NORMAL | VM_ALLOC_NOWAIT);
+	if (copy == NULL) {
+		vm_page_xunbusy(m);
+		fs->m = NULL;
+		return (vm_fault_oom(fs));
+	}
+	pmap_copy_page(m, copy);
+	vm_page_valid(copy);
+	vm_page_xunbusy(m);
+	VM_OBJECT_WUNLOCK(obj);
+	vm_object_pip_wakeup(obj);
+	fs->object = fs->first_object;
+	fs->pindex = fs->first_pindex;
+	fs->m = copy;
+	VM_CNT_INC(v_cow_faults);
+	return (FAULT_SUCCESS);
+}
+
+/*
+ * Walk down the chain from first_object until a page is found (busied)
+ * or the bottom is reached (zero fill).
+ */
+static enum fault_status
+vm_fault_find_page(struct faultstate *fs)
+{
+	vm_object_t next;
+	vm_page_t m;
+
+	for (;;) {
+		m = vm_page_lookup(fs->object, fs->pindex);
+		if (m != NULL) {
+			fs->m = m;
+			if (!vm_page_tryxbusy(m))
+				return (vm_fault_busy_sleep(fs));
+			if (!vm_page_all_valid(m)) {
+				/*
+				 * Anonymous memory has no pager to read the
+				 * rest from: an invalid page left behind is
+				 * zero.
+				 */
+				vm_page_zero_invalid(m, true);
+			}
+			return (FAULT_SUCCESS);
+		}
+		next = fs->object->backing_object;
+		if (next == NULL ||
+		    fs->pindex >= fs->object->size)
+			return (vm_fault_zerofill(fs));
+		VM_OBJECT_WLOCK(next);
+		vm_object_pip_add(next, 1);
+		fs->pindex += OFF_TO_IDX(fs->object->backing_object_offset);
+		if (fs->object != fs->first_object) {
+			VM_OBJECT_WUNLOCK(fs->object);
+			vm_object_pip_wakeup(fs->object);
+		}
+		fs->object = next;
+	}
+}
+
+/*
+ * Map the resident neighbours of the faulting page read-only (or with the
+ * entry's protection where first_object owns them and the entry is not
+ * copy-on-write), so that a sequential reader faults once per few pages.
+ * Only first_object's own pages are considered: a page below it may be
+ * replaced by a copy at any time.  Best effort, never sleeps.
+ *
+ * => map read-locked; no object locks.
+ */
+static void
+vm_fault_prefault(struct faultstate *fs, vm_object_t object)
+{
+	vm_map_entry_t entry = fs->entry;
+	vm_offset_t start, end, va;
+	vm_pindex_t pi;
+	vm_page_t m;
+
+	if ((entry->eflags & MAP_ENTRY_BEHAV_MASK) == MAP_ENTRY_BEHAV_RANDOM)
+		return;
+	start = fs->vaddr - ptoa(MIN(PFBAK, atop(fs->vaddr - entry->start)));
+	end = MIN(entry->end, fs->vaddr + ptoa(PFFOR + 1));
+	pi = OFF_TO_IDX(entry->offset + (start - entry->start));
+	if (!VM_OBJECT_TRYRLOCK(object))
+		return;
+	for (m = vm_page_find_least(object, pi); m != NULL;
+	    m = TAILQ_NEXT(m, listq)) {
+		va = entry->start + ptoa(m->pindex) - entry->offset;
+		if (va >= end)
+			break;
+		if (va == fs->vaddr || !vm_page_all_valid(m) ||
+		    vm_page_busied(m))
+			continue;
+		pmap_enter_quick(fs->map->pmap, va, m,
+		    fs->prot & (VM_PROT_READ | VM_PROT_EXECUTE));
+	}
+	VM_OBJECT_RUNLOCK(object);
+}
+
+/* One attempt at the fault, from the lookup on. */
+static int
+vm_fault_once(struct faultstate *fs, enum fault_status *status)
+{
+	enum fault_status res;
+	vm_object_t prefault_obj;
+	int rv;
+
+	fs->rv = KERN_SUCCESS;
+	rv = vm_map_lookup(&fs->map, fs->vaddr, fs->fault_type, &fs->entry,
+	    &fs->first_object, &fs->first_pindex, &fs->prot, &fs->wired);
+	if (rv != KERN_SUCCESS) {
+		*status = FAULT_FAILURE;
+		return (rv);
+	}
+	if (fs->first_pindex >= fs->first_object->size) {
+		/* Beyond its object: what a pager reports as SIGBUS. */
+		vm_map_lookup_done(fs->map, fs->entry);
+		*status = FAULT_FAILURE;
+		return (KERN_OUT_OF_BOUNDS);
+	}
+	if (!fs->wired && fs->m_hold == NULL &&
+	    vm_fault_soft_fast(fs) == FAULT_SUCCESS) {
+		vm_map_lookup_done(fs->map, fs->entry);
+		*status = FAULT_SUCCESS;
+		return (KERN_SUCCESS);
+	}
+
+	VM_OBJECT_WLOCK(fs->first_object);
+	vm_object_pip_add(fs->first_object, 1);
+	fs->object = fs->first_object;
+	fs->pindex = fs->first_pindex;
+	fs->m = NULL;
+	res = vm_fault_find_page(fs);
+	if (res != FAULT_SUCCESS) {
+		*status = res;
+		return (fs->rv);
+	}
+	if (fs->object != fs->first_object) {
+		if ((fs->fault_type & VM_PROT_WRITE) != 0) {
+			res = vm_fault_cow(fs);
+			if (res != FAULT_SUCCESS) {
+				*status = res;
+				return (fs->rv);
+			}
+		} else
+			fs->prot &= ~VM_PROT_WRITE;
+	}
+
+	rv = pmap_enter(fs->map->pmap, fs->vaddr, fs->m, fs->prot,
+	    fs->fault_type | PMAP_ENTER_NOSLEEP |
+	    (fs->wired ? PMAP_ENTER_WIRED : 0), 0);
+	if (rv != KERN_SUCCESS) {
+		/* No page-table page (seed 001): wait for memory, retry. */
+		vm_page_xunbusy(fs->m);
+		*status = vm_fault_oom(fs);
+		return (fs->rv);
+	}
+	if ((fs->fault_type & VM_PROT_WRITE) != 0)
+		vm_page_dirty(fs->m);
+	if (fs->m_hold != NULL) {
+		vm_page_wire(fs->m);
+		*fs->m_hold = fs->m;
+	}
+	vm_page_activate(fs->m);
+	vm_page_xunbusy(fs->m);
+	prefault_obj = fs->first_object;
+	vm_fault_unlock_objects(fs);
+	if (!fs->wired && fs->m_hold == NULL)
+		vm_fault_prefault(fs, prefault_obj);
+	vm_map_lookup_done(fs->map, fs->entry);
+	*status = FAULT_SUCCESS;
+	return (KERN_SUCCESS);
+}
+
+int
+vm_fault(vm_map_t map, vm_offset_t vaddr, vm_prot_t fault_type,
+    int fault_flags, vm_page_t *m_hold)
+{
+	struct faultstate fs = {
+		.map = map, .vaddr = trunc_page(vaddr),
+		.fault_type = fault_type & VM_PROT_ALL,
+		.fault_flags = fault_flags, .m_hold = m_hold,
+	};
+	enum fault_status status;
+	int rv;
+
+	KASSERT(map->pmap != NULL, ("%s: map %p has no pmap", __func__,
+	    (void *)map));
+	VM_CNT_INC(v_vm_faults);
+	if (m_hold != NULL)
+		*m_hold = NULL;
+	do {
+		rv = vm_fault_once(&fs, &status);
+	} while (status == FAULT_RESTART);
+	return (rv);
+}
+
+int
+vm_fault_quick_hold_pages(vm_map_t map, vm_offset_t addr, vm_size_t len,
+    vm_prot_t prot, vm_page_t *ma, int max_count)
+{
+	vm_offset_t end, va;
+	int count, i;
+
+	if (len == 0)
+		return (0);
+	end = round_page(addr + len);
+	addr = trunc_page(addr);
+	if (end < addr || !vm_map_range_valid(map, addr, end))
+		return (-1);
+	if (atop(end - addr) > (vm_size_t)max_count)
+		panic("%s: count %ju > max %d", __func__,
+		    (uintmax_t)atop(end - addr), max_count);
+	count = (int)atop(end - addr);
+	for (i = 0, va = addr; va < end; i++, va += PAGE_SIZE) {
+		ma[i] = pmap_extract_and_hold(map->pmap, va, prot);
+		if (ma[i] != NULL)
+			continue;
+		if (vm_fault(map, va, prot, VM_FAULT_NORMAL, &ma[i]) !=
+		    KERN_SUCCESS) {
+			while (i-- > 0)
+				vm_page_unwire(ma[i], PQ_ACTIVE);
+			return (-1);
+		}
+	}
+	return (count);
+}

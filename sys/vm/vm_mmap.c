@@ -1,0 +1,800 @@
+/*
+ * The system calls of memory management: address spaces, mmap(2) and its
+ * family, touching memory, and the procstat view.
+ *
+ * This layer owns the argument checks and the errno values, exactly as
+ * FreeBSD's kern_mmap, kern_munmap, kern_mprotect, kern_madvise,
+ * kern_mincore, sys_minherit and kern_break make them (their code where it
+ * and the manual pages disagree: API.md lists the cases).  Below it the
+ * map and the fault handler speak KERN_* codes.
+ *
+ * Addresses are vm_offset_t values inside a vmspace, not host pointers:
+ * user memory is reached only through vm_copyin/vm_copyout and
+ * vm_fault_trap, which translate through the pmap exactly as a CPU does
+ * and run the fault handler on a miss.
+ *
+ * Locking: the calls take the map lock through the map functions; none is
+ * held across calls.  A vmspace is used by its caller's threads until
+ * vmspace_release; using it after that is the caller's bug, as using a
+ * process after exit would be.
+ */
+#include <libvm.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/kernel.h>
+#include <pmap/pmap.h>
+#include <pmap/soft/pmap_soft.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
+#include <vm/vm_page.h>
+
+/* Every mmap flag libvm knows (FreeBSD's kern_mmap accepts these). */
+#define	VM_MAP_KNOWN_FLAGS	(VM_MAP_SHARED | VM_MAP_PRIVATE |	\
+	VM_MAP_FIXED | VM_MAP_STACK | VM_MAP_NOSYNC | VM_MAP_ANON |	\
+	VM_MAP_GUARD | VM_MAP_EXCL | VM_MAP_NOCORE | VM_MAP_PREFAULT_READ | \
+	VM_MAP_32BIT | VM_MAP_ALIGNMENT_MASK)
+
+/* The flags a guard may carry (FreeBSD: FIXED, GUARD, EXCL, 32BIT, ALIGNED). */
+#define	VM_MAP_GUARD_FLAGS	(VM_MAP_FIXED | VM_MAP_GUARD | VM_MAP_EXCL | \
+	VM_MAP_32BIT | VM_MAP_ALIGNMENT_MASK)
+
+static int
+vm_mmap_to_errno(int rv)
+{
+	switch (rv) {
+	case KERN_SUCCESS:
+		return (0);
+	case KERN_INVALID_ADDRESS:
+	case KERN_NO_SPACE:
+		return (ENOMEM);
+	case KERN_PROTECTION_FAILURE:
+		return (EACCES);
+	case KERN_RESOURCE_SHORTAGE:
+		return (ENOMEM);
+	default:
+		return (EINVAL);
+	}
+}
+
+static inline vm_map_t
+vs_map(struct vmspace *vs)
+{
+	return (&vs->vm_map);
+}
+
+/* ---- address spaces ------------------------------------------------- */
+
+__exported int
+vmspace_create(struct vmspace **vsp)
+{
+	if (vsp == NULL)
+		return (EINVAL);
+	if (!vm_is_booted())
+		return (ENXIO);
+	return (vmspace_alloc(vsp));
+}
+
+__exported int
+vmspace_fork(struct vmspace *parent, struct vmspace **childp)
+{
+	if (parent == NULL || childp == NULL)
+		return (EINVAL);
+	return (vmspace_fork1(parent, childp));
+}
+
+__exported void
+vmspace_release(struct vmspace *vs)
+{
+	if (vs != NULL)
+		vmspace_free(vs);
+}
+
+static bool
+vm_rlimit_valid(int resource)
+{
+	return (resource == VM_RLIMIT_DATA || resource == VM_RLIMIT_STACK ||
+	    resource == VM_RLIMIT_MEMLOCK || resource == VM_RLIMIT_AS);
+}
+
+/*
+ * setrlimit(2): EINVAL for an unknown resource or cur > max.  Raising the
+ * maximum needs no privilege here (libvm has no credentials); a lowered
+ * limit applies to later requests, as FreeBSD does, and shrinks nothing.
+ */
+__exported int
+vm_setrlimit(struct vmspace *vs, int resource, uint64_t cur, uint64_t max)
+{
+	vm_map_t map;
+
+	if (vs == NULL || !vm_rlimit_valid(resource) || cur > max)
+		return (EINVAL);
+	map = vs_map(vs);
+	vm_map_lock(map);
+	vs->vm_rlimit[resource].cur = cur;
+	vs->vm_rlimit[resource].max = max;
+	if (resource == VM_RLIMIT_DATA)
+		map->sbrk_end = vs->vm_daddr + MIN(max,
+		    VM_MAX_USER_ADDRESS - vs->vm_daddr);
+	vm_map_unlock(map);
+	return (0);
+}
+
+__exported int
+vm_getrlimit(struct vmspace *vs, int resource, uint64_t *cur, uint64_t *max)
+{
+	vm_map_t map;
+
+	if (vs == NULL || !vm_rlimit_valid(resource))
+		return (EINVAL);
+	map = vs_map(vs);
+	vm_map_lock_read(map);
+	if (cur != NULL)
+		*cur = vs->vm_rlimit[resource].cur;
+	if (max != NULL)
+		*max = vs->vm_rlimit[resource].max;
+	vm_map_unlock_read(map);
+	return (0);
+}
+
+/* ---- mmap ------------------------------------------------------------ */
+
+/*
+ * Map anonymous memory (or a guard) of size bytes, placed as flags say.
+ * The map part of FreeBSD's vm_mmap_object for anonymous memory.
+ */
+static int
+vm_mmap_anon(struct vmspace *vs, vm_offset_t *addr, vm_size_t size,
+    vm_prot_t prot, vm_prot_t maxprot, int flags)
+{
+	vm_map_t map = vs_map(vs);
+	vm_offset_t max_addr;
+	int cow = 0, findspace, rv, align;
+
+	/* RLIMIT_AS: the whole size counts, even over what FIXED replaces. */
+	vm_map_lock_read(map);
+	if (map->size + size > vs->vm_rlimit[VM_RLIMIT_AS].cur ||
+	    map->size + size < map->size) {
+		vm_map_unlock_read(map);
+		return (ENOMEM);
+	}
+	vm_map_unlock_read(map);
+
+	if ((flags & VM_MAP_NOSYNC) != 0)
+		cow |= MAP_DISABLE_SYNCER;
+	if ((flags & VM_MAP_NOCORE) != 0)
+		cow |= MAP_DISABLE_COREDUMP;
+	/* Shared memory is shared with children too. */
+	if ((flags & VM_MAP_SHARED) != 0)
+		cow |= MAP_INHERIT_SHARE;
+	if ((flags & VM_MAP_STACK) != 0)
+		cow |= MAP_STACK_GROWS_DOWN;
+	if ((flags & VM_MAP_EXCL) != 0)
+		cow |= MAP_CHECK_EXCL;
+	if ((flags & VM_MAP_GUARD) != 0)
+		cow |= MAP_CREATE_GUARD;
+	if ((flags & (VM_MAP_SHARED | VM_MAP_GUARD | VM_MAP_STACK)) == 0)
+		cow |= MAP_ANON_CLUSTER;
+
+	if ((flags & VM_MAP_FIXED) == 0) {
+		align = flags & VM_MAP_ALIGNMENT_MASK;
+		if (align == VM_MAP_ALIGNED_SUPER)
+			findspace = VMFS_SUPER_SPACE;
+		else if (align != 0)
+			findspace = VMFS_ALIGNED_SPACE(align >>
+			    VM_MAP_ALIGNMENT_SHIFT);
+		else
+			findspace = VMFS_OPTIMAL_SPACE;
+		max_addr = (flags & VM_MAP_32BIT) != 0 ? VM_MAX_32BIT_ADDRESS :
+		    0;
+		rv = vm_map_find(map, NULL, 0, addr, size, max_addr, findspace,
+		    prot, maxprot, cow);
+	} else
+		rv = vm_map_fixed(map, NULL, 0, *addr, size, prot, maxprot,
+		    cow);
+	if (rv != KERN_SUCCESS)
+		return (vm_mmap_to_errno(rv));
+	return (0);
+}
+
+__exported int
+vm_mmap(struct vmspace *vs, vm_offset_t *addrp, vm_size_t len, int prot,
+    int flags, int fd, off_t pos)
+{
+	vm_offset_t addr, pageoff;
+	vm_size_t size;
+	int align, error;
+
+	if (vs == NULL || addrp == NULL)
+		return (EINVAL);
+	addr = *addrp;
+	if ((flags & ~VM_MAP_KNOWN_FLAGS) != 0)
+		return (EINVAL);
+	if (len == 0)
+		return (EINVAL);
+	if ((flags & VM_MAP_ANON) != 0 && (fd != -1 || pos != 0))
+		return (EINVAL);
+	if ((flags & VM_MAP_STACK) != 0) {
+		if (fd != -1 || (prot & (VM_PROT_READ | VM_PROT_WRITE)) !=
+		    (VM_PROT_READ | VM_PROT_WRITE))
+			return (EINVAL);
+		flags |= VM_MAP_ANON;
+		pos = 0;
+	}
+	if ((flags & (VM_MAP_EXCL | VM_MAP_FIXED)) == VM_MAP_EXCL)
+		return (EINVAL);
+	if ((flags & (VM_MAP_SHARED | VM_MAP_PRIVATE)) ==
+	    (VM_MAP_SHARED | VM_MAP_PRIVATE))
+		return (EINVAL);
+	if ((prot & ~(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)) != 0)
+		return (EINVAL);
+	if ((flags & VM_MAP_GUARD) != 0 && (prot != VM_PROT_NONE ||
+	    fd != -1 || pos != 0 || (flags & ~VM_MAP_GUARD_FLAGS) != 0))
+		return (EINVAL);
+
+	/* The page offset of pos is carried by the address. */
+	pageoff = (vm_offset_t)pos & PAGE_MASK;
+	pos -= (off_t)pageoff;
+	size = len + pageoff;
+	if (size < len)
+		return (ENOMEM);
+	size = round_page(size);
+	if (size < len || size == 0)
+		return (ENOMEM);
+
+	align = flags & VM_MAP_ALIGNMENT_MASK;
+	if (align != 0 && align != VM_MAP_ALIGNED_SUPER &&
+	    ((align >> VM_MAP_ALIGNMENT_SHIFT) >= 64 ||
+	    (align >> VM_MAP_ALIGNMENT_SHIFT) < PAGE_SHIFT))
+		return (EINVAL);
+
+	if ((flags & VM_MAP_FIXED) != 0) {
+		addr -= pageoff;
+		if ((addr & PAGE_MASK) != 0)
+			return (EINVAL);
+		if (!vm_map_range_valid(vs_map(vs), addr, addr + size) ||
+		    addr + size < addr)
+			return (EINVAL);
+		if ((flags & VM_MAP_32BIT) != 0 &&
+		    addr + size > VM_MAX_32BIT_ADDRESS)
+			return (EINVAL);
+	} else if ((flags & VM_MAP_32BIT) != 0) {
+		/* A hint too high for MAP_32BIT is ignored. */
+		if (addr + size > VM_MAX_32BIT_ADDRESS || addr + size < addr)
+			addr = 0;
+	} else if (addr >= vs->vm_daddr && addr < vs->vm_daddr +
+	    vs->vm_rlimit[VM_RLIMIT_DATA].max) {
+		/* A hint inside the heap's room goes past it (FreeBSD). */
+		addr = round_page(vs->vm_daddr +
+		    vs->vm_rlimit[VM_RLIMIT_DATA].max);
+	}
+
+	if ((flags & VM_MAP_GUARD) != 0)
+		error = vm_mmap_anon(vs, &addr, size, VM_PROT_NONE,
+		    VM_PROT_NONE, flags);
+	else if ((flags & VM_MAP_ANON) != 0)
+		error = vm_mmap_anon(vs, &addr, size, (vm_prot_t)prot,
+		    VM_PROT_ALL, flags);
+	else
+		error = EBADF;	/* no descriptors yet: fd cannot be valid */
+	if (error == 0) {
+		if ((flags & VM_MAP_PREFAULT_READ) != 0 &&
+		    (flags & VM_MAP_GUARD) == 0)
+			(void)vm_map_madvise(vs_map(vs), addr, addr + size,
+			    VM_MADV_WILLNEED);
+		*addrp = addr + pageoff;
+	}
+	return (error);
+}
+
+/* Round [addr, addr + len) out to pages; false if it wraps. */
+static bool
+vm_round_range(vm_offset_t addr, vm_size_t len, vm_offset_t *startp,
+    vm_offset_t *endp)
+{
+	vm_offset_t pageoff = addr & PAGE_MASK;
+	vm_size_t size;
+
+	size = len + pageoff;
+	if (size < len)
+		return (false);
+	size = round_page(size);
+	if (size < len + pageoff)
+		return (false);
+	*startp = addr - pageoff;
+	*endp = *startp + size;
+	return (*endp >= *startp);
+}
+
+__exported int
+vm_munmap(struct vmspace *vs, vm_offset_t addr, vm_size_t len)
+{
+	vm_offset_t start, end;
+	int rv;
+
+	if (vs == NULL || len == 0)
+		return (EINVAL);
+	if (!vm_round_range(addr, len, &start, &end) ||
+	    !vm_map_range_valid(vs_map(vs), start, end))
+		return (EINVAL);
+	rv = vm_map_remove(vs_map(vs), start, end);
+	return (rv == KERN_SUCCESS ? 0 : EINVAL);
+}
+
+__exported int
+vm_mprotect(struct vmspace *vs, vm_offset_t addr, vm_size_t len, int prot)
+{
+	vm_offset_t start, end;
+	int rv;
+
+	if (vs == NULL)
+		return (EINVAL);
+	if ((prot & ~(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)) != 0)
+		return (EINVAL);
+	if (!vm_round_range(addr, len, &start, &end))
+		return (EINVAL);
+	if (start == end)
+		return (0);
+	rv = vm_map_protect(vs_map(vs), start, end, (vm_prot_t)prot, false);
+	switch (rv) {
+	case KERN_SUCCESS:
+		return (0);
+	case KERN_PROTECTION_FAILURE:
+		return (EACCES);
+	case KERN_RESOURCE_SHORTAGE:
+		return (ENOMEM);
+	default:
+		return (EINVAL);
+	}
+}
+
+__exported int
+vm_madvise(struct vmspace *vs, vm_offset_t addr, vm_size_t len, int advice)
+{
+	vm_offset_t start, end;
+	int rv;
+
+	if (vs == NULL)
+		return (EINVAL);
+	if (advice == VM_MADV_PROTECT)
+		return (0);	/* no OOM killer to exempt from yet */
+	if (advice < 0 || advice > VM_MADV_CORE)
+		return (EINVAL);
+	if (addr + len < addr ||
+	    !vm_map_range_valid(vs_map(vs), addr, addr + len))
+		return (EINVAL);
+	start = trunc_page(addr);
+	end = round_page(addr + len);
+	if (start == end)
+		return (0);
+	rv = vm_map_madvise(vs_map(vs), start, end, advice);
+	return (rv == KERN_SUCCESS ? 0 : EINVAL);
+}
+
+__exported int
+vm_minherit(struct vmspace *vs, vm_offset_t addr, vm_size_t len, int inherit)
+{
+	vm_offset_t start, end;
+	int rv;
+
+	if (vs == NULL)
+		return (EINVAL);
+	if (!vm_round_range(addr, len, &start, &end))
+		return (EINVAL);
+	if (inherit < VM_INHERIT_SHARE || inherit > VM_INHERIT_ZERO)
+		return (EINVAL);
+	rv = vm_map_inherit(vs_map(vs), start, end, (vm_inherit_t)inherit);
+	switch (rv) {
+	case KERN_SUCCESS:
+		return (0);
+	case KERN_PROTECTION_FAILURE:
+		return (EACCES);
+	default:
+		return (EINVAL);
+	}
+}
+
+/*
+ * mincore(2) of one page of entry: the pmap's view of this mapping, and
+ * the page's own state (other mappings, earlier accesses) as the _OTHER
+ * bits.  The page is looked for down the chain when this pmap has no
+ * translation for it.
+ *
+ * => map read-locked.
+ */
+static int
+vm_mincore_page(vm_map_t map, vm_map_entry_t entry, vm_offset_t va)
+{
+	vm_object_t object, next;
+	vm_pindex_t pindex;
+	vm_paddr_t pa = 0;
+	vm_page_t m = NULL;
+	int info;
+
+	if (entry->object == NULL)
+		return (0);
+	info = pmap_mincore(map->pmap, va, &pa);
+	pindex = OFF_TO_IDX(entry->offset + (va - entry->start));
+	object = entry->object;
+	VM_OBJECT_RLOCK(object);
+	for (;;) {
+		m = vm_page_lookup(object, pindex);
+		if (m != NULL && vm_page_all_valid(m))
+			break;
+		m = NULL;
+		next = object->backing_object;
+		if (next == NULL)
+			break;
+		VM_OBJECT_RLOCK(next);
+		pindex += OFF_TO_IDX(object->backing_object_offset);
+		VM_OBJECT_RUNLOCK(object);
+		object = next;
+	}
+	if (m != NULL) {
+		info |= VM_MINCORE_INCORE;
+		if (m->dirty != 0 || pmap_is_modified(m))
+			info |= VM_MINCORE_MODIFIED_OTHER;
+		if ((vm_page_astate_load(m).flags & PGA_REFERENCED) != 0 ||
+		    pmap_is_referenced(m))
+			info |= VM_MINCORE_REFERENCED_OTHER;
+	}
+	VM_OBJECT_RUNLOCK(object);
+	return (info);
+}
+
+__exported int
+vm_mincore(struct vmspace *vs, vm_offset_t addr, vm_size_t len, char *vec)
+{
+	vm_map_t map;
+	vm_map_entry_t entry;
+	vm_offset_t start, end, va, cend;
+	size_t i;
+
+	if (vs == NULL)
+		return (EINVAL);
+	map = vs_map(vs);
+	start = trunc_page(addr);
+	end = addr + len;
+	if (end < addr)
+		return (ENOMEM);
+	end = round_page(end);
+	if (end < start || end > vm_map_max(map) || start < vm_map_min(map))
+		return (ENOMEM);
+	if (start == end)
+		return (0);
+	if (vec == NULL)
+		return (EFAULT);
+	vm_map_lock_read(map);
+	va = start;
+	entry = vm_map_lookup_entry_ge(map, start);
+	i = 0;
+	while (va < end) {
+		if (entry == &map->header || entry->start > va) {
+			/* A hole in the range. */
+			vm_map_unlock_read(map);
+			return (ENOMEM);
+		}
+		cend = MIN(end, entry->end);
+		for (; va < cend; va += PAGE_SIZE, i++)
+			vec[i] = (char)vm_mincore_page(map, entry, va);
+		entry = vm_map_entry_succ(entry);
+	}
+	vm_map_unlock_read(map);
+	return (0);
+}
+
+/*
+ * brk(2): the data segment [vm_daddr, vm_daddr + vm_dsize) moves its end
+ * to newbreak (rounded up to a page).  Growing is bounded by RLIMIT_DATA
+ * and RLIMIT_AS and fails with ENOMEM over another mapping; shrinking
+ * unmaps and frees.
+ */
+__exported int
+vm_brk(struct vmspace *vs, vm_offset_t newbreak)
+{
+	vm_map_t map;
+	vm_offset_t base, old, new;
+	int rv, error = 0;
+
+	if (vs == NULL)
+		return (EINVAL);
+	map = vs_map(vs);
+	base = vs->vm_daddr;
+	if (newbreak < base || newbreak > vm_map_max(map))
+		return (EINVAL);
+	new = round_page(newbreak);
+	vm_map_lock(map);
+	old = base + vs->vm_dsize;
+	if (new > old) {
+		if (new - base > vs->vm_rlimit[VM_RLIMIT_DATA].cur ||
+		    map->size + (new - old) > vs->vm_rlimit[VM_RLIMIT_AS].cur) {
+			error = ENOMEM;
+			goto done;
+		}
+		rv = vm_map_insert(map, NULL, 0, old, new, VM_PROT_RW,
+		    VM_PROT_ALL, 0);
+		if (rv != KERN_SUCCESS) {
+			error = ENOMEM;
+			goto done;
+		}
+	} else if (new < old) {
+		rv = vm_map_delete(map, new, old);
+		if (rv != KERN_SUCCESS) {
+			error = ENOMEM;
+			goto done;
+		}
+	}
+	vs->vm_dsize = new - base;
+done:
+	vm_map_unlock(map);
+	return (error);
+}
+
+/* ---- touching memory ------------------------------------------------- */
+
+/*
+ * One access of len bytes (inside one page) at va, as the CPU makes it:
+ * through the pmap, and on a miss through the fault handler, then again.
+ * Returns the KERN_* result of the last fault.
+ */
+static int
+vm_uaccess(struct vmspace *vs, vm_offset_t va, void *buf, size_t len,
+    vm_prot_t access)
+{
+	vm_map_t map = vs_map(vs);
+	int rv;
+
+	if (va < vm_map_min(map) || va >= vm_map_max(map))
+		return (KERN_INVALID_ADDRESS);
+	for (;;) {
+		if (pmap_soft_copy(map->pmap, va, buf, len, access) ==
+		    PMAP_ACCESS_OK)
+			return (KERN_SUCCESS);
+		rv = vm_fault(map, va, access, VM_FAULT_NORMAL, NULL);
+		if (rv != KERN_SUCCESS)
+			return (rv);
+	}
+}
+
+static int
+vm_copy_user(struct vmspace *vs, vm_offset_t uaddr, void *kbuf, size_t len,
+    vm_prot_t access)
+{
+	size_t n;
+
+	if (vs == NULL || (kbuf == NULL && len != 0))
+		return (EFAULT);
+	if (uaddr + len < uaddr)
+		return (EFAULT);
+	while (len > 0) {
+		n = MIN(len, PAGE_SIZE - (uaddr & PAGE_MASK));
+		if (vm_uaccess(vs, uaddr, kbuf, n, access) != KERN_SUCCESS)
+			return (EFAULT);
+		uaddr += n;
+		kbuf = (char *)kbuf + n;
+		len -= n;
+	}
+	return (0);
+}
+
+__exported int
+vm_copyin(struct vmspace *vs, vm_offset_t uaddr, void *kbuf, size_t len)
+{
+	return (vm_copy_user(vs, uaddr, kbuf, len, VM_PROT_READ));
+}
+
+__exported int
+vm_copyout(struct vmspace *vs, const void *kbuf, vm_offset_t uaddr,
+    size_t len)
+{
+	/* pmap_soft_copy only reads buf for a write access. */
+	return (vm_copy_user(vs, uaddr, (void *)(uintptr_t)kbuf, len,
+	    VM_PROT_WRITE));
+}
+
+/*
+ * One CPU access and the signal a failed one delivers, as FreeBSD's
+ * trap_pfault reports them: unmapped SIGSEGV/SEGV_MAPERR, not allowed
+ * SIGSEGV/SEGV_ACCERR, beyond the object SIGBUS/BUS_OBJERR.  Out of
+ * memory (FreeBSD's BUS_OOMERR) is SIGBUS/BUS_ADRERR here.
+ */
+__exported int
+vm_fault_trap(struct vmspace *vs, vm_offset_t va, int access, int *signo,
+    int *ucode)
+{
+	int rv, sig = 0, code = 0;
+
+	if (vs == NULL || (access != VM_PROT_READ && access != VM_PROT_WRITE &&
+	    access != VM_PROT_EXEC))
+		return (EINVAL);
+	rv = vm_uaccess(vs, va, NULL, 0, (vm_prot_t)access);
+	switch (rv) {
+	case KERN_SUCCESS:
+		break;
+	case KERN_PROTECTION_FAILURE:
+		sig = SIGSEGV;
+		code = SEGV_ACCERR;
+		break;
+	case KERN_OUT_OF_BOUNDS:
+		sig = SIGBUS;
+		code = BUS_OBJERR;
+		break;
+	case KERN_RESOURCE_SHORTAGE:
+		sig = SIGBUS;
+		code = BUS_ADRERR;
+		break;
+	case KERN_INVALID_ADDRESS:
+	default:
+		sig = SIGSEGV;
+		code = SEGV_MAPERR;
+		break;
+	}
+	if (signo != NULL)
+		*signo = sig;
+	if (ucode != NULL)
+		*ucode = code;
+	return (rv == KERN_SUCCESS ? 0 : EFAULT);
+}
+
+__exported void *
+vm_hostaddr(struct vmspace *vs __unused, vm_offset_t va __unused)
+{
+	return (NULL);		/* the software MMU has no host window */
+}
+
+/* ---- inspection -------------------------------------------------------- */
+
+/*
+ * Resident pages of entry's range anywhere in its chain (a page counts
+ * once, however many objects hold one for that address), and those of the
+ * top object when only this entry references it.
+ *
+ * => map read-locked.
+ */
+static void
+vm_procstat_resident(vm_map_entry_t entry, int *resident, int *private)
+{
+	vm_object_t object, next;
+	vm_pindex_t npages, first, i;
+	vm_ooffset_t off;
+	uint64_t *seen;
+	vm_page_t m;
+	int n = 0, p = 0;
+
+	*resident = *private = 0;
+	if (entry->object == NULL)
+		return;
+	npages = atop(entry->end - entry->start);
+	seen = calloc((npages + 63) / 64, sizeof(*seen));
+	if (seen == NULL)
+		panic("%s: out of host memory", __func__);
+	object = entry->object;
+	off = entry->offset;
+	VM_OBJECT_RLOCK(object);
+	for (;;) {
+		first = OFF_TO_IDX(off);
+		for (m = vm_page_find_least(object, first);
+		    m != NULL && m->pindex < first + npages;
+		    m = TAILQ_NEXT(m, listq)) {
+			i = m->pindex - first;
+			if ((seen[i / 64] & (1ULL << (i % 64))) != 0)
+				continue;
+			seen[i / 64] |= 1ULL << (i % 64);
+			n++;
+			if (object == entry->object &&
+			    atomic_load(&object->ref_count) == 1)
+				p++;
+		}
+		next = object->backing_object;
+		if (next == NULL)
+			break;
+		VM_OBJECT_RLOCK(next);
+		off += object->backing_object_offset;
+		VM_OBJECT_RUNLOCK(object);
+		object = next;
+	}
+	VM_OBJECT_RUNLOCK(object);
+	free(seen);
+	*resident = n;
+	*private = p;
+}
+
+static void
+vm_procstat_entry(vm_map_entry_t entry, struct vm_kinfo_vmentry *kve)
+{
+	vm_object_t object = entry->object, lobj, next;
+
+	memset(kve, 0, sizeof(*kve));
+	kve->kve_start = entry->start;
+	kve->kve_end = entry->end;
+	kve->kve_offset = entry->offset;
+	kve->kve_protection = entry->protection;
+	kve->kve_max_protection = entry->max_protection;
+	kve->kve_inheritance = entry->inheritance;
+	if ((entry->eflags & MAP_ENTRY_COW) != 0)
+		kve->kve_flags |= VM_KVME_FLAG_COW;
+	if ((entry->eflags & MAP_ENTRY_NEEDS_COPY) != 0)
+		kve->kve_flags |= VM_KVME_FLAG_NEEDS_COPY;
+	if ((entry->eflags & MAP_ENTRY_NOCOREDUMP) != 0)
+		kve->kve_flags |= VM_KVME_FLAG_NOCOREDUMP;
+	if ((entry->eflags & MAP_ENTRY_GROWS_DOWN) != 0)
+		kve->kve_flags |= VM_KVME_FLAG_GROWS_DOWN;
+	if ((entry->eflags & MAP_ENTRY_USER_WIRED) != 0)
+		kve->kve_flags |= VM_KVME_FLAG_USER_WIRED;
+	if (object == NULL) {
+		kve->kve_type = (entry->eflags & MAP_ENTRY_GUARD) != 0 ?
+		    VM_KVME_TYPE_GUARD : VM_KVME_TYPE_NONE;
+		return;
+	}
+	vm_procstat_resident(entry, &kve->kve_resident,
+	    &kve->kve_private_resident);
+	VM_OBJECT_RLOCK(object);
+	kve->kve_ref_count = atomic_load(&object->ref_count);
+	kve->kve_shadow_count = object->shadow_count;
+	/* The type is the bottom object's (FreeBSD). */
+	for (lobj = object; (next = lobj->backing_object) != NULL;
+	    lobj = next) {
+		VM_OBJECT_RLOCK(next);
+		if (lobj != object)
+			VM_OBJECT_RUNLOCK(lobj);
+	}
+	switch (lobj->type) {
+	case OBJT_DEFAULT:
+		kve->kve_type = VM_KVME_TYPE_DEFAULT;
+		break;
+	case OBJT_SWAP:
+		kve->kve_type = VM_KVME_TYPE_SWAP;
+		break;
+	case OBJT_VNODE:
+		kve->kve_type = VM_KVME_TYPE_VNODE;
+		break;
+	case OBJT_DEVICE:
+		kve->kve_type = VM_KVME_TYPE_DEVICE;
+		break;
+	case OBJT_PHYS:
+		kve->kve_type = VM_KVME_TYPE_PHYS;
+		break;
+	default:
+		kve->kve_type = VM_KVME_TYPE_DEAD;
+		break;
+	}
+	if (lobj != object)
+		VM_OBJECT_RUNLOCK(lobj);
+	VM_OBJECT_RUNLOCK(object);
+}
+
+__exported int
+vm_procstat(struct vmspace *vs, struct vm_kinfo_vmentry *buf, size_t *countp)
+{
+	vm_map_t map;
+	vm_map_entry_t entry;
+	size_t n = 0, cap;
+	int error = 0;
+
+	if (vs == NULL || countp == NULL)
+		return (EINVAL);
+	map = vs_map(vs);
+	vm_map_lock_read(map);
+	if (buf == NULL) {
+		*countp = (size_t)map->nentries;
+		vm_map_unlock_read(map);
+		return (0);
+	}
+	cap = *countp;
+	VM_MAP_ENTRY_FOREACH(entry, map) {
+		if (n == cap) {
+			error = ENOMEM;
+			break;
+		}
+		vm_procstat_entry(entry, &buf[n++]);
+	}
+	vm_map_unlock_read(map);
+	*countp = n;
+	return (error);
+}
