@@ -254,6 +254,17 @@ vm_fault_cow(struct faultstate *fs)
 	}
 	pmap_copy_page(m, copy);
 	vm_page_valid(copy);
+	/*
+	 * A first_object shared read/write by several address spaces (a
+	 * SHARE-inherited entry that was still copy-on-write) may have
+	 * translations of m in the others' pmaps, made when first_object had
+	 * no page here.  They would keep reading m after the copy
+	 * (CVE-2021-29626): remove them.  A private first_object is mapped
+	 * only here, and pmap_enter replaces our own translation.  m stays
+	 * busy meanwhile, so no new translation of it appears.
+	 */
+	if ((fs->first_object->flags & OBJ_ONEMAPPING) == 0)
+		pmap_remove_all(m);
 	vm_page_xunbusy(m);
 	VM_OBJECT_WUNLOCK(obj);
 	vm_object_pip_wakeup(obj);

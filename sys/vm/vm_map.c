@@ -2009,10 +2009,10 @@ vm_map_fork_entry(vm_map_t new_map, vm_map_entry_t old)
  * SHARE: an entry without an object gets one first, so that both spaces
  * share it; an entry still NEEDS_COPY from an earlier fork gets its shadow
  * now, so that the two sharers have one object of their own above the
- * copy-on-write object, and the parent's translations of the pages below
- * are removed: they were made for the shared object, and a write by the
- * other sharer would copy the page into the new shadow where the stale
- * translation would not see it (CVE-2021-29626).
+ * copy-on-write object.  The parent's read-only translations of the pages
+ * below stay; the first copy-on-write fault into the shared shadow removes
+ * every translation of the page it copies (vm_fault_cow), which is what
+ * keeps a sharer from reading the stale original (CVE-2021-29626).
  */
 int
 vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
@@ -2051,9 +2051,6 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 					    &old->offset,
 					    old->end - old->start, true);
 					old->eflags &= ~MAP_ENTRY_NEEDS_COPY;
-					if (old_map->pmap != NULL)
-						pmap_remove(old_map->pmap,
-						    old->start, old->end);
 				}
 				object = old->object;
 				VM_OBJECT_WLOCK(object);

@@ -652,8 +652,10 @@ vm_hostaddr(struct vmspace *vs __unused, vm_offset_t va __unused)
 
 /*
  * Resident pages of entry's range anywhere in its chain (a page counts
- * once, however many objects hold one for that address), and those of the
- * top object when only this entry references it.
+ * once, however many objects hold one for that address), and the private
+ * ones: those of the top object when no other address space can reach
+ * them (the object has one reference, or is ONEMAPPING: the other
+ * references are other pieces of the same clipped mapping).
  *
  * => map read-locked.
  */
@@ -666,6 +668,7 @@ vm_procstat_resident(vm_map_entry_t entry, int *resident, int *private)
 	uint64_t *seen;
 	vm_page_t m;
 	int n = 0, p = 0;
+	bool priv;
 
 	*resident = *private = 0;
 	if (entry->object == NULL)
@@ -677,6 +680,8 @@ vm_procstat_resident(vm_map_entry_t entry, int *resident, int *private)
 	object = entry->object;
 	off = entry->offset;
 	VM_OBJECT_RLOCK(object);
+	priv = atomic_load(&object->ref_count) == 1 ||
+	    (object->flags & OBJ_ONEMAPPING) != 0;
 	for (;;) {
 		first = OFF_TO_IDX(off);
 		for (m = vm_page_find_least(object, first);
@@ -687,8 +692,7 @@ vm_procstat_resident(vm_map_entry_t entry, int *resident, int *private)
 				continue;
 			seen[i / 64] |= 1ULL << (i % 64);
 			n++;
-			if (object == entry->object &&
-			    atomic_load(&object->ref_count) == 1)
+			if (object == entry->object && priv)
 				p++;
 		}
 		next = object->backing_object;

@@ -237,10 +237,15 @@ vm_object_shadow(vm_object_t *objectp, vm_ooffset_t *offset, vm_size_t length,
 	vm_object_t source, result;
 
 	source = *objectp;
-	if (source != NULL && !shared &&
-	    (source->flags & OBJ_ANON) != 0 &&
-	    atomic_load(&source->ref_count) == 1)
-		return;
+	if (source != NULL && !shared) {
+		VM_OBJECT_RLOCK(source);
+		if ((source->flags & OBJ_ANON) != 0 &&
+		    atomic_load(&source->ref_count) == 1) {
+			VM_OBJECT_RUNLOCK(source);
+			return;
+		}
+		VM_OBJECT_RUNLOCK(source);
+	}
 
 	result = vm_object_allocate_anon(atop(length));
 	if (source != NULL) {

@@ -1094,15 +1094,71 @@ pmap_soft_access(pmap_t pmap, vm_offset_t va, vm_prot_t access,
 }
 
 /*
+ * Entering and leaving a copy (see the top for the ordering).  Only the
+ * slot's owner writes pc_seq, so leaving re-reads it rather than keeping
+ * the value live across the memcpy.  The caller is in a critical section.
+ */
+static inline struct pmap_cpu *
+pmap_copy_enter(pmap_t pmap, uint64_t *genp)
+{
+	struct pmap_cpu *pc;
+	uint64_t seq;
+
+	pc = PMAP_CPU(curcpu_crit());
+	seq = atomic_load_explicit(&pc->pc_seq, memory_order_relaxed);
+	atomic_store_explicit(&pc->pc_pmap, pmap, memory_order_release);
+	atomic_store_explicit(&pc->pc_seq, seq + 1, memory_order_seq_cst);
+	*genp = atomic_load_explicit(&pmap->pm_gen, memory_order_seq_cst);
+	return (pc);
+}
+
+static inline void
+pmap_copy_exit(struct pmap_cpu *pc)
+{
+	/* Release: the copy happens before a shooter's acquire of pc_seq. */
+	atomic_store_explicit(&pc->pc_seq, atomic_load_explicit(&pc->pc_seq,
+	    memory_order_relaxed) + 1, memory_order_release);
+	critical_exit();
+}
+
+static inline struct pmap_tlbe *
+pmap_tlb_slot(struct pmap_cpu *pc, vm_offset_t va, uint64_t gen)
+{
+	return (&pc->pc_tlb[(atop(va) ^ gen) & (PMAP_TLB_SIZE - 1)]);
+}
+
+static inline bool
+pmap_tlb_hit(const struct pmap_tlbe *te, vm_offset_t va, vm_prot_t access,
+    uint64_t gen)
+{
+	/* One compare checks the page and the right (te_vap's low bits). */
+	return (te->te_gen == gen && (te->te_vap &
+	    (~(vm_offset_t)PAGE_MASK | access)) == (trunc_page(va) | access));
+}
+
+static inline void
+pmap_copy_bytes(char *kva, void *buf, size_t len, vm_prot_t access)
+{
+	/* len 0 may come with buf NULL, which memcpy must not see. */
+	if (__predict_false(len == 0))
+		return;
+	if (access == VM_PROT_WRITE)
+		memcpy(kva, buf, len);
+	else
+		memcpy(buf, kva, len);
+}
+
+/*
  * A TLB miss (or an access the entry does not allow): walk, and on success
- * refill te with what the PTE now grants.  Called inside a copy, so it
- * must not block.  (T1): the walk has set A (and M for a write); the entry
- * allows writes only if the PTE it read has M.
+ * refill te with what the PTE now grants, copy, and leave the copy.  Still
+ * inside the copy, so nothing here may block.  (T1): the walk has set A
+ * (and M for a write); the entry allows writes only if the PTE has M.
  */
 static int __attribute__((__noinline__))
-pmap_tlb_fill(pmap_t pmap, struct pmap_cpu *pc, struct pmap_tlbe *te,
-    vm_offset_t va, vm_prot_t access, uint64_t gen)
+pmap_copy_miss(pmap_t pmap, struct pmap_cpu *pc, vm_offset_t va, void *buf,
+    size_t len, vm_prot_t access, uint64_t gen)
 {
+	struct pmap_tlbe *te = pmap_tlb_slot(pc, va, gen);
 	pt_entry_t e;
 	vm_prot_t allow;
 	int rv;
@@ -1111,59 +1167,68 @@ pmap_tlb_fill(pmap_t pmap, struct pmap_cpu *pc, struct pmap_tlbe *te,
 	atomic_store_explicit(&pc->pc_misses, atomic_load_explicit(
 	    &pc->pc_misses, memory_order_relaxed) + 1, memory_order_relaxed);
 	rv = pmap_walk(pmap, va, access, &e);
-	if (rv != PMAP_ACCESS_OK)
-		return (rv);
-	allow = VM_PROT_READ;
-	if ((e & PG_X) != 0)
-		allow |= VM_PROT_EXECUTE;
-	if ((e & (PG_RW | PG_M)) == (PG_RW | PG_M))
-		allow |= VM_PROT_WRITE;
-	te->te_vap = trunc_page(va) | allow;
-	te->te_gen = gen;
-	te->te_kva = PHYS_TO_DMAP(e & PG_FRAME);
+	if (rv == PMAP_ACCESS_OK) {
+		allow = VM_PROT_READ;
+		if ((e & PG_X) != 0)
+			allow |= VM_PROT_EXECUTE;
+		if ((e & (PG_RW | PG_M)) == (PG_RW | PG_M))
+			allow |= VM_PROT_WRITE;
+		te->te_vap = trunc_page(va) | allow;
+		te->te_gen = gen;
+		te->te_kva = PHYS_TO_DMAP(e & PG_FRAME);
+		pmap_copy_bytes(te->te_kva + (va & PAGE_MASK), buf, len,
+		    access);
+	}
+	pmap_copy_exit(pc);
+	return (rv);
+}
+
+/* The copy in a critical section the caller has entered. */
+static int
+pmap_copy_crit(pmap_t pmap, vm_offset_t va, void *buf, size_t len,
+    vm_prot_t access)
+{
+	struct pmap_cpu *pc;
+	struct pmap_tlbe *te;
+	uint64_t gen;
+
+	pc = pmap_copy_enter(pmap, &gen);
+	te = pmap_tlb_slot(pc, va, gen);
+	if (__predict_false(!pmap_tlb_hit(te, va, access, gen)))
+		return (pmap_copy_miss(pmap, pc, va, buf, len, access, gen));
+	pmap_copy_bytes(te->te_kva + (va & PAGE_MASK), buf, len, access);
+	pmap_copy_exit(pc);
 	return (PMAP_ACCESS_OK);
+}
+
+static int __attribute__((__noinline__))
+pmap_soft_copy_slow(pmap_t pmap, vm_offset_t va, void *buf, size_t len,
+    vm_prot_t access)
+{
+	critical_enter();
+	return (pmap_copy_crit(pmap, va, buf, len, access));
 }
 
 int
 pmap_soft_copy(pmap_t pmap, vm_offset_t va, void *buf, size_t len,
     vm_prot_t access)
 {
-	struct pmap_cpu *pc;
-	struct pmap_tlbe *te;
-	uint64_t gen, seq;
-	char *kva;
-	int rv;
+	struct thread *td = &thread_self;
+	int expect = 0;
 
 	KASSERT(len <= PAGE_SIZE && (va & PAGE_MASK) + len <= PAGE_SIZE,
 	    ("%s: [%#jx, +%zu) crosses a page", __func__, (uintmax_t)va, len));
 	KASSERT(access == VM_PROT_READ || access == VM_PROT_WRITE ||
 	    access == VM_PROT_EXECUTE, ("%s: access %#x", __func__, access));
 	KASSERT(len == 0 || buf != NULL, ("%s: no buffer", __func__));
-	critical_enter();
-	pc = PMAP_CPU(curcpu_crit());
-	/* Enter the copy: publish the pmap, then the odd sequence. */
-	seq = atomic_load_explicit(&pc->pc_seq, memory_order_relaxed);
-	atomic_store_explicit(&pc->pc_pmap, pmap, memory_order_release);
-	atomic_store_explicit(&pc->pc_seq, seq + 1, memory_order_seq_cst);
-	gen = atomic_load_explicit(&pmap->pm_gen, memory_order_seq_cst);
-	te = &pc->pc_tlb[(atop(va) ^ gen) & (PMAP_TLB_SIZE - 1)];
-	if (__predict_true(te->te_gen == gen &&
-	    (te->te_vap & (~(vm_offset_t)PAGE_MASK | access)) ==
-	    (trunc_page(va) | access)))
-		rv = PMAP_ACCESS_OK;
-	else
-		rv = pmap_tlb_fill(pmap, pc, te, va, access, gen);
-	if (__predict_true(rv == PMAP_ACCESS_OK && len != 0)) {
-		kva = te->te_kva + (va & PAGE_MASK);
-		if (access == VM_PROT_WRITE)
-			memcpy(kva, buf, len);
-		else
-			memcpy(buf, kva, len);
-	}
-	/* Leave it: everything above happens before a shooter's acquire. */
-	atomic_store_explicit(&pc->pc_seq, seq + 2, memory_order_release);
-	critical_exit();
-	return (rv);
+	if (__predict_false(td->td_critnest != 0 || td->td_tid == 0 ||
+	    td->td_bootgen != pcpu_bootgen) ||
+	    __predict_false(!atomic_compare_exchange_strong_explicit(
+	    &pcpu_array[td->td_cpu].pc_owner, &expect, td->td_tid,
+	    memory_order_acquire, memory_order_relaxed)))
+		return (pmap_soft_copy_slow(pmap, va, buf, len, access));
+	td->td_critnest = 1;
+	return (pmap_copy_crit(pmap, va, buf, len, access));
 }
 
 void
