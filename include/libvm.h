@@ -131,8 +131,8 @@ LIBVM_API int	vm_getrlimit(struct vmspace *, int resource, uint64_t *cur,
 #define	VM_MAP_PREFAULT_READ	0x00040000
 #define	VM_MAP_32BIT		0x00080000
 #define	VM_MAP_ALIGNMENT_SHIFT	24
-#define	VM_MAP_ALIGNMENT_MASK	(0xff << VM_MAP_ALIGNMENT_SHIFT)
-#define	VM_MAP_ALIGNED(n)	((n) << VM_MAP_ALIGNMENT_SHIFT)
+#define	VM_MAP_ALIGNMENT_MASK	((int)(0xffu << VM_MAP_ALIGNMENT_SHIFT))
+#define	VM_MAP_ALIGNED(n)	((int)((unsigned int)(n) << VM_MAP_ALIGNMENT_SHIFT))
 #define	VM_MAP_ALIGNED_SUPER	VM_MAP_ALIGNED(1)
 #define	VM_MAP_REMAPDUP		0x0004	/* vm_mremap: NetBSD's MAP_REMAPDUP */
 #define	VM_MAP_FAILED		((vm_offset_t)-1)

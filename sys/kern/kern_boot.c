@@ -68,6 +68,9 @@ vm_config_check(const struct vm_config *cfg)
 		return (EINVAL);
 	if (cfg->pmap != VM_PMAP_SOFT && cfg->pmap != VM_PMAP_HOST)
 		return (EINVAL);
+	/* The host MMU is not built yet; refuse rather than ignore. */
+	if (cfg->pmap == VM_PMAP_HOST)
+		return (EOPNOTSUPP);
 	if (cfg->badpages != NULL &&
 	    strlen(cfg->badpages) >= sizeof(boot_badpages))
 		return (ENAMETOOLONG);
@@ -156,6 +159,7 @@ vm_shutdown(void)
 	}
 	atomic_store(&booted, false);
 	kthread_shutdown_all();
+	vm_map_shutdown();
 	pmap_fini();
 	vm_page_shutdown();
 	vm_phys_fini();

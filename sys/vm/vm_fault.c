@@ -60,6 +60,7 @@ struct faultstate {
 	vm_object_t	object;		/* locked, pip held */
 	vm_pindex_t	pindex;
 	vm_page_t	m;		/* exclusively busied */
+	bool		zerofilled;	/* m is a new zero-filled page */
 	int		oom_waits;	/* vm_fault_oom's fruitless waits */
 	int		rv;		/* KERN_* of a FAULT_FAILURE */
 };
@@ -154,6 +155,10 @@ vm_fault_soft_fast(struct faultstate *fs)
 	int rv;
 
 	VM_OBJECT_RLOCK(fs->first_object);
+	if (fs->first_pindex >= fs->first_object->size) {
+		VM_OBJECT_RUNLOCK(fs->first_object);
+		return (FAULT_RESTART);		/* the slow path says so */
+	}
 	m = vm_page_lookup(fs->first_object, fs->first_pindex);
 	if (m == NULL || !vm_page_all_valid(m) || vm_page_busied(m)) {
 		VM_OBJECT_RUNLOCK(fs->first_object);
@@ -207,6 +212,7 @@ vm_fault_zerofill(struct faultstate *fs)
 	VM_CNT_INC(v_zfod);
 	vm_page_valid(m);
 	fs->m = m;
+	fs->zerofilled = true;
 	return (FAULT_SUCCESS);
 }
 
@@ -369,12 +375,6 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 		*status = FAULT_FAILURE;
 		return (rv);
 	}
-	if (fs->first_pindex >= fs->first_object->size) {
-		/* Beyond its object: what a pager reports as SIGBUS. */
-		vm_map_lookup_done(fs->map, fs->entry);
-		*status = FAULT_FAILURE;
-		return (KERN_OUT_OF_BOUNDS);
-	}
 	if (!fs->wired && fs->m_hold == NULL &&
 	    vm_fault_soft_fast(fs) == FAULT_SUCCESS) {
 		vm_map_lookup_done(fs->map, fs->entry);
@@ -383,10 +383,18 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 	}
 
 	VM_OBJECT_WLOCK(fs->first_object);
+	if (fs->first_pindex >= fs->first_object->size) {
+		/* Beyond its object: what a pager reports as SIGBUS. */
+		VM_OBJECT_WUNLOCK(fs->first_object);
+		vm_map_lookup_done(fs->map, fs->entry);
+		*status = FAULT_FAILURE;
+		return (KERN_OUT_OF_BOUNDS);
+	}
 	vm_object_pip_add(fs->first_object, 1);
 	fs->object = fs->first_object;
 	fs->pindex = fs->first_pindex;
 	fs->m = NULL;
+	fs->zerofilled = false;
 	res = vm_fault_find_page(fs);
 	if (res != FAULT_SUCCESS) {
 		*status = res;
@@ -422,7 +430,11 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 	vm_page_xunbusy(fs->m);
 	prefault_obj = fs->first_object;
 	vm_fault_unlock_objects(fs);
-	if (!fs->wired && fs->m_hold == NULL)
+	/*
+	 * A zero-filled page means nothing was there: its neighbours are
+	 * new too, or already mapped by the faults that created them.
+	 */
+	if (!fs->wired && fs->m_hold == NULL && !fs->zerofilled)
 		vm_fault_prefault(fs, prefault_obj);
 	vm_map_lookup_done(fs->map, fs->entry);
 	*status = FAULT_SUCCESS;

@@ -45,6 +45,7 @@
 #include <sys/systm.h>
 #include <sys/sleepqueue.h>
 #include <sys/sysctl.h>
+#include <sys/mutex.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
@@ -823,6 +824,7 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 	return (KERN_SUCCESS);
 }
 
+static vm_size_t vm_map_stack_maxgrow(vm_map_t map, vm_map_entry_t gap_entry);
 static int vm_map_stack_locked(vm_map_t map, vm_offset_t addrbos,
     vm_size_t max_ssize, vm_prot_t prot, vm_prot_t max, int cow);
 
@@ -946,7 +948,8 @@ vm_map_find(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 		start = min_addr;
 	cluster = cluster_anon && aslr && (cow & MAP_ANON_CLUSTER) != 0 &&
 	    object == NULL && alignment == 0;
-	try_cluster = cluster && map->anon_loc != 0 && *addr == 0;
+	try_cluster = cluster && map->anon_loc != 0 &&
+	    (*addr == 0 || (cow & MAP_NO_HINT) != 0);
 
 	rv = KERN_NO_SPACE;
 	if (try_cluster) {
@@ -1480,8 +1483,8 @@ vm_map_set_behav(vm_map_entry_t e, int behav)
  * Advice about pages: WILLNEED activates the resident pages of each
  * entry's top object and maps them (read-only, as a prefault would);
  * DONTNEED deactivates them; FREE discards anonymous pages nobody else can
- * see.  Only entries that own their object's pages are touched: an entry
- * still marked NEEDS_COPY shares them with another address space.
+ * see, and so skips entries still marked NEEDS_COPY, whose pages another
+ * address space shares (vm_object_madvise checks the object's side).
  */
 static int
 vm_map_madvise_pages(vm_map_t map, vm_offset_t start, vm_offset_t end,
@@ -1677,10 +1680,14 @@ vm_map_growstack(vm_map_t map, vm_offset_t addr, vm_map_entry_t gap_entry)
 	if (addr < gap_entry->start + gap_entry->next_read)
 		return (KERN_NO_SPACE);
 	max_grow = gap_entry->end - gap_entry->start - gap_entry->next_read;
+	max_grow = MIN(max_grow, vm_map_stack_maxgrow(map, gap_entry));
 	grow = roundup(stack_entry->start - trunc_page(addr),
 	    (vm_size_t)round_page(sgrowsiz));
 	if (grow > max_grow)
 		grow = max_grow;
+	/* The limits may not let the stack reach addr at all. */
+	if (stack_entry->start - grow > trunc_page(addr))
+		return (KERN_NO_SPACE);
 	if (grow == gap_entry->end - gap_entry->start) {
 		/* No guard left below: the stack takes the whole gap. */
 		vm_ooffset_t off = stack_entry->offset;
@@ -1749,6 +1756,36 @@ vm_map_entry_back(vm_map_t map, vm_map_entry_t entry)
 }
 
 /*
+ * Give entry a shadow of its object (vm_object_shadow).  A stack's shadow
+ * spans the grow area below it too, like the object vm_map_entry_back
+ * made, so that growth keeps lowering a non-negative offset.
+ *
+ * => map locked exclusively.
+ */
+static void
+vm_map_entry_shadow(vm_map_t map, vm_map_entry_t entry, bool shared)
+{
+	vm_map_entry_t gap;
+	vm_ooffset_t off;
+	vm_size_t below = 0;
+
+	vm_map_assert_locked(map);
+	if ((entry->eflags & MAP_ENTRY_GROWS_DOWN) != 0) {
+		gap = vm_map_entry_pred(entry);
+		if ((gap->eflags & MAP_ENTRY_STACK_GAP_DN) != 0 &&
+		    gap->end == entry->start)
+			below = gap->end - gap->start;
+		KASSERT(entry->offset >= below, ("%s: stack entry %p offset "
+		    "%#jx below its gap %#jx", __func__, (void *)entry,
+		    (uintmax_t)entry->offset, (uintmax_t)below));
+	}
+	off = entry->offset - below;
+	vm_object_shadow(&entry->object, &off, below + entry->end -
+	    entry->start, shared);
+	entry->offset = off + below;
+}
+
+/*
  * Find what backs vaddr for an access of fault_type: the entry, its top
  * object (created if the entry has none) and the page index in it, and
  * the protection to map the page with.  A write to a NEEDS_COPY entry
@@ -1785,9 +1822,7 @@ retry:
 			vm_map_unlock(map);
 			goto retry;
 		}
-		rv = vm_map_stack_limit(map, entry, vaddr);
-		if (rv == KERN_SUCCESS)
-			rv = vm_map_growstack(map, vaddr, entry);
+		rv = vm_map_growstack(map, vaddr, entry);
 		vm_map_unlock(map);
 		if (rv == KERN_SUCCESS)
 			goto retry;
@@ -1809,8 +1844,7 @@ retry:
 				vm_map_unlock(map);
 				goto retry;
 			}
-			vm_object_shadow(&entry->object, &entry->offset,
-			    entry->end - entry->start, false);
+			vm_map_entry_shadow(map, entry, false);
 			entry->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 			vm_map_lock_downgrade(map);
 		} else
@@ -1840,6 +1874,8 @@ vm_map_lookup_done(vm_map_t map, vm_map_entry_t entry __unused)
 /* ---- address spaces -------------------------------------------------------- */
 
 static _Atomic u_int vmspace_live;	/* (a) vmspaces alive */
+static struct mtx vmspace_list_mtx;	/* protects vmspace_list */
+static LIST_HEAD(, vmspace) vmspace_list; /* every vmspace alive */
 
 static const struct vm_rlimit vm_rlimit_default[VM_NRLIMITS] = {
 	[VM_RLIMIT_DATA] = { VM_DFLDSIZ, VM_MAXDSIZ },
@@ -1859,36 +1895,27 @@ vm_map_vmspace(vm_map_t map)
 }
 
 /*
- * May the stack above gap_entry grow down to addr?  RLIMIT_STACK bounds
- * the stack's size and RLIMIT_AS the address space's.
+ * How far may the stack above gap_entry grow?  RLIMIT_STACK bounds the
+ * stack's size (every GROWS_DOWN entry from there up) and RLIMIT_AS the
+ * address space's.  No bound for a map that is not a vmspace's.
  */
-int
-vm_map_stack_limit(vm_map_t map, vm_map_entry_t gap_entry, vm_offset_t addr)
+static vm_size_t
+vm_map_stack_maxgrow(vm_map_t map, vm_map_entry_t gap_entry)
 {
 	struct vmspace *vm = vm_map_vmspace(map);
-	vm_map_entry_t stack_entry;
-	vm_size_t grow, ssize;
+	vm_map_entry_t e;
+	vm_size_t ssize = 0, lim, room;
 
 	if (vm == NULL)
-		return (KERN_SUCCESS);
-	stack_entry = vm_map_entry_succ(gap_entry);
-	if (addr >= stack_entry->start)
-		return (KERN_SUCCESS);
-	grow = roundup(stack_entry->start - trunc_page(addr),
-	    (vm_size_t)round_page(sgrowsiz));
-	grow = MIN(grow, gap_entry->end - gap_entry->start);
-	/* The stack: every GROWS_DOWN entry from here to the top. */
-	ssize = 0;
-	for (; stack_entry != &map->header &&
-	    (stack_entry->eflags & MAP_ENTRY_GROWS_DOWN) != 0;
-	    stack_entry = vm_map_entry_succ(stack_entry))
-		ssize += stack_entry->end - stack_entry->start;
-	if (trunc_page(vm_map_entry_succ(gap_entry)->start - addr) + ssize >
-	    vm->vm_rlimit[VM_RLIMIT_STACK].cur)
-		return (KERN_NO_SPACE);
-	if (map->size + grow > vm->vm_rlimit[VM_RLIMIT_AS].cur)
-		return (KERN_NO_SPACE);
-	return (KERN_SUCCESS);
+		return (~(vm_size_t)0);
+	for (e = vm_map_entry_succ(gap_entry); e != &map->header &&
+	    (e->eflags & MAP_ENTRY_GROWS_DOWN) != 0; e = vm_map_entry_succ(e))
+		ssize += e->end - e->start;
+	lim = vm->vm_rlimit[VM_RLIMIT_STACK].cur;
+	room = lim > ssize ? trunc_page(lim - ssize) : 0;
+	lim = vm->vm_rlimit[VM_RLIMIT_AS].cur;
+	room = MIN(room, lim > map->size ? trunc_page(lim - map->size) : 0);
+	return (room);
 }
 
 int
@@ -1912,10 +1939,13 @@ vmspace_alloc(struct vmspace **vmp)
 	vm->vm_daddr = VM_DATA_BASE;
 	vm->vm_dsize = 0;
 	vm->vm_map.sbrk_start = vm->vm_daddr;
-	vm->vm_map.sbrk_end = vm->vm_daddr + vm_rlimit_default[VM_RLIMIT_DATA].cur;
+	vm->vm_map.sbrk_end = vm->vm_daddr + vm_rlimit_default[VM_RLIMIT_DATA].max;
 	memcpy(vm->vm_rlimit, vm_rlimit_default, sizeof(vm->vm_rlimit));
 	atomic_init(&vm->vm_refcnt, 1);
 	atomic_fetch_add(&vmspace_live, 1);
+	mtx_lock(&vmspace_list_mtx);
+	LIST_INSERT_HEAD(&vmspace_list, vm, vm_link);
+	mtx_unlock(&vmspace_list_mtx);
 	*vmp = vm;
 	return (0);
 }
@@ -1925,6 +1955,9 @@ vmspace_free(struct vmspace *vm)
 {
 	if (atomic_fetch_sub(&vm->vm_refcnt, 1) > 1)
 		return;
+	mtx_lock(&vmspace_list_mtx);
+	LIST_REMOVE(vm, vm_link);
+	mtx_unlock(&vmspace_list_mtx);
 	vm_map_destroy(&vm->vm_map);	/* every entry: objects, mappings */
 	pmap_destroy(vm->vm_pmap);
 	free(vm);
@@ -2047,9 +2080,8 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 				if (old->object == NULL)
 					vm_map_entry_back(old_map, old);
 				if ((old->eflags & MAP_ENTRY_NEEDS_COPY) != 0) {
-					vm_object_shadow(&old->object,
-					    &old->offset,
-					    old->end - old->start, true);
+					vm_map_entry_shadow(old_map, old,
+					    true);
 					old->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 				}
 				object = old->object;
@@ -2283,6 +2315,28 @@ vm_map_startup(void)
 		    knobs[i].name, CTLTYPE_INT | CTLFLAG_RW,
 		    (void *)(uintptr_t)knobs[i].var,
 		    knobs[i].min, sysctl_vm_map_int, "I", knobs[i].descr);
+	mtx_init(&vmspace_list_mtx, "vmspace list", NULL, 0);
+	LIST_INIT(&vmspace_list);
+}
+
+/*
+ * At vm_shutdown: destroy the address spaces the caller did not release
+ * (vm_shutdown frees everything), whatever their reference counts.
+ */
+void
+vm_map_shutdown(void)
+{
+	struct vmspace *vm;
+
+	mtx_lock(&vmspace_list_mtx);
+	while ((vm = LIST_FIRST(&vmspace_list)) != NULL) {
+		atomic_store(&vm->vm_refcnt, 1);
+		mtx_unlock(&vmspace_list_mtx);
+		vmspace_free(vm);
+		mtx_lock(&vmspace_list_mtx);
+	}
+	mtx_unlock(&vmspace_list_mtx);
+	mtx_destroy(&vmspace_list_mtx);
 }
 
 /* Whether a new address space should get MAP_ASLR (vm.aslr.enable). */

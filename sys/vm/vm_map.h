@@ -37,6 +37,7 @@
 #define _VM_VM_MAP_H_
 
 #include <sys/param.h>
+#include <sys/queue.h>
 #include <sys/sx.h>
 
 struct thread;
@@ -199,6 +200,8 @@ typedef struct vm_map *vm_map_t;
 #define	MAP_REMAP		0x00400000	/* vm_map_fixed: replace */
 #define	MAP_INHERIT_SHARE	0x00800000	/* inheritance SHARE (shared
 						   mappings) */
+#define	MAP_NO_HINT		0x01000000	/* *addr is a default, not
+						   the caller's hint */
 
 /* Iteration. */
 static inline vm_offset_t vm_map_min(const struct vm_map *m) { return (m->header.end); }
@@ -324,6 +327,7 @@ extern _Atomic int vm_map_entries_max;	/* vm.map_entries_max */
 extern _Atomic int vm_map_check_always;	/* vm.map_check_always */
 
 void	vm_map_startup(void);		/* sysctls; at boot */
+void	vm_map_shutdown(void);		/* destroys unreleased vmspaces */
 bool	vm_map_aslr_default(void);	/* vm.aslr.enable */
 
 /* ---- address spaces (struct vmspace) ---- */
@@ -355,6 +359,7 @@ struct vm_rlimit {
  *	(c)	constant after creation
  *	(a)	atomic
  *	(m)	the map lock of vm_map
+ *	(l)	vmspace_list_mtx (vm_map.c)
  */
 struct vmspace {
 	struct vm_map	vm_map;		/* the address space */
@@ -363,6 +368,7 @@ struct vmspace {
 	vm_offset_t	vm_daddr;	/* (c) data segment start */
 	vm_size_t	vm_dsize;	/* (m) data segment size (brk) */
 	struct vm_rlimit vm_rlimit[VM_NRLIMITS]; /* (m) resource limits */
+	LIST_ENTRY(vmspace) vm_link;	/* (l) vmspace_list: every vmspace */
 };
 
 int	vmspace_alloc(struct vmspace **vmp);	/* 0 or ENOMEM */
@@ -370,7 +376,5 @@ void	vmspace_free(struct vmspace *vm);	/* drops a reference */
 int	vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p);
 					/* the child, per minherit */
 u_int	vmspace_count(void);			/* vmspaces alive */
-int	vm_map_stack_limit(vm_map_t map, vm_map_entry_t gap_entry,
-	    vm_offset_t addr);		/* RLIMIT_STACK/AS allow growth? */
 
 #endif /* !_VM_VM_MAP_H_ */

@@ -104,17 +104,21 @@ vm_rlimit_valid(int resource)
 }
 
 /*
- * setrlimit(2): EINVAL for an unknown resource or cur > max.  Raising the
- * maximum needs no privilege here (libvm has no credentials); a lowered
- * limit applies to later requests, as FreeBSD does, and shrinks nothing.
+ * setrlimit(2): EINVAL for an unknown resource.  A current limit above the
+ * maximum is lowered to it (FreeBSD's kern_proc_setrlimit does so rather
+ * than fail).  Raising the maximum needs no privilege here (libvm has no
+ * credentials); a lowered limit applies to later requests, as FreeBSD
+ * does, and shrinks nothing.
  */
 __exported int
 vm_setrlimit(struct vmspace *vs, int resource, uint64_t cur, uint64_t max)
 {
 	vm_map_t map;
 
-	if (vs == NULL || !vm_rlimit_valid(resource) || cur > max)
+	if (vs == NULL || !vm_rlimit_valid(resource))
 		return (EINVAL);
+	if (cur > max)
+		cur = max;
 	map = vs_map(vs);
 	vm_map_lock(map);
 	vs->vm_rlimit[resource].cur = cur;
@@ -154,7 +158,7 @@ vm_mmap_anon(struct vmspace *vs, vm_offset_t *addr, vm_size_t size,
     vm_prot_t prot, vm_prot_t maxprot, int flags)
 {
 	vm_map_t map = vs_map(vs);
-	vm_offset_t max_addr;
+	vm_offset_t max_addr, min_addr, hint;
 	int cow = 0, findspace, rv, align;
 
 	/* RLIMIT_AS: the whole size counts, even over what FIXED replaces. */
@@ -193,8 +197,29 @@ vm_mmap_anon(struct vmspace *vs, vm_offset_t *addr, vm_size_t size,
 			findspace = VMFS_OPTIMAL_SPACE;
 		max_addr = (flags & VM_MAP_32BIT) != 0 ? VM_MAX_32BIT_ADDRESS :
 		    0;
-		rv = vm_map_find(map, NULL, 0, addr, size, max_addr, findspace,
-		    prot, maxprot, cow);
+		/*
+		 * FreeBSD's vm_map_find_min: without a hint, start past the
+		 * largest data segment RLIMIT_DATA allows, so that brk can
+		 * always grow; with a hint that fails, try there too.  (Under
+		 * ASLR with honor_sbrk the map keeps the segment free itself;
+		 * MAP_32BIT does not bother, the heap being above 2 GiB.)
+		 */
+		min_addr = (flags & VM_MAP_32BIT) != 0 ? 0 :
+		    round_page(vs->vm_daddr + vs->vm_rlimit[VM_RLIMIT_DATA].max);
+		if (min_addr < vs->vm_daddr || min_addr >= vm_map_max(map))
+			min_addr = 0;
+		hint = *addr;
+		if (hint == 0) {
+			cow |= MAP_NO_HINT;
+			*addr = hint = min_addr;
+		}
+		for (;;) {
+			rv = vm_map_find(map, NULL, 0, addr, size, max_addr,
+			    findspace, prot, maxprot, cow);
+			if (rv == KERN_SUCCESS || min_addr >= hint)
+				break;
+			*addr = hint = min_addr;
+		}
 	} else
 		rv = vm_map_fixed(map, NULL, 0, *addr, size, prot, maxprot,
 		    cow);
@@ -652,10 +677,11 @@ vm_hostaddr(struct vmspace *vs __unused, vm_offset_t va __unused)
 
 /*
  * Resident pages of entry's range anywhere in its chain (a page counts
- * once, however many objects hold one for that address), and the private
- * ones: those of the top object when no other address space can reach
- * them (the object has one reference, or is ONEMAPPING: the other
- * references are other pieces of the same clipped mapping).
+ * once, however many objects hold one for that address), and, as
+ * FreeBSD's kern_proc_vmmap_out counts them, the private ones: the top
+ * object's when it backs onto nothing (FreeBSD counts the whole object;
+ * libvm only the entry's range, which differs once mappings share an
+ * object by coalescing or clipping).
  *
  * => map read-locked.
  */
@@ -680,8 +706,7 @@ vm_procstat_resident(vm_map_entry_t entry, int *resident, int *private)
 	object = entry->object;
 	off = entry->offset;
 	VM_OBJECT_RLOCK(object);
-	priv = atomic_load(&object->ref_count) == 1 ||
-	    (object->flags & OBJ_ONEMAPPING) != 0;
+	priv = object->backing_object == NULL;
 	for (;;) {
 		first = OFF_TO_IDX(off);
 		for (m = vm_page_find_least(object, first);
@@ -692,7 +717,7 @@ vm_procstat_resident(vm_map_entry_t entry, int *resident, int *private)
 				continue;
 			seen[i / 64] |= 1ULL << (i % 64);
 			n++;
-			if (object == entry->object && priv)
+			if (priv && object == entry->object)
 				p++;
 		}
 		next = object->backing_object;
@@ -741,10 +766,11 @@ vm_procstat_entry(vm_map_entry_t entry, struct vm_kinfo_vmentry *kve)
 	VM_OBJECT_RLOCK(object);
 	kve->kve_ref_count = atomic_load(&object->ref_count);
 	kve->kve_shadow_count = object->shadow_count;
-	/* The type is the bottom object's (FreeBSD). */
+	/* The type and offset are the bottom object's (FreeBSD). */
 	for (lobj = object; (next = lobj->backing_object) != NULL;
 	    lobj = next) {
 		VM_OBJECT_RLOCK(next);
+		kve->kve_offset += lobj->backing_object_offset;
 		if (lobj != object)
 			VM_OBJECT_RUNLOCK(lobj);
 	}

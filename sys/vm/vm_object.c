@@ -338,13 +338,15 @@ vm_object_collapse_pages(vm_object_t object, vm_object_t backing)
  * supply, skip it (bypass).  Objects with threads paging in them are left
  * alone, as are objects being collapsed elsewhere.
  *
- * => object write-locked; it stays locked.
+ * => object write-locked and referenced by the caller: a bypass drops
+ *    and retakes the lock, and object must survive that.
  */
 void
 vm_object_collapse(vm_object_t object)
 {
 	vm_object_t backing, bbacking;
 	vm_ooffset_t off;
+	int one;
 
 	VM_OBJECT_ASSERT_WLOCKED(object);
 	for (;;) {
@@ -374,6 +376,23 @@ vm_object_collapse(vm_object_t object)
 				return;
 			}
 			/*
+			 * Commit only if object still holds the one
+			 * reference.  While the pages moved (the page queue
+			 * locks may block), a deallocation of the object
+			 * below may have taken a transient reference to
+			 * backing to collapse into it (seed 004's race).
+			 * backing is empty now and stays in the chain; that
+			 * holder's deallocate collapses it.  A reference
+			 * cannot appear after the swap to 0.
+			 */
+			one = 1;
+			if (!atomic_compare_exchange_strong(&backing->ref_count,
+			    &one, 0)) {
+				backing->flags &= ~OBJ_COLLAPSING;
+				VM_OBJECT_WUNLOCK(backing);
+				return;
+			}
+			/*
 			 * backing is empty; object now backs onto backing's
 			 * backing object at the composed offset, inheriting
 			 * backing's reference to it.
@@ -388,9 +407,11 @@ vm_object_collapse(vm_object_t object)
 				vm_object_backing_insert(object, bbacking, off);
 				VM_OBJECT_WUNLOCK(bbacking);
 			}
-			atomic_store(&backing->ref_count, 0);
 			vm_object_terminate(backing);	/* unlocks it */
 			VM_CNT_INC(v_object_collapses);
+#ifdef INVARIANTS
+			vm_object_check(object);
+#endif
 			continue;
 		}
 		/* Shared backing object: bypass it if it contributes nothing. */
@@ -458,19 +479,26 @@ vm_object_deallocate_anon(vm_object_t object)
 	KASSERT(robj != NULL && object->shadow_count == 1,
 	    ("%s: object %p has %d shadows", __func__, (void *)object,
 	    object->shadow_count));
+	/*
+	 * Either way the shadow is referenced across the collapse: collapse
+	 * may drop its lock (a bypass deallocates the object it skipped),
+	 * and the shadow's last mapping may go meanwhile.
+	 */
 	if (VM_OBJECT_TRYWLOCK(robj)) {
 		VM_OBJECT_WUNLOCK(object);
-		if ((robj->flags & (OBJ_DEAD | OBJ_COLLAPSING)) == 0)
-			vm_object_collapse(robj);
-		VM_OBJECT_WUNLOCK(robj);
-		return;
-	}
-	if (!vm_object_reference_if_live(robj)) {
+		if ((robj->flags & (OBJ_DEAD | OBJ_COLLAPSING)) != 0 ||
+		    !vm_object_reference_if_live(robj)) {
+			VM_OBJECT_WUNLOCK(robj);
+			return;
+		}
+	} else {
+		if (!vm_object_reference_if_live(robj)) {
+			VM_OBJECT_WUNLOCK(object);
+			return;
+		}
 		VM_OBJECT_WUNLOCK(object);
-		return;
+		VM_OBJECT_WLOCK(robj);
 	}
-	VM_OBJECT_WUNLOCK(object);
-	VM_OBJECT_WLOCK(robj);
 	if ((robj->flags & (OBJ_DEAD | OBJ_COLLAPSING)) == 0)
 		vm_object_collapse(robj);
 	VM_OBJECT_WUNLOCK(robj);
@@ -536,6 +564,9 @@ vm_object_terminate(vm_object_t object)
 	VM_OBJECT_ASSERT_WLOCKED(object);
 	object->flags |= OBJ_DEAD;
 	vm_object_pip_wait(object, "objtrm");
+#ifdef INVARIANTS
+	vm_object_check(object);
+#endif
 	vm_object_page_remove(object, 0, 0, 0);
 	KASSERT(object->resident_page_count == 0 &&
 	    pctrie_is_empty(&object->rtree),
@@ -572,7 +603,8 @@ vm_object_split(vm_map_entry_t entry)
 	vm_page_t m, next;
 
 	orig = entry->object;
-	if (orig == NULL)
+	/* A stack's object spans its grow area: it is never split. */
+	if (orig == NULL || (entry->eflags & MAP_ENTRY_GROWS_DOWN) != 0)
 		return;
 	VM_OBJECT_WLOCK(orig);
 	if ((orig->flags & (OBJ_ANON | OBJ_ONEMAPPING | OBJ_NOSPLIT)) !=
@@ -617,6 +649,10 @@ retry:
 		orig->generation++;
 		vm_page_xunbusy(m);
 	}
+#ifdef INVARIANTS
+	vm_object_check(new);
+	vm_object_check(orig);
+#endif
 	VM_OBJECT_WUNLOCK(new);
 	VM_OBJECT_WUNLOCK(orig);
 	entry->object = new;
@@ -669,8 +705,9 @@ vm_object_coalesce(vm_object_t prev_object, vm_ooffset_t prev_offset,
  * resident pages, DONTNEED deactivates them (anonymous contents are kept:
  * FreeBSD's code), FREE discards clean-or-dirty anonymous pages of an
  * object nobody else can see (ONEMAPPING, no shadows), which is what lets
- * an allocator return memory without unmapping it.  Pages of backing
- * objects are left alone.
+ * an allocator return memory without unmapping it.  Not over a backing
+ * object: its older contents would show through the freed pages.  Pages
+ * of backing objects are left alone.
  */
 void
 vm_object_madvise(vm_object_t object, vm_pindex_t pindex, vm_pindex_t end,
@@ -683,7 +720,8 @@ vm_object_madvise(vm_object_t object, vm_pindex_t pindex, vm_pindex_t end,
 	VM_OBJECT_WLOCK(object);
 	if (advice == VM_MADV_FREE &&
 	    ((object->flags & (OBJ_ANON | OBJ_ONEMAPPING)) !=
-	    (OBJ_ANON | OBJ_ONEMAPPING) || object->shadow_count != 0)) {
+	    (OBJ_ANON | OBJ_ONEMAPPING) || object->shadow_count != 0 ||
+	    object->backing_object != NULL)) {
 		VM_OBJECT_WUNLOCK(object);
 		return;
 	}

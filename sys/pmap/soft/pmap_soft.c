@@ -186,8 +186,8 @@ CTASSERT(powerof2(PMAP_TLB_SIZE));
 
 /*
  * One cached translation.  te_vap is the page's va with the accesses the
- * entry allows (VM_PROT_READ/WRITE/EXECUTE) in its low bits, so that one
- * mask-and-compare checks both the page and the right.
+ * entry allows (VM_PROT_READ/WRITE/EXECUTE) in its low bits: one word
+ * loaded serves both the page check and the right check.
  *
  * Locking legend: (o) the owner of the CPU slot (critical section).
  */
@@ -359,7 +359,8 @@ pmap_pinit(pmap_t pmap)
 	memset(pmap, 0, sizeof(*pmap));
 	pmap->pm_root = pmap_alloc_table(false);
 	if (pmap->pm_root == NULL) {
-		vm_wait();
+		/* Bounded: nothing may ever free a page (no page daemon). */
+		(void)vm_wait_timo(1000);
 		pmap->pm_root = pmap_alloc_table(false);
 		if (pmap->pm_root == NULL)
 			return (ENOMEM);
@@ -1096,7 +1097,7 @@ pmap_soft_access(pmap_t pmap, vm_offset_t va, vm_prot_t access,
 /*
  * Entering and leaving a copy (see the top for the ordering).  Only the
  * slot's owner writes pc_seq, so leaving re-reads it rather than keeping
- * the value live across the memcpy.  The caller is in a critical section.
+ * the value live across the memcpy.
  */
 static inline struct pmap_cpu *
 pmap_copy_enter(pmap_t pmap, uint64_t *genp)
@@ -1104,6 +1105,7 @@ pmap_copy_enter(pmap_t pmap, uint64_t *genp)
 	struct pmap_cpu *pc;
 	uint64_t seq;
 
+	critical_enter();
 	pc = PMAP_CPU(curcpu_crit());
 	seq = atomic_load_explicit(&pc->pc_seq, memory_order_relaxed);
 	atomic_store_explicit(&pc->pc_pmap, pmap, memory_order_release);
@@ -1131,9 +1133,9 @@ static inline bool
 pmap_tlb_hit(const struct pmap_tlbe *te, vm_offset_t va, vm_prot_t access,
     uint64_t gen)
 {
-	/* One compare checks the page and the right (te_vap's low bits). */
-	return (te->te_gen == gen && (te->te_vap &
-	    (~(vm_offset_t)PAGE_MASK | access)) == (trunc_page(va) | access));
+	/* Same page: te_vap and va differ only below PAGE_SHIFT. */
+	return (te->te_gen == gen && ((te->te_vap ^ va) >> PAGE_SHIFT) == 0 &&
+	    (te->te_vap & access) != 0);
 }
 
 static inline void
@@ -1183,15 +1185,24 @@ pmap_copy_miss(pmap_t pmap, struct pmap_cpu *pc, vm_offset_t va, void *buf,
 	return (rv);
 }
 
-/* The copy in a critical section the caller has entered. */
-static int
-pmap_copy_crit(pmap_t pmap, vm_offset_t va, void *buf, size_t len,
+/*
+ * The hot path (copyin/copyout): a hit is a critical section, two
+ * publishing stores, a load of the generation, one tag compare, the
+ * memcpy and a releasing store.
+ */
+int
+pmap_soft_copy(pmap_t pmap, vm_offset_t va, void *buf, size_t len,
     vm_prot_t access)
 {
 	struct pmap_cpu *pc;
 	struct pmap_tlbe *te;
 	uint64_t gen;
 
+	KASSERT(len <= PAGE_SIZE && (va & PAGE_MASK) + len <= PAGE_SIZE,
+	    ("%s: [%#jx, +%zu) crosses a page", __func__, (uintmax_t)va, len));
+	KASSERT(access == VM_PROT_READ || access == VM_PROT_WRITE ||
+	    access == VM_PROT_EXECUTE, ("%s: access %#x", __func__, access));
+	KASSERT(len == 0 || buf != NULL, ("%s: no buffer", __func__));
 	pc = pmap_copy_enter(pmap, &gen);
 	te = pmap_tlb_slot(pc, va, gen);
 	if (__predict_false(!pmap_tlb_hit(te, va, access, gen)))
@@ -1199,36 +1210,6 @@ pmap_copy_crit(pmap_t pmap, vm_offset_t va, void *buf, size_t len,
 	pmap_copy_bytes(te->te_kva + (va & PAGE_MASK), buf, len, access);
 	pmap_copy_exit(pc);
 	return (PMAP_ACCESS_OK);
-}
-
-static int __attribute__((__noinline__))
-pmap_soft_copy_slow(pmap_t pmap, vm_offset_t va, void *buf, size_t len,
-    vm_prot_t access)
-{
-	critical_enter();
-	return (pmap_copy_crit(pmap, va, buf, len, access));
-}
-
-int
-pmap_soft_copy(pmap_t pmap, vm_offset_t va, void *buf, size_t len,
-    vm_prot_t access)
-{
-	struct thread *td = &thread_self;
-	int expect = 0;
-
-	KASSERT(len <= PAGE_SIZE && (va & PAGE_MASK) + len <= PAGE_SIZE,
-	    ("%s: [%#jx, +%zu) crosses a page", __func__, (uintmax_t)va, len));
-	KASSERT(access == VM_PROT_READ || access == VM_PROT_WRITE ||
-	    access == VM_PROT_EXECUTE, ("%s: access %#x", __func__, access));
-	KASSERT(len == 0 || buf != NULL, ("%s: no buffer", __func__));
-	if (__predict_false(td->td_critnest != 0 || td->td_tid == 0 ||
-	    td->td_bootgen != pcpu_bootgen) ||
-	    __predict_false(!atomic_compare_exchange_strong_explicit(
-	    &pcpu_array[td->td_cpu].pc_owner, &expect, td->td_tid,
-	    memory_order_acquire, memory_order_relaxed)))
-		return (pmap_soft_copy_slow(pmap, va, buf, len, access));
-	td->td_critnest = 1;
-	return (pmap_copy_crit(pmap, va, buf, len, access));
 }
 
 void
