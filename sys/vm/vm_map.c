@@ -1742,6 +1742,7 @@ vm_map_entry_back(vm_map_t map, vm_map_entry_t entry)
 	vm_size_t below = 0;
 
 	vm_map_assert_locked(map);
+	(void)map;
 	KASSERT(entry->object == NULL, ("%s: entry %p has object %p",
 	    __func__, (void *)entry, (void *)entry->object));
 	if ((entry->eflags & MAP_ENTRY_GROWS_DOWN) != 0) {
@@ -1770,6 +1771,7 @@ vm_map_entry_shadow(vm_map_t map, vm_map_entry_t entry, bool shared)
 	vm_size_t below = 0;
 
 	vm_map_assert_locked(map);
+	(void)map;
 	if ((entry->eflags & MAP_ENTRY_GROWS_DOWN) != 0) {
 		gap = vm_map_entry_pred(entry);
 		if ((gap->eflags & MAP_ENTRY_STACK_GAP_DN) != 0 &&

@@ -582,7 +582,12 @@ vm_uaccess(struct vmspace *vs, vm_offset_t va, void *buf, size_t len,
 		    PMAP_ACCESS_OK)
 			return (KERN_SUCCESS);
 		rv = vm_fault(map, va, access, VM_FAULT_NORMAL, NULL);
-		if (rv != KERN_SUCCESS)
+		/*
+		 * An access that moves no data completed when the fault
+		 * entered the translation: pmap_enter set the accessed (and
+		 * modified) bits for this access type as the walk would.
+		 */
+		if (rv != KERN_SUCCESS || len == 0)
 			return (rv);
 	}
 }

@@ -116,30 +116,45 @@ vm_object_pip_wakeup(vm_object_t object)
 	int old;
 
 	old = atomic_fetch_sub(&object->paging_in_progress, 1);
-	KASSERT(old > 0, ("%s: object %p pip underflow", __func__,
-	    (void *)object));
-	if (old == 1)
+	KASSERT((old & ~OBJ_PIP_WAITERS) > 0, ("%s: object %p pip underflow",
+	    __func__, (void *)object));
+	if (old == (1 | OBJ_PIP_WAITERS)) {
+		atomic_fetch_and(&object->paging_in_progress,
+		    ~OBJ_PIP_WAITERS);
 		wakeup(&object->paging_in_progress);
+	}
 }
 
+/*
+ * Sleep until no thread pages in object.  The waiter sets the waiters
+ * flag under the sleep queue's chain lock, and the waker that drains the
+ * count calls wakeup(), which takes that lock: a waker either sees the
+ * flag or ran before the flag was set, when the recheck sees the count
+ * at zero.
+ */
 void
 vm_object_pip_wait(vm_object_t object, const char *wmesg)
 {
+	_Atomic int *pip = &object->paging_in_progress;
+	int old;
+
 	VM_OBJECT_ASSERT_WLOCKED(object);
-	while (atomic_load(&object->paging_in_progress) > 0) {
-		/*
-		 * The waker decrements before calling wakeup() and takes the
-		 * sleep queue's chain lock there; sleepq_lock before the
-		 * recheck closes the window.
-		 */
-		sleepq_lock(&object->paging_in_progress);
-		if (atomic_load(&object->paging_in_progress) == 0) {
-			sleepq_release(&object->paging_in_progress);
+	while (vm_object_pip_busy(object)) {
+		sleepq_lock(pip);
+		old = atomic_load(pip);
+		do {
+			if ((old & ~OBJ_PIP_WAITERS) == 0)
+				break;
+		} while ((old & OBJ_PIP_WAITERS) == 0 &&
+		    !atomic_compare_exchange_weak(pip, &old,
+		    old | OBJ_PIP_WAITERS));
+		if ((old & ~OBJ_PIP_WAITERS) == 0) {
+			sleepq_release(pip);
 			break;
 		}
 		VM_OBJECT_WUNLOCK(object);
-		sleepq_add(&object->paging_in_progress, wmesg);
-		sleepq_wait(&object->paging_in_progress, 0);
+		sleepq_add(pip, wmesg);
+		sleepq_wait(pip, 0);
 		VM_OBJECT_WLOCK(object);
 	}
 }
@@ -358,8 +373,7 @@ vm_object_collapse(vm_object_t object)
 		VM_OBJECT_WLOCK(backing);
 		if ((backing->flags & (OBJ_ANON | OBJ_DEAD | OBJ_COLLAPSING)) !=
 		    OBJ_ANON ||
-		    atomic_load(&object->paging_in_progress) != 0 ||
-		    atomic_load(&backing->paging_in_progress) != 0) {
+		    vm_object_pip_busy(object) || vm_object_pip_busy(backing)) {
 			VM_OBJECT_WUNLOCK(backing);
 			return;
 		}

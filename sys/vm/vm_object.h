@@ -107,10 +107,24 @@ void	vm_object_madvise(vm_object_t object, vm_pindex_t pindex,
 	    vm_pindex_t end, int advice);
 int	vm_object_depth(vm_object_t object);	/* chain length, 1 = alone */
 
+/*
+ * paging_in_progress is a count plus OBJ_PIP_WAITERS, set by a thread
+ * sleeping for the count to drain, so that the common 0 -> 1 -> 0 of a
+ * fault never touches a sleep queue.
+ */
+#define	OBJ_PIP_WAITERS	((int)0x40000000)
+
 static inline void
 vm_object_pip_add(vm_object_t object, int n)
 {
 	atomic_fetch_add(&object->paging_in_progress, n);
+}
+
+static inline bool
+vm_object_pip_busy(vm_object_t object)
+{
+	return ((atomic_load(&object->paging_in_progress) &
+	    ~OBJ_PIP_WAITERS) != 0);
 }
 void	vm_object_pip_wakeup(vm_object_t object);	/* drop one, wake */
 void	vm_object_pip_wait(vm_object_t object, const char *wmesg);

@@ -27,10 +27,11 @@
 #define	RW		(VM_PROT_READ | VM_PROT_WRITE)
 #define	WORDS		(PAGE_SIZE / sizeof(uint64_t))
 #define	UVA		((vm_offset_t)0x40000000)
-#define	L0SZ		((vm_offset_t)1 << 39)	/* one PML4 entry: 512 GiB */
-#define	TAG(c, i)	(((uint64_t)(c) << 32) | (uint64_t)(i) | (1ULL << 62))
+#define	L0SZ		((vm_offset_t)1 << 39) /* PML4 entry span */
+#define	TAG(c, i)	\
+	(((uint64_t)(c) << 32) | (uint64_t)(i) | (1ULL << 62))
 
-/* ---- boot and the end-of-case balance --------------------------------- */
+/* ---- boot and the end-of-case balance ----------------------------------- */
 
 static u_int base_objects, base_vmspaces, base_free, base_wired;
 
@@ -121,7 +122,7 @@ opage(vm_object_t o, vm_pindex_t idx, uint64_t tag)
 	return (m);
 }
 
-/* ---- user memory ---------------------------------------------------------- */
+/* ---- user memory -------------------------------------------------------- */
 
 static struct vmspace *
 vs_new(void)
@@ -253,6 +254,15 @@ expect_child_ok(void (*fn)(void))
 		    start);
 }
 
+/* vm_object_check for the children: it panics on what it finds. */
+static void
+ccheck(vm_object_t o)
+{
+	VM_OBJECT_RLOCK(o);
+	vm_object_check(o);
+	VM_OBJECT_RUNLOCK(o);
+}
+
 #define	CK(cond, n) do {						\
 	if (!(cond)) {							\
 		fprintf(stderr, "check %d failed: %s\n", (n), #cond);	\
@@ -261,7 +271,7 @@ expect_child_ok(void (*fn)(void))
 	}								\
 } while (0)
 
-/* ---- zero fill, NEEDS_COPY, copy on write ----------------------------- */
+/* ---- zero fill, NEEDS_COPY, copy on write ------------------------------- */
 
 ATF_TC_WITHOUT_HEAD(zero_fill);
 ATF_TC_BODY(zero_fill, tc)
@@ -508,7 +518,7 @@ ATF_TC_BODY(cow_optim_private_backing, tc)
 	finish();
 }
 
-/* ---- VM_FAULT_NOFILL, m_hold, quick hold --------------------------------- */
+/* ---- VM_FAULT_NOFILL, m_hold, quick hold -------------------------------- */
 
 ATF_TC_WITHOUT_HEAD(nofill);
 ATF_TC_BODY(nofill, tc)
@@ -610,6 +620,7 @@ ATF_TC_BODY(m_hold_wires, tc)
 	ATF_REQUIRE_EQ(1, vm_page_wired(m));
 	ATF_REQUIRE_EQ(TAG('A', 0), page_tag(m));
 	ATF_REQUIRE_EQ(0, vm_page_wired(olookup(o, 0)));
+	ocheck(m->object);
 	w = vm_wire_count();		/* b's page-table pages are wired */
 	vm_page_unwire(m, PQ_ACTIVE);
 	ATF_REQUIRE_EQ(w - 1, vm_wire_count());
@@ -687,7 +698,7 @@ ATF_TC_BODY(quick_hold_pages, tc)
 	finish();
 }
 
-/* ---- protection ----------------------------------------------------------- */
+/* ---- protection --------------------------------------------------------- */
 
 ATF_TC_WITHOUT_HEAD(protection_and_unmapped);
 ATF_TC_BODY(protection_and_unmapped, tc)
@@ -707,6 +718,8 @@ ATF_TC_BODY(protection_and_unmapped, tc)
 	    VM_PROT_WRITE));
 	ATF_REQUIRE_EQ(KERN_PROTECTION_FAILURE, fault(a, UVA,
 	    VM_PROT_EXECUTE));
+	ATF_REQUIRE_EQ(1, entry_at(a, UVA)->object->resident_page_count);
+	ocheck(entry_at(a, UVA)->object);
 
 	/* Nothing mapped. */
 	ATF_REQUIRE_EQ(KERN_INVALID_ADDRESS, fault(a, UVA + PG(2),
@@ -731,12 +744,12 @@ ATF_TC_BODY(protection_and_unmapped, tc)
 	finish();
 }
 
-/* ---- stacks --------------------------------------------------------------- */
+/* ---- stacks ------------------------------------------------------------- */
 
-#define	SBOS	((vm_offset_t)0x100000000)	/* bottom of the stack area */
+#define	SBOS	((vm_offset_t)0x100000000) /* stack area bottom */
 #define	SPAGES	256				/* 1 MiB */
 #define	STOP	(SBOS + PG(SPAGES))
-#define	SGROW	32				/* sgrowsiz: 128 KiB */
+#define	SGROW	32			/* sgrowsiz: 128 KiB */
 
 ATF_TC_WITHOUT_HEAD(stack_grows_down);
 ATF_TC_BODY(stack_grows_down, tc)
@@ -833,6 +846,7 @@ ATF_TC_BODY(stack_rlimit, tc)
 	    VM_PROT_READ));
 	se = entry_at(a, STOP - 1);
 	ATF_REQUIRE_EQ(STOP - PG(lim), se->start);
+	ocheck(se->object);
 
 	/* Raised: grows again. */
 	vm_map_lock(&a->vm_map);
@@ -894,6 +908,16 @@ stack_fork_child(void)
 	CK(vm_copyout(b, &v, STOP - PG(2 * SGROW + 1), 8) == 0, 17);
 	CK(vm_copyin(b, STOP - 8, &w, 8) == 0 && w == TAG('s', 1), 18);
 	CK(vm_copyin(a, STOP - 8, &w, 8) == 0 && w == TAG('S', 2), 19);
+	vm_map_lock_read(&a->vm_map);
+	CK(vm_map_lookup_entry(&a->vm_map, STOP - 1, &se), 22);
+	ccheck(se->object);
+	if (se->object->backing_object != NULL)
+		ccheck(se->object->backing_object);
+	vm_map_unlock_read(&a->vm_map);
+	vm_map_lock_read(&b->vm_map);
+	CK(vm_map_lookup_entry(&b->vm_map, STOP - 1, &se), 23);
+	ccheck(se->object);
+	vm_map_unlock_read(&b->vm_map);
 	vmspace_free(b);
 	CK(vm_copyin(a, STOP - PG(SGROW + 1), &w, 8) == 0 &&
 	    w == TAG('S', 3), 20);
@@ -969,6 +993,12 @@ stack_split_child(void)
 	    w == TAG('S', 2), 19);
 	CK(vm_copyin(a, STOP - PG(SGROW) + 8, &w, 8) == 0 &&
 	    w == TAG('S', 4), 20);
+	vm_map_lock_read(&a->vm_map);
+	CK(vm_map_lookup_entry(&a->vm_map, STOP - PG(5), &lo), 22);
+	CK(vm_map_lookup_entry(&a->vm_map, STOP - PG(1), &hi), 23);
+	ccheck(lo->object);
+	ccheck(hi->object);
+	vm_map_unlock_read(&a->vm_map);
 	vmspace_free(b);
 	vmspace_free(a);
 	CK(vm_object_count() == n0, 21);

@@ -26,12 +26,13 @@
 #define	PG(i)		((vm_offset_t)(i) * PAGE_SIZE)
 #define	RW		(VM_PROT_READ | VM_PROT_WRITE)
 #define	WORDS		(PAGE_SIZE / sizeof(uint64_t))
-#define	UVA		((vm_offset_t)0x40000000)	/* where cases map */
+#define	UVA		((vm_offset_t)0x40000000) /* mappings */
 
 /* Tags: which object (a letter) and which page index of it. */
-#define	TAG(c, i)	(((uint64_t)(c) << 32) | (uint64_t)(i) | (1ULL << 62))
+#define	TAG(c, i)	\
+	(((uint64_t)(c) << 32) | (uint64_t)(i) | (1ULL << 62))
 
-/* ---- boot and the end-of-case balance --------------------------------- */
+/* ---- boot and the end-of-case balance ----------------------------------- */
 
 static u_int base_objects, base_vmspaces, base_free;
 
@@ -233,7 +234,7 @@ nentries(struct vmspace *vm)
 	return (n);
 }
 
-/* ---- vm_object_shadow ------------------------------------------------- */
+/* ---- vm_object_shadow --------------------------------------------------- */
 
 ATF_TC_WITHOUT_HEAD(shadow_single_ref_noop);
 ATF_TC_BODY(shadow_single_ref_noop, tc)
@@ -331,7 +332,7 @@ ATF_TC_BODY(shadow_two_refs, tc)
 	finish();
 }
 
-/* ---- collapse --------------------------------------------------------- */
+/* ---- collapse ----------------------------------------------------------- */
 
 ATF_TC_WITHOUT_HEAD(collapse_on_deallocate);
 ATF_TC_BODY(collapse_on_deallocate, tc)
@@ -362,6 +363,9 @@ ATF_TC_BODY(collapse_on_deallocate, tc)
 	ATF_REQUIRE_EQ(3, vm_object_depth(s));
 	ATF_REQUIRE_EQ(2, refs(x));
 	ATF_REQUIRE_EQ(2, refs(y));
+	ocheck(s);
+	ocheck(x);
+	ocheck(y);
 
 	c0 = vt_stat("v_object_collapses");
 	b0 = vt_stat("v_object_bypasses");
@@ -378,7 +382,7 @@ ATF_TC_BODY(collapse_on_deallocate, tc)
 	ATF_REQUIRE_EQ(PG(6), s->backing_object_offset);
 	ATF_REQUIRE_EQ(1, y->shadow_count);
 	ATF_REQUIRE(LIST_FIRST(&y->shadow_head) == s);
-	ATF_REQUIRE_EQ(2, refs(y));		/* S's (was X's) and the mapping */
+	ATF_REQUIRE_EQ(2, refs(y));	/* S's (was X's), the mapping's */
 	ATF_REQUIRE_EQ(1, refs(s));
 	ATF_REQUIRE_EQ(2, vm_object_depth(s));
 	/*
@@ -438,6 +442,9 @@ ATF_TC_BODY(collapse_then_bypass_whole_chain, tc)
 		opage(x, i, TAG('X', i));
 	vm_object_reference(x);
 	s = shadow(x, 0, 4);
+	ocheck(s);
+	ocheck(x);
+	ocheck(y);
 	c0 = vt_stat("v_object_collapses");
 	b0 = vt_stat("v_object_bypasses");
 	vm_object_deallocate(x);
@@ -477,7 +484,7 @@ ATF_TC_BODY(bypass_covered_backing, tc)
 	y = vm_object_allocate_anon(16);
 	for (i = 0; i < 16; i++)
 		opage(y, i, TAG('Y', i));
-	vm_object_reference(y);			/* keeps Y out of the way */
+	vm_object_reference(y);		/* keeps Y out of the way */
 	x = shadow(y, 1, 12);
 	opage(x, 2, TAG('X', 2));
 	opage(x, 3, TAG('X', 3));
@@ -497,7 +504,7 @@ ATF_TC_BODY(bypass_covered_backing, tc)
 	c0 = vt_stat("v_object_collapses");
 	b0 = vt_stat("v_object_bypasses");
 	VM_OBJECT_WLOCK(t);
-	vm_object_collapse(t);			/* X page 3 shows through */
+	vm_object_collapse(t);		/* X page 3 shows through */
 	VM_OBJECT_WUNLOCK(t);
 	ATF_REQUIRE(t->backing_object == x);
 	ATF_REQUIRE_EQ(b0, vt_stat("v_object_bypasses"));
@@ -555,6 +562,9 @@ ATF_TC_BODY(bypass_then_collapse_other_shadow, tc)
 	opage(s, 1, TAG('S', 1));
 	ATF_REQUIRE_EQ(2, refs(x));
 	ATF_REQUIRE_EQ(2, x->shadow_count);
+	ocheck(x);
+	ocheck(s);
+	ocheck(t);
 	c0 = vt_stat("v_object_collapses");
 	b0 = vt_stat("v_object_bypasses");
 	VM_OBJECT_WLOCK(s);
@@ -575,7 +585,7 @@ ATF_TC_BODY(bypass_then_collapse_other_shadow, tc)
 	finish();
 }
 
-/* ---- what stops a collapse --------------------------------------------- */
+/* ---- what stops a collapse ---------------------------------------------- */
 
 ATF_TC_WITHOUT_HEAD(collapse_skipped_paging_in_progress);
 ATF_TC_BODY(collapse_skipped_paging_in_progress, tc)
@@ -688,7 +698,7 @@ ATF_TC_BODY(collapse_aborted_by_busy_page, tc)
 	finish();
 }
 
-/* ---- split ---------------------------------------------------------------- */
+/* ---- split -------------------------------------------------------------- */
 
 ATF_TC_WITHOUT_HEAD(split_clipped_onemapping);
 ATF_TC_BODY(split_clipped_onemapping, tc)
@@ -842,7 +852,7 @@ ATF_TC_BODY(fork_splits_clipped_onemapping, tc)
 	finish();
 }
 
-/* ---- coalesce ------------------------------------------------------------ */
+/* ---- coalesce ----------------------------------------------------------- */
 
 ATF_TC_WITHOUT_HEAD(coalesce_extends_object);
 ATF_TC_BODY(coalesce_extends_object, tc)
@@ -980,7 +990,7 @@ ATF_TC_BODY(coalesce_refused, tc)
 	VM_OBJECT_WLOCK(o);
 	vm_object_clear_flag(o, OBJ_ONEMAPPING);
 	VM_OBJECT_WUNLOCK(o);
-	vm_object_reference(o);			/* mapped elsewhere too */
+	vm_object_reference(o);		/* mapped elsewhere too */
 	vm_map_lock(&vm->vm_map);
 	rv = vm_map_insert(&vm->vm_map, o, 0, UVA + PG(16), UVA + PG(20), RW,
 	    VM_PROT_ALL, 0);
@@ -1030,6 +1040,8 @@ ATF_TC_BODY(coalesce_refused, tc)
 
 	vmspace_free(vm);
 	ATF_REQUIRE_EQ(1, refs(p));
+	ATF_REQUIRE_EQ(0, p->shadow_count);
+	ocheck(p);
 	vm_object_deallocate(p);
 	finish();
 }
@@ -1087,7 +1099,7 @@ ATF_TC_BODY(coalesce_after_fork, tc)
 	finish();
 }
 
-/* ---- munmap of ONEMAPPING pages -------------------------------------- */
+/* ---- munmap of ONEMAPPING pages ----------------------------------------- */
 
 ATF_TC_WITHOUT_HEAD(munmap_frees_onemapping_pages);
 ATF_TC_BODY(munmap_frees_onemapping_pages, tc)
@@ -1157,7 +1169,7 @@ ATF_TC_BODY(munmap_frees_onemapping_pages, tc)
 	finish();
 }
 
-/* ---- fork/exit cycles ---------------------------------------------- */
+/* ---- fork/exit cycles --------------------------------------------------- */
 
 #define	NCYCLES	1000
 #define	NPAGES	8
@@ -1221,7 +1233,7 @@ ATF_TC_BODY(fork_exit_cycles, tc)
 	finish();
 }
 
-/* ---- seed 004: deallocate racing a collapse in progress ------------------- */
+/* ---- seed 004: deallocate racing a collapse in progress ----------------- */
 
 /*
  * The chain O <- BO <- BBO: O is the parent's object, BO is shared with a
@@ -1229,8 +1241,10 @@ ATF_TC_BODY(fork_exit_cycles, tc)
  * and is being collapsed into O.  B exits meanwhile: BBO falls to BO's
  * reference alone, and its deallocation looks at BO, its only shadow --
  * which is being collapsed, and is freed at the end of that collapse.
- * Seed 004: the deallocation of BBO must leave BO alone; the collapse of
- * O goes on to BBO by itself.
+ * Seed 004: the deallocation of BBO must not collapse BO (or keep using
+ * it) under the collapse in progress.  Either may finish the job, but at
+ * the end O holds everything it can see, BO and BBO are gone, and nothing
+ * was used after being freed.
  *
  * To hold the collapse in the middle, the first page it frees (BO's page
  * 0, outside O's window) sits on the active queue, whose lock the test
@@ -1300,6 +1314,15 @@ r_page(vm_object_t o, vm_pindex_t idx, uint64_t tag, bool activate)
 	return (m);
 }
 
+/* vm_object_check for the children: it panics on what it finds. */
+static void
+r_check(vm_object_t o)
+{
+	VM_OBJECT_RLOCK(o);
+	vm_object_check(o);
+	VM_OBJECT_RUNLOCK(o);
+}
+
 static void
 race_child(void)
 {
@@ -1336,6 +1359,9 @@ race_child(void)
 	(void)r_page(r_o, 0, TAG('o', 0), false);
 	CK(atomic_load(&r_bo->ref_count) == 2, 5);
 	CK(atomic_load(&r_bbo->ref_count) == 2, 6);
+	r_check(r_o);
+	r_check(r_bo);
+	r_check(r_bbo);
 	vm_page_pqbatch_drain();
 	pq = vm_page_pagequeue(p0);
 	CK(pq != NULL, 7);
@@ -1451,13 +1477,14 @@ ATF_TC_BODY(collapse_vs_deallocate_race, tc)
 }
 
 /*
- * The same deallocation, when it gets the shadow's lock at once: X's
- * deallocation collapses S (X's only shadow) without holding a reference
- * to S.  After folding X in, S covers all of Y and bypasses it, dropping
- * S's lock to deallocate Y; Y's deallocation in turn waits for W (Y's
- * other shadow), whose lock the test holds.  Meanwhile S's own mapping
- * goes away.  S must still be there when the collapse takes its lock
- * again.
+ * The same deallocation, when it gets the shadow's lock at once: X falls
+ * to S's reference alone and its deallocation collapses S (X's only
+ * shadow), which it reached through X's shadow list, not through a
+ * reference of its own.  After folding X in, S covers all of Y and
+ * bypasses it, dropping S's lock to deallocate Y; Y's deallocation in turn
+ * waits for W (Y's other shadow), whose lock the test holds.  Meanwhile
+ * S's own mapping goes away.  S must still be there when the collapse
+ * takes its lock again.
  */
 static vm_object_t u_y, u_x, u_w, u_s;
 
@@ -1515,6 +1542,10 @@ unref_child(void)
 	CK(u_s != u_x, 3);
 	CK(atomic_load(&u_x->ref_count) == 2, 4);
 	CK(atomic_load(&u_y->ref_count) == 2, 5);
+	r_check(u_s);
+	r_check(u_x);
+	r_check(u_w);
+	r_check(u_y);
 
 	VM_OBJECT_WLOCK(u_w);
 	CK(pthread_create(&t1, NULL, u_x_released, NULL) == 0, 6);

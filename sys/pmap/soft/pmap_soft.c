@@ -159,12 +159,14 @@ struct pmap {
 	/* (a) TLB generation: written under pm_mtx, read by copiers */
 	_Atomic uint64_t pm_gen;
 	bool		pm_inval;	/* (pm_mtx) a shootdown is due */
+	struct pv_entry	*pm_pvfree;	/* (pm_mtx) spare pv entries */
+	int		pm_npvfree;	/* (pm_mtx) how many */
 };
 
 struct pv_entry {
 	pmap_t		pv_pmap;	/* (pv) */
 	vm_offset_t	pv_va;		/* (pv) */
-	TAILQ_ENTRY(pv_entry) pv_link;	/* (pv) */
+	TAILQ_ENTRY(pv_entry) pv_link;	/* (pv); pm_pvfree link when spare */
 };
 
 #define	PV_LOCKS	64
@@ -225,6 +227,56 @@ static void	pmap_unlock(pmap_t pmap);
 #define	PMAP_UNLOCK(p)	pmap_unlock(p)
 #define	PMAP_TRYLOCK(p)	mtx_trylock(&(p)->pm_mtx)
 #define	PMAP_ASSERT_LOCKED(p) mtx_assert(&(p)->pm_mtx, MA_OWNED)
+
+/*
+ * Spare pv entries kept per pmap, so that a fault does not pay the host
+ * allocator for each mapping (FreeBSD keeps pv chunks per pmap for the
+ * same reason).  Both ends run under the pmap's lock: entries are made and
+ * dropped only by operations holding it.
+ */
+#define	PMAP_PVFREE_MAX	64
+
+static struct pv_entry *
+pv_alloc(pmap_t pmap)
+{
+	struct pv_entry *pv;
+
+	PMAP_ASSERT_LOCKED(pmap);
+	if ((pv = pmap->pm_pvfree) != NULL) {
+		pmap->pm_pvfree = TAILQ_NEXT(pv, pv_link);
+		pmap->pm_npvfree--;
+		return (pv);
+	}
+	pv = malloc(sizeof(*pv));
+	if (pv == NULL)
+		panic("%s: out of host memory", __func__);
+	return (pv);
+}
+
+static void
+pv_free(pmap_t pmap, struct pv_entry *pv)
+{
+	PMAP_ASSERT_LOCKED(pmap);
+	if (pmap->pm_npvfree >= PMAP_PVFREE_MAX) {
+		free(pv);
+		return;
+	}
+	TAILQ_NEXT(pv, pv_link) = pmap->pm_pvfree;
+	pmap->pm_pvfree = pv;
+	pmap->pm_npvfree++;
+}
+
+static void
+pv_free_all(pmap_t pmap)
+{
+	struct pv_entry *pv;
+
+	while ((pv = pmap->pm_pvfree) != NULL) {
+		pmap->pm_pvfree = TAILQ_NEXT(pv, pv_link);
+		free(pv);
+	}
+	pmap->pm_npvfree = 0;
+}
 
 static inline _Atomic pt_entry_t *
 pt_table(vm_paddr_t pa)
@@ -433,6 +485,7 @@ pmap_release(pmap_t pmap)
 #endif
 	pmap_free_tables(VM_PAGE_TO_PHYS(pmap->pm_root), 4);
 	pmap->pm_root = NULL;
+	pv_free_all(pmap);
 	mtx_destroy(&pmap->pm_mtx);
 }
 
@@ -511,9 +564,7 @@ pv_insert(pmap_t pmap, vm_offset_t va, vm_page_t m)
 {
 	struct pv_entry *pv;
 
-	pv = malloc(sizeof(*pv));
-	if (pv == NULL)
-		panic("%s: out of host memory", __func__);
+	pv = pv_alloc(pmap);
 	pv->pv_pmap = pmap;
 	pv->pv_va = va;
 	mtx_lock(pv_lock(m));
@@ -536,7 +587,7 @@ pv_remove_locked(pmap_t pmap, vm_offset_t va, vm_page_t m)
 		    (void *)pmap, (uintmax_t)va, (void *)m);
 	TAILQ_REMOVE(&m->md.pv_list, pv, pv_link);
 	m->md.pv_gen++;
-	free(pv);
+	pv_free(pmap, pv);
 }
 
 /* Hand a dying or downgraded PTE's A and M bits to its page. */
