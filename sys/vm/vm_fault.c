@@ -60,7 +60,7 @@ struct faultstate {
 	vm_object_t	object;		/* locked, pip held */
 	vm_pindex_t	pindex;
 	vm_page_t	m;		/* exclusively busied */
-	bool		zerofilled;	/* m is a new zero-filled page */
+	bool		fresh;		/* m was zero-filled or copied here */
 	int		oom_waits;	/* vm_fault_oom's fruitless waits */
 	int		rv;		/* KERN_* of a FAULT_FAILURE */
 };
@@ -179,8 +179,8 @@ vm_fault_soft_fast(struct faultstate *fs)
 /* ---- the slow path -------------------------------------------------- */
 
 /*
- * Zero fill: no object in the chain has the page.  A page from the zeroed
- * pool needs no zeroing here (v_ozfod).
+ * Zero fill: no object in the chain has the page.  A page already known to
+ * be zero is not zeroed again (v_ozfod, counted by the allocator).
  *
  * => fs->object is the bottom object, locked; first_object locked.
  */
@@ -200,19 +200,18 @@ vm_fault_zerofill(struct faultstate *fs)
 		fs->object = fs->first_object;
 		fs->pindex = fs->first_pindex;
 	}
+	/*
+	 * VM_ALLOC_ZERO: the allocator zeroes the page unless it is known
+	 * to be zero already (PG_ZERO, e.g. a freed page-table page).
+	 */
 	m = vm_page_alloc(fs->first_object, fs->first_pindex,
-	    VM_ALLOC_NORMAL | VM_ALLOC_NOWAIT);
+	    VM_ALLOC_NORMAL | VM_ALLOC_NOWAIT | VM_ALLOC_ZERO);
 	if (m == NULL)
 		return (vm_fault_oom(fs));
-	if ((atomic_load_explicit(&m->flags, memory_order_relaxed) &
-	    PG_ZERO) == 0)
-		pmap_zero_page(m);
-	else
-		VM_CNT_INC(v_ozfod);
 	VM_CNT_INC(v_zfod);
 	vm_page_valid(m);
 	fs->m = m;
-	fs->zerofilled = true;
+	fs->fresh = true;
 	return (FAULT_SUCCESS);
 }
 
@@ -277,6 +276,7 @@ vm_fault_cow(struct faultstate *fs)
 	fs->object = fs->first_object;
 	fs->pindex = fs->first_pindex;
 	fs->m = copy;
+	fs->fresh = true;
 	VM_CNT_INC(v_cow_faults);
 	return (FAULT_SUCCESS);
 }
@@ -323,9 +323,9 @@ vm_fault_find_page(struct faultstate *fs)
 }
 
 /*
- * Map the resident neighbours of the faulting page read-only (or with the
- * entry's protection where first_object owns them and the entry is not
- * copy-on-write), so that a sequential reader faults once per few pages.
+ * Map the resident neighbours of the faulting page read-only (a write
+ * faults once more to get write access), so that a sequential reader
+ * faults once per few pages.
  * Only first_object's own pages are considered: a page below it may be
  * replaced by a copy at any time.  Best effort, never sleeps.
  *
@@ -375,6 +375,9 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 		*status = FAULT_FAILURE;
 		return (rv);
 	}
+	/* A wired entry is faulted in for everything it allows (FreeBSD). */
+	if (fs->wired)
+		fs->fault_type = fs->prot;
 	if (!fs->wired && fs->m_hold == NULL &&
 	    vm_fault_soft_fast(fs) == FAULT_SUCCESS) {
 		vm_map_lookup_done(fs->map, fs->entry);
@@ -394,7 +397,7 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 	fs->object = fs->first_object;
 	fs->pindex = fs->first_pindex;
 	fs->m = NULL;
-	fs->zerofilled = false;
+	fs->fresh = false;
 	res = vm_fault_find_page(fs);
 	if (res != FAULT_SUCCESS) {
 		*status = res;
@@ -431,10 +434,12 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 	prefault_obj = fs->first_object;
 	vm_fault_unlock_objects(fs);
 	/*
-	 * A zero-filled page means nothing was there: its neighbours are
-	 * new too, or already mapped by the faults that created them.
+	 * A page zero-filled or copied here means its neighbours are new
+	 * or being copied too, or already mapped by the faults that made
+	 * them: prefault only when the page was found (a read, or a fault
+	 * after the translation went away).
 	 */
-	if (!fs->wired && fs->m_hold == NULL && !fs->zerofilled)
+	if (!fs->wired && fs->m_hold == NULL && !fs->fresh)
 		vm_fault_prefault(fs, prefault_obj);
 	vm_map_lookup_done(fs->map, fs->entry);
 	*status = FAULT_SUCCESS;

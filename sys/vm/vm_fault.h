@@ -19,9 +19,10 @@ struct vm_page;
  * Resolve an access of fault_type at vaddr: find or create the page and
  * map it.  With m_hold the page is also wired and returned (the caller
  * unwires it).  Returns KERN_SUCCESS, KERN_INVALID_ADDRESS (nothing
- * mapped), KERN_PROTECTION_FAILURE (access not allowed) or
+ * mapped), KERN_PROTECTION_FAILURE (access not allowed),
  * KERN_OUT_OF_BOUNDS (VM_FAULT_NOFILL found no page, or the page lies
- * beyond its object).
+ * beyond its object) or KERN_RESOURCE_SHORTAGE (no memory came after
+ * waiting: vm_fault_oom).
  *
  * => no locks held; may sleep.
  */

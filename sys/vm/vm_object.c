@@ -130,7 +130,8 @@ vm_object_pip_wakeup(vm_object_t object)
  * flag under the sleep queue's chain lock, and the waker that drains the
  * count calls wakeup(), which takes that lock: a waker either sees the
  * flag or ran before the flag was set, when the recheck sees the count
- * at zero.
+ * at zero.  The object lock is dropped before the chain lock is taken:
+ * releasing a contended lock may itself take a chain lock.
  */
 void
 vm_object_pip_wait(vm_object_t object, const char *wmesg)
@@ -140,6 +141,7 @@ vm_object_pip_wait(vm_object_t object, const char *wmesg)
 
 	VM_OBJECT_ASSERT_WLOCKED(object);
 	while (vm_object_pip_busy(object)) {
+		VM_OBJECT_WUNLOCK(object);
 		sleepq_lock(pip);
 		old = atomic_load(pip);
 		do {
@@ -148,13 +150,12 @@ vm_object_pip_wait(vm_object_t object, const char *wmesg)
 		} while ((old & OBJ_PIP_WAITERS) == 0 &&
 		    !atomic_compare_exchange_weak(pip, &old,
 		    old | OBJ_PIP_WAITERS));
-		if ((old & ~OBJ_PIP_WAITERS) == 0) {
+		if ((old & ~OBJ_PIP_WAITERS) == 0)
 			sleepq_release(pip);
-			break;
+		else {
+			sleepq_add(pip, wmesg);
+			sleepq_wait(pip, 0);
 		}
-		VM_OBJECT_WUNLOCK(object);
-		sleepq_add(pip, wmesg);
-		sleepq_wait(pip, 0);
 		VM_OBJECT_WLOCK(object);
 	}
 }

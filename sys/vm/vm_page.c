@@ -356,6 +356,7 @@ vm_wait_pages(int domain, int req, u_int npages, int timo_ms)
 				break;
 		if (d < vm_ndomains) {
 			sleepq_release(chan);
+			error = 0;	/* memory came, even if late */
 			break;
 		}
 		if (error != 0) {
@@ -688,6 +689,8 @@ vm_page_alloc_init(vm_page_t m, int req, bool managed)
 	if ((req & VM_ALLOC_ZERO) != 0) {
 		if ((flags & PG_ZERO) == 0)
 			vm_page_zero(m);
+		else
+			VM_CNT_INC(v_ozfod);	/* known zero: spared */
 		flags = PG_ZERO;
 	} else
 		flags = 0;

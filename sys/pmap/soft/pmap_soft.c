@@ -372,14 +372,16 @@ pmap_unlock(pmap_t pmap)
  * A PTE of pmap went from old to new (pmap lock held).  If some CPU may
  * cache a right that new no longer grants (or a frame it no longer
  * maps), schedule a shootdown.  By (T1)/(T2) only a PTE with A set can be
- * cached, and a writable entry exists only while M is set: clearing RW
- * alone (M clear) leaves read entries that are still right.
+ * cached, and a writable entry exists only while RW and M are both set:
+ * clearing RW when M is clear leaves read entries that are still right.
+ * (pmap_protect clears RW and leaves M, so RW with M set counts.)
  */
 static inline void
 pmap_pte_weakened(pmap_t pmap, pt_entry_t old, pt_entry_t new)
 {
 	if ((old & PG_A) != 0 &&
 	    ((old & ~new & (PG_V | PG_A | PG_M | PG_X)) != 0 ||
+	    ((old & PG_M) != 0 && (old & ~new & PG_RW) != 0) ||
 	    ((old ^ new) & PG_FRAME) != 0))
 		pmap->pm_inval = true;
 }
@@ -594,7 +596,8 @@ pv_remove_locked(pmap_t pmap, vm_offset_t va, vm_page_t m)
 static void
 pmap_sync_bits(pt_entry_t old, vm_page_t m)
 {
-	if ((old & (PG_M | PG_RW)) == (PG_M | PG_RW))
+	/* M may outlive RW: pmap_protect leaves it (see there). */
+	if ((old & PG_M) != 0)
 		vm_page_dirty(m);
 	if ((old & PG_A) != 0)
 		vm_page_aflag_set(m, PGA_REFERENCED);
@@ -680,15 +683,10 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 
 		do {
 			upd = new | (old & (PG_A | PG_M));
-			if ((upd & PG_RW) == 0)
-				upd &= ~PG_M;
 		} while (!atomic_compare_exchange_weak(pte, &old, upd));
 		pmap_pte_weakened(pmap, old, upd);
 		if ((old & PG_W) != (new & PG_W))
 			pmap->pm_wired += (new & PG_W) ? 1 : -1;
-		if ((old & PG_RW) != 0 && (new & PG_RW) == 0 &&
-		    (old & PG_MG) != 0)
-			pmap_sync_bits(old & ~PG_A, m);
 		PMAP_UNLOCK(pmap);
 		return (KERN_SUCCESS);
 	}
@@ -740,14 +738,16 @@ pmap_hole(pmap_t pmap, vm_offset_t va)
 
 /*
  * Visit the valid leaf PTEs of [sva, eva), skipping absent tables a whole
- * L2/L3/L4 span at a time.
+ * L2/L3/L4 span at a time.  One walk per leaf table: its 512 entries are
+ * then visited in place (a fork write-protects a 1 GiB space in one
+ * pass of 512 tables, not 262,144 walks).
  */
 static void
 pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
     void (*fn)(pmap_t, vm_offset_t, _Atomic pt_entry_t *, void *),
     void *arg)
 {
-	_Atomic pt_entry_t *pte;
+	_Atomic pt_entry_t *pte, *l1;
 	vm_offset_t va, next, span;
 
 	PMAP_ASSERT_LOCKED(pmap);
@@ -763,9 +763,18 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
 				break;
 			continue;
 		}
-		next = va + PAGE_SIZE;
-		if ((atomic_load(pte) & PG_V) != 0)
-			fn(pmap, va, pte, arg);
+		/* The rest of this leaf table, up to eva. */
+		l1 = pte - PT_INDEX(va, L1_SHIFT);
+		next = (va + ((vm_offset_t)1 << L2_SHIFT)) &
+		    ~(((vm_offset_t)1 << L2_SHIFT) - 1);
+		if (next > eva || next <= va)
+			next = eva;
+		for (; va < next; va += PAGE_SIZE) {
+			pte = &l1[PT_INDEX(va, L1_SHIFT)];
+			if ((atomic_load_explicit(pte, memory_order_relaxed) &
+			    PG_V) != 0)
+				fn(pmap, va, pte, arg);
+		}
 	}
 }
 
@@ -792,17 +801,22 @@ pmap_protect_cb(pmap_t pmap, vm_offset_t va __unused,
 	vm_prot_t prot = *(vm_prot_t *)arg;
 	pt_entry_t old, new;
 
+	/*
+	 * Write access goes, the modified bit stays: it still says the page
+	 * was written through this mapping, and pmap_is_modified, the
+	 * removal of the mapping and pmap_clear_modify read it there.  Not
+	 * moving it to the vm_page here spares a fork one page-structure
+	 * miss per resident page.
+	 */
 	old = atomic_load(pte);
 	do {
 		new = old;
 		if ((prot & VM_PROT_WRITE) == 0)
-			new &= ~(PG_RW | PG_M);
+			new &= ~PG_RW;
 		if ((prot & VM_PROT_EXECUTE) == 0)
 			new &= ~PG_X;
 	} while (new != old && !atomic_compare_exchange_weak(pte, &old, new));
 	pmap_pte_weakened(pmap, old, new);
-	if ((old & PG_MG) != 0 && (old & PG_M) != 0 && (new & PG_M) == 0)
-		vm_page_dirty(PHYS_TO_VM_PAGE(old & PG_FRAME));
 }
 
 void
@@ -905,14 +919,24 @@ pmap_remove_all(vm_page_t m)
 	pmap_pv_foreach(m, pmap_remove_all_cb, NULL);
 }
 
+/*
+ * Unlike pmap_protect, remove_write hands the modified bit to the page:
+ * its callers (cleaning a page before I/O) want the page's own dirty
+ * state complete, and no mapping left that could dirty it unseen.
+ */
 static bool
-pmap_remove_write_cb(pmap_t pmap, vm_offset_t va, _Atomic pt_entry_t *pte,
-    void *arg)
+pmap_remove_write_cb(pmap_t pmap, vm_offset_t va __unused,
+    _Atomic pt_entry_t *pte, void *arg __unused)
 {
-	vm_prot_t prot = VM_PROT_READ | VM_PROT_EXECUTE;
+	pt_entry_t old, new;
 
-	(void)arg;
-	pmap_protect_cb(pmap, va, pte, &prot);
+	old = atomic_load(pte);
+	do {
+		new = old & ~(PG_RW | PG_M);
+	} while (new != old && !atomic_compare_exchange_weak(pte, &old, new));
+	pmap_pte_weakened(pmap, old, new);
+	if ((old & PG_MG) != 0 && (old & PG_M) != 0)
+		vm_page_dirty(PHYS_TO_VM_PAGE(old & PG_FRAME));
 	return (true);
 }
 
@@ -1049,7 +1073,7 @@ pmap_mincore(pmap_t pmap, vm_offset_t addr, vm_paddr_t *pap)
 	if ((e & PG_V) == 0)
 		return (0);
 	val = MINCORE_INCORE;
-	if ((e & (PG_M | PG_RW)) == (PG_M | PG_RW))
+	if ((e & PG_M) != 0)
 		val |= MINCORE_MODIFIED | MINCORE_MODIFIED_OTHER;
 	if ((e & PG_A) != 0)
 		val |= MINCORE_REFERENCED | MINCORE_REFERENCED_OTHER;
