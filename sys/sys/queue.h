@@ -64,6 +64,13 @@
 #define	TAILQ_EMPTY(head)	((head)->tqh_first == NULL)
 #define	TAILQ_FIRST(head)	((head)->tqh_first)
 #define	TAILQ_NEXT(elm, field)	((elm)->field.tqe_next)
+/*
+ * The last element, and an element's predecessor: an entry's tqe_prev
+ * points at the previous entry's tqe_next, which begins a pair laid out
+ * as a head, whose tqh_last then leads to the element (the BSD idiom).
+ */
+#define	TAILQ_LAST(head, headname)						(*(((struct headname *)((head)->tqh_last))->tqh_last))
+#define	TAILQ_PREV(elm, headname, field)					(*(((struct headname *)((elm)->field.tqe_prev))->tqh_last))
 #define	TAILQ_INSERT_HEAD(head, elm, field) do {			\
 	if (((elm)->field.tqe_next = (head)->tqh_first) != NULL)	\
 		(head)->tqh_first->field.tqe_prev = &(elm)->field.tqe_next;\

@@ -47,7 +47,7 @@ typedef enum obj_type {
 
 struct vm_object {
 	struct rwlock	lock;
-	TAILQ_HEAD(, vm_page) memq;	/* (o) resident pages, by pindex */
+	TAILQ_HEAD(pglist, vm_page) memq; /* (o) resident pages, by pindex */
 	struct pctrie	rtree;		/* (o) resident pages, by pindex */
 	vm_pindex_t	size;		/* (o) in pages */
 	_Atomic int	ref_count;	/* (a; o when it may reach 0 or 1) */

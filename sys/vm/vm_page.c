@@ -1997,6 +1997,29 @@ vm_page_find_least(vm_object_t object, vm_pindex_t pindex)
 }
 
 /*
+ * Link m, already in the object's trie, into memq in index order.  Pages
+ * mostly arrive in ascending order (sequential faults, collapse, split):
+ * a page beyond the last one goes at the tail without a trie search.
+ */
+static inline void
+vm_page_memq_link(vm_object_t object, vm_page_t m)
+{
+	vm_page_t prev;
+
+	prev = TAILQ_LAST(&object->memq, pglist);
+	if (prev == NULL || prev->pindex < m->pindex) {
+		TAILQ_INSERT_TAIL(&object->memq, m, listq);
+		return;
+	}
+	prev = m->pindex > 0 ? VM_RADIX_PCTRIE_LOOKUP_LE(&object->rtree,
+	    m->pindex - 1) : NULL;
+	if (prev == NULL)
+		TAILQ_INSERT_HEAD(&object->memq, m, listq);
+	else
+		TAILQ_INSERT_AFTER(&object->memq, prev, m, listq);
+}
+
+/*
  * Insert m into object at pindex, taking the object's reference on the
  * page.  Returns ENOMEM, changing nothing, if a trie node cannot be had.
  *
@@ -2005,8 +2028,6 @@ vm_page_find_least(vm_object_t object, vm_pindex_t pindex)
 int
 vm_page_insert(vm_page_t m, vm_object_t object, vm_pindex_t pindex)
 {
-	vm_page_t prev;
-
 	VM_OBJECT_ASSERT_WLOCKED(object);
 	KASSERT(m->object == NULL, ("%s: page %p already in object %p",
 	    __func__, (void *)m, (void *)m->object));
@@ -2017,12 +2038,7 @@ vm_page_insert(vm_page_t m, vm_object_t object, vm_pindex_t pindex)
 		return (ENOMEM);
 	m->object = object;
 	atomic_fetch_or(&m->ref_count, VPRC_OBJREF);
-	prev = pindex > 0 ? VM_RADIX_PCTRIE_LOOKUP_LE(&object->rtree,
-	    pindex - 1) : NULL;
-	if (prev == NULL)
-		TAILQ_INSERT_HEAD(&object->memq, m, listq);
-	else
-		TAILQ_INSERT_AFTER(&object->memq, prev, m, listq);
+	vm_page_memq_link(object, m);
 	object->resident_page_count++;
 	return (0);
 }
@@ -2079,7 +2095,6 @@ int
 vm_page_rename(vm_page_t m, vm_object_t new_object, vm_pindex_t new_pindex)
 {
 	vm_pindex_t opindex;
-	vm_page_t prev;
 
 	vm_page_assert_xbusied(m);
 	VM_OBJECT_ASSERT_WLOCKED(m->object);
@@ -2096,12 +2111,7 @@ vm_page_rename(vm_page_t m, vm_object_t new_object, vm_pindex_t new_pindex)
 	vm_page_object_remove(m);
 	m->pindex = new_pindex;
 	m->object = new_object;
-	prev = new_pindex > 0 ? VM_RADIX_PCTRIE_LOOKUP_LE(&new_object->rtree,
-	    new_pindex - 1) : NULL;
-	if (prev == NULL)
-		TAILQ_INSERT_HEAD(&new_object->memq, m, listq);
-	else
-		TAILQ_INSERT_AFTER(&new_object->memq, prev, m, listq);
+	vm_page_memq_link(new_object, m);
 	new_object->resident_page_count++;
 	return (0);
 }

@@ -160,7 +160,7 @@ struct pmap {
 	_Atomic uint64_t pm_gen;
 	bool		pm_inval;	/* (pm_mtx) a shootdown is due */
 	struct pv_entry	*pm_pvfree;	/* (pm_mtx) spare pv entries */
-	int		pm_npvfree;	/* (pm_mtx) how many */
+	struct pv_chunk	*pm_pvchunks;	/* (pm_mtx) where they all live */
 };
 
 struct pv_entry {
@@ -229,27 +229,41 @@ static void	pmap_unlock(pmap_t pmap);
 #define	PMAP_ASSERT_LOCKED(p) mtx_assert(&(p)->pm_mtx, MA_OWNED)
 
 /*
- * Spare pv entries kept per pmap, so that a fault does not pay the host
- * allocator for each mapping (FreeBSD keeps pv chunks per pmap for the
- * same reason).  Both ends run under the pmap's lock: entries are made and
- * dropped only by operations holding it.
+ * pv entries come in chunks of PV_CHUNK_ENTRIES per host allocation and
+ * are kept on a free list per pmap, as FreeBSD's pv chunks are, so that a
+ * fault does not pay the host allocator for each mapping.  Both ends run
+ * under the pmap's lock: entries are made and dropped only by operations
+ * holding it.  The chunks go back to the host when the pmap is released
+ * (a pmap keeps as many entries as it once mapped pages).
  */
-#define	PMAP_PVFREE_MAX	64
+#define	PV_CHUNK_ENTRIES 63
+
+struct pv_chunk {
+	struct pv_chunk	*pc_next;
+	struct pv_entry	pc_pv[PV_CHUNK_ENTRIES];
+};
 
 static struct pv_entry *
 pv_alloc(pmap_t pmap)
 {
+	struct pv_chunk *pc;
 	struct pv_entry *pv;
+	int i;
 
 	PMAP_ASSERT_LOCKED(pmap);
-	if ((pv = pmap->pm_pvfree) != NULL) {
-		pmap->pm_pvfree = TAILQ_NEXT(pv, pv_link);
-		pmap->pm_npvfree--;
-		return (pv);
+	if ((pv = pmap->pm_pvfree) == NULL) {
+		pc = malloc(sizeof(*pc));
+		if (pc == NULL)
+			panic("%s: out of host memory", __func__);
+		pc->pc_next = pmap->pm_pvchunks;
+		pmap->pm_pvchunks = pc;
+		for (i = PV_CHUNK_ENTRIES - 1; i >= 0; i--) {
+			TAILQ_NEXT(&pc->pc_pv[i], pv_link) = pmap->pm_pvfree;
+			pmap->pm_pvfree = &pc->pc_pv[i];
+		}
+		pv = pmap->pm_pvfree;
 	}
-	pv = malloc(sizeof(*pv));
-	if (pv == NULL)
-		panic("%s: out of host memory", __func__);
+	pmap->pm_pvfree = TAILQ_NEXT(pv, pv_link);
 	return (pv);
 }
 
@@ -257,25 +271,20 @@ static void
 pv_free(pmap_t pmap, struct pv_entry *pv)
 {
 	PMAP_ASSERT_LOCKED(pmap);
-	if (pmap->pm_npvfree >= PMAP_PVFREE_MAX) {
-		free(pv);
-		return;
-	}
 	TAILQ_NEXT(pv, pv_link) = pmap->pm_pvfree;
 	pmap->pm_pvfree = pv;
-	pmap->pm_npvfree++;
 }
 
 static void
 pv_free_all(pmap_t pmap)
 {
-	struct pv_entry *pv;
+	struct pv_chunk *pc;
 
-	while ((pv = pmap->pm_pvfree) != NULL) {
-		pmap->pm_pvfree = TAILQ_NEXT(pv, pv_link);
-		free(pv);
+	while ((pc = pmap->pm_pvchunks) != NULL) {
+		pmap->pm_pvchunks = pc->pc_next;
+		free(pc);
 	}
-	pmap->pm_npvfree = 0;
+	pmap->pm_pvfree = NULL;
 }
 
 static inline _Atomic pt_entry_t *
