@@ -87,6 +87,14 @@ LIBVM_API int	vm_sysctl_info(const char *name, struct vm_sysctl_info *);
 #define	VM_PROT_READ		0x01
 #define	VM_PROT_WRITE		0x02
 #define	VM_PROT_EXEC		0x04
+/*
+ * FreeBSD's PROT_MAX: the maximum protection of a vm_mmap (and, with
+ * vm_mprotect, a new maximum), ORed into prot.  Without it a mapping's
+ * maximum is everything, or its protection when vm.imply_prot_max is set.
+ */
+#define	VM_PROT_MAX(prot)	((prot) << 16)
+#define	VM_PROT_MAX_EXTRACT(prot) (((prot) >> 16) & 0x7)
+#define	VM_PROT_EXTRACT(prot)	((prot) & 0x7)
 
 /* ---- Address spaces ------------------------------------------------- */
 

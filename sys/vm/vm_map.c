@@ -67,6 +67,7 @@ static _Atomic int aslr_super_pages_rnd = 0x10; /* random superpages: 4 bits */
 static _Atomic int cluster_anon = 1;	/* group anonymous mappings */
 static _Atomic int sgrowsiz = 128 * 1024;	/* stack growth unit */
 static _Atomic int stack_guard_page = 1;	/* pages of a stack's guard */
+_Atomic int vm_imply_prot_max;		/* mmap's max protection = prot */
 
 /* ---- the threaded tree -------------------------------------------------- */
 
@@ -2290,6 +2291,9 @@ vm_map_startup(void)
 		    "Stack growth unit in bytes" },
 		{ "vm", "stack_guard_page", &stack_guard_page, 0,
 		    "Guard pages below each stack" },
+		{ "vm", "imply_prot_max", &vm_imply_prot_max, 0,
+		    "mmap without VM_PROT_MAX gets its protection as the "
+		    "maximum" },
 		{ "vm.aslr", "enable", &aslr_enable, 0,
 		    "Randomise non-fixed mappings of new address spaces" },
 		{ "vm.aslr", "honor_sbrk", &aslr_honor_sbrk, 0,
@@ -2312,6 +2316,7 @@ vm_map_startup(void)
 	cluster_anon = 1;
 	sgrowsiz = 128 * 1024;
 	stack_guard_page = 1;
+	vm_imply_prot_max = 0;
 	for (i = 0; i < nitems(knobs); i++)
 		SYSCTL_ADD_PROC(sysctl_node_path(knobs[i].path),
 		    knobs[i].name, CTLTYPE_INT | CTLFLAG_RW,

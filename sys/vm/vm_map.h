@@ -325,6 +325,7 @@ void	vm_map_print(vm_map_t map);
 /* Tunables (sysctls under vm.): see vm_map.c. */
 extern _Atomic int vm_map_entries_max;	/* vm.map_entries_max */
 extern _Atomic int vm_map_check_always;	/* vm.map_check_always */
+extern _Atomic int vm_imply_prot_max;	/* vm.imply_prot_max */
 
 void	vm_map_startup(void);		/* sysctls; at boot */
 void	vm_map_shutdown(void);		/* destroys unreleased vmspaces */

@@ -35,6 +35,8 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 
+#define	VM_PROT_ALL_USER	(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)
+
 /* Every mmap flag libvm knows (FreeBSD's kern_mmap accepts these). */
 #define	VM_MAP_KNOWN_FLAGS	(VM_MAP_SHARED | VM_MAP_PRIVATE |	\
 	VM_MAP_FIXED | VM_MAP_STACK | VM_MAP_NOSYNC | VM_MAP_ANON |	\
@@ -234,7 +236,7 @@ vm_mmap(struct vmspace *vs, vm_offset_t *addrp, vm_size_t len, int prot,
 {
 	vm_offset_t addr, pageoff;
 	vm_size_t size;
-	int align, error;
+	int align, error, maxprot;
 
 	if (vs == NULL || addrp == NULL)
 		return (EINVAL);
@@ -257,8 +259,15 @@ vm_mmap(struct vmspace *vs, vm_offset_t *addrp, vm_size_t len, int prot,
 	if ((flags & (VM_MAP_SHARED | VM_MAP_PRIVATE)) ==
 	    (VM_MAP_SHARED | VM_MAP_PRIVATE))
 		return (EINVAL);
-	if ((prot & ~(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)) != 0)
+	if ((prot & ~(VM_PROT_ALL_USER | VM_PROT_MAX(VM_PROT_ALL_USER))) != 0)
 		return (EINVAL);
+	maxprot = VM_PROT_MAX_EXTRACT(prot);
+	prot = VM_PROT_EXTRACT(prot);
+	if (maxprot != 0 && (maxprot & prot) != prot)
+		return (ENOTSUP);
+	if (maxprot == 0)
+		maxprot = atomic_load(&vm_imply_prot_max) != 0 ? prot :
+		    VM_PROT_ALL;
 	if ((flags & VM_MAP_GUARD) != 0 && (prot != VM_PROT_NONE ||
 	    fd != -1 || pos != 0 || (flags & ~VM_MAP_GUARD_FLAGS) != 0))
 		return (EINVAL);
@@ -305,7 +314,7 @@ vm_mmap(struct vmspace *vs, vm_offset_t *addrp, vm_size_t len, int prot,
 		    VM_PROT_NONE, flags);
 	else if ((flags & VM_MAP_ANON) != 0)
 		error = vm_mmap_anon(vs, &addr, size, (vm_prot_t)prot,
-		    VM_PROT_ALL, flags);
+		    (vm_prot_t)maxprot, flags);
 	else
 		error = EBADF;	/* no descriptors yet: fd cannot be valid */
 	if (error == 0) {
@@ -356,17 +365,28 @@ __exported int
 vm_mprotect(struct vmspace *vs, vm_offset_t addr, vm_size_t len, int prot)
 {
 	vm_offset_t start, end;
-	int rv;
+	int rv, maxprot;
 
 	if (vs == NULL)
 		return (EINVAL);
-	if ((prot & ~(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)) != 0)
+	if ((prot & ~(VM_PROT_ALL_USER | VM_PROT_MAX(VM_PROT_ALL_USER))) != 0)
 		return (EINVAL);
+	maxprot = VM_PROT_MAX_EXTRACT(prot);
+	prot = VM_PROT_EXTRACT(prot);
+	if (maxprot != 0 && (maxprot & prot) != prot)
+		return (ENOTSUP);
 	if (!vm_round_range(addr, len, &start, &end))
 		return (EINVAL);
 	if (start == end)
 		return (0);
-	rv = vm_map_protect(vs_map(vs), start, end, (vm_prot_t)prot, false);
+	/* A new maximum first (it may only lower), then the protection. */
+	rv = KERN_SUCCESS;
+	if (maxprot != 0)
+		rv = vm_map_protect(vs_map(vs), start, end,
+		    (vm_prot_t)maxprot, true);
+	if (rv == KERN_SUCCESS)
+		rv = vm_map_protect(vs_map(vs), start, end, (vm_prot_t)prot,
+		    false);
 	switch (rv) {
 	case KERN_SUCCESS:
 		return (0);
