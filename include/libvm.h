@@ -204,6 +204,17 @@ LIBVM_API int	vm_minherit(struct vmspace *, vm_offset_t addr, vm_size_t len,
 #define	VM_DATA_BASE		((vm_offset_t)0x10000000)
 LIBVM_API int	vm_brk(struct vmspace *, vm_offset_t newbreak);
 
+/*
+ * mlock(2), munlock(2), mlockall(2), munlockall(2): wired pages stay
+ * resident and mapped.  A fork copies a wired private range at once
+ * instead of copy-on-write.  Bounded by RLIMIT_MEMLOCK and the sysctl
+ * vm.max_user_wired (ENOMEM, as FreeBSD's code returns).
+ */
+LIBVM_API int	vm_mlock(struct vmspace *, vm_offset_t addr, vm_size_t len);
+LIBVM_API int	vm_munlock(struct vmspace *, vm_offset_t addr, vm_size_t len);
+LIBVM_API int	vm_mlockall(struct vmspace *, int flags);
+LIBVM_API int	vm_munlockall(struct vmspace *);
+
 /* ---- Touching memory ------------------------------------------------ */
 
 /*

@@ -50,6 +50,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_meter.h>
+#include <vm/vm_fault.h>
 #include <pmap/pmap.h>
 
 const vm_size_t pagesizes[MAXPAGESIZES] = {
@@ -826,6 +827,9 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 }
 
 static vm_size_t vm_map_stack_maxgrow(vm_map_t map, vm_map_entry_t gap_entry);
+static void vm_map_entry_unwire(vm_map_t map, vm_map_entry_t entry);
+static void vm_map_copy_entry_wired(vm_map_t src_map, vm_map_entry_t src,
+    vm_map_entry_t dst);
 static int vm_map_stack_locked(vm_map_t map, vm_offset_t addrbos,
     vm_size_t max_ssize, vm_prot_t prot, vm_prot_t max, int cow);
 
@@ -1290,6 +1294,8 @@ again:
 		vm_map_entry_unlink(map, entry, UNLINK);
 		if ((entry->eflags & MAP_ENTRY_GUARD) == 0)
 			map->size -= entry->end - entry->start;
+		if (entry->wired_count > 0 && map->pmap != NULL)
+			vm_map_entry_unwire(map, entry);
 		if (map->pmap != NULL && entry->object != NULL)
 			pmap_remove(map->pmap, entry->start, entry->end);
 		vm_map_entry_unmap_object(entry);
@@ -2101,7 +2107,12 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 			break;
 		case VM_INHERIT_COPY:
 			new = vm_map_fork_entry(new_map, old);
-			if ((old->eflags & MAP_ENTRY_GUARD) == 0)
+			if ((old->eflags & MAP_ENTRY_GUARD) != 0)
+				;
+			else if (old->wired_count > 0 &&
+			    old_map->pmap != NULL)
+				vm_map_copy_entry_wired(old_map, old, new);
+			else
 				vm_map_copy_entry(old_map, new_map, old, new);
 			vm_map_entry_link(new_map, new);
 			if ((new->eflags & MAP_ENTRY_GUARD) == 0)
@@ -2123,6 +2134,388 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 	VM_CNT_INC(v_forks);
 	*vm2p = vm2;
 	return (0);
+}
+
+/* ---- wiring (mlock) ---------------------------------------------------------- */
+
+_Atomic u_long vm_user_wire_count;	/* (a) pages of USER_WIRED entries */
+_Atomic u_long vm_max_user_wired;	/* (a) vm.max_user_wired */
+
+/*
+ * The page the pmap maps at va.  A wired page stays mapped (nothing
+ * removes the translation of a wired entry but its unwiring or deletion),
+ * so this finds the page a wiring holds.
+ */
+static vm_page_t
+vm_map_wired_page(vm_map_t map, vm_offset_t va)
+{
+	vm_paddr_t pa;
+
+	pa = pmap_extract(map->pmap, va);
+	return (pa == 0 ? NULL : PHYS_TO_VM_PAGE(pa));
+}
+
+/* Drop one wiring of each page of entry. */
+static void
+vm_map_entry_unwire_pages(vm_map_t map, vm_map_entry_t entry)
+{
+	vm_offset_t va;
+	vm_page_t m;
+
+	for (va = entry->start; va < entry->end; va += PAGE_SIZE) {
+		m = vm_map_wired_page(map, va);
+		if (m == NULL || vm_page_wired(m) == 0)
+			panic("%s: map %p entry %p: va %#jx of a wired entry "
+			    "maps no wired page", __func__, (void *)map,
+			    (void *)entry, (uintmax_t)va);
+		vm_page_unwire(m, PQ_ACTIVE);
+	}
+}
+
+/*
+ * Undo every wiring of entry (it is being deleted) and its user-wired
+ * accounting.
+ *
+ * => map locked exclusively.
+ */
+static void
+vm_map_entry_unwire(vm_map_t map, vm_map_entry_t entry)
+{
+	struct vmspace *vm = vm_map_vmspace(map);
+	u_long n = atop(entry->end - entry->start);
+
+	vm_map_assert_locked(map);
+	for (; entry->wired_count > 0; entry->wired_count--)
+		vm_map_entry_unwire_pages(map, entry);
+	if ((entry->eflags & MAP_ENTRY_USER_WIRED) != 0) {
+		entry->eflags &= ~MAP_ENTRY_USER_WIRED;
+		atomic_fetch_sub(&vm_user_wire_count, n);
+		if (vm != NULL)
+			vm->vm_uwired -= n;
+	}
+}
+
+static void
+vm_map_unwire_held(vm_page_t *ma, u_long npages)
+{
+	u_long i;
+
+	for (i = 0; i < npages; i++)
+		if (ma[i] != NULL) {
+			vm_page_unwire(ma[i], PQ_ACTIVE);
+			ma[i] = NULL;
+		}
+}
+
+/*
+ * Fault in and hold (wire) every page of [start, end) that wiring covers,
+ * with no map lock held across the faults.  Guards, holes (with
+ * HOLESOK) and inaccessible entries are skipped; without HOLESOK a hole
+ * or an inaccessible entry fails.  ma[atop(va - start)] gets the page.
+ */
+static int
+vm_map_wire_fault(vm_map_t map, vm_offset_t start, vm_offset_t end,
+    int flags, vm_page_t *ma)
+{
+	vm_map_entry_t e;
+	vm_offset_t va, eend;
+	vm_prot_t prot;
+	bool skip;
+	int rv;
+
+	for (va = start; va < end; va = eend) {
+		vm_map_lock_read(map);
+		if (!vm_map_lookup_entry(map, va, &e)) {
+			if ((flags & VM_MAP_WIRE_HOLESOK) == 0) {
+				vm_map_unlock_read(map);
+				return (KERN_INVALID_ADDRESS);
+			}
+			eend = MIN(end, vm_map_entry_succ(e)->start);
+			vm_map_unlock_read(map);
+			continue;
+		}
+		eend = MIN(end, e->end);
+		prot = e->protection;
+		skip = (e->eflags & MAP_ENTRY_GUARD) != 0;
+		vm_map_unlock_read(map);
+		if (skip)
+			continue;
+		if (prot == VM_PROT_NONE) {
+			if ((flags & VM_MAP_WIRE_HOLESOK) == 0)
+				return (KERN_PROTECTION_FAILURE);
+			continue;
+		}
+		for (; va < eend; va += PAGE_SIZE) {
+			rv = vm_fault(map, va, prot & VM_PROT_RW,
+			    VM_FAULT_WIRE, &ma[atop(va - start)]);
+			if (rv != KERN_SUCCESS)
+				return (rv);
+		}
+	}
+	return (KERN_SUCCESS);
+}
+
+/*
+ * mlock: wire [start, end).  The pages are faulted in and held first,
+ * with no lock held across the faults; then, under the exclusive map
+ * lock, the holds are checked to still be what the pmap maps (a
+ * concurrent munmap or remap retries the whole range) and handed over to
+ * the entries, which are clipped to the range and marked wired.
+ */
+int
+vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
+{
+	struct vmspace *vm = vm_map_vmspace(map);
+	vm_map_entry_t e, first;
+	vm_page_t *ma;
+	u_long npages, i, n, nuser;
+	vm_offset_t va;
+	bool ok;
+	int rv, tries;
+
+	if (start >= end)
+		return (KERN_SUCCESS);
+	if (((start | end) & PAGE_MASK) != 0)
+		return (KERN_INVALID_ARGUMENT);
+	if (!vm_map_range_valid(map, start, end) || map->pmap == NULL)
+		return (KERN_INVALID_ADDRESS);
+	npages = atop(end - start);
+	if ((flags & VM_MAP_WIRE_USER) != 0 &&
+	    npages > atomic_load(&vm_max_user_wired))
+		return (KERN_RESOURCE_SHORTAGE);
+	ma = calloc(npages, sizeof(*ma));
+	if (ma == NULL)
+		return (KERN_RESOURCE_SHORTAGE);
+	for (tries = 0;; tries++) {
+		rv = vm_map_wire_fault(map, start, end, flags, ma);
+		if (rv != KERN_SUCCESS) {
+			vm_map_unwire_held(ma, npages);
+			break;
+		}
+		vm_map_lock(map);
+		ok = true;
+		for (i = 0; i < npages && ok; i++)
+			if (ma[i] != NULL &&
+			    vm_map_wired_page(map, start + ptoa(i)) != ma[i])
+				ok = false;
+		if (!ok) {
+			/* The range changed under us: start again. */
+			vm_map_unlock(map);
+			vm_map_unwire_held(ma, npages);
+			if (tries < 10)
+				continue;
+			rv = KERN_FAILURE;
+			break;
+		}
+		/* Limits on what becomes user-wired (FreeBSD's kern_mlock). */
+		nuser = 0;
+		for (e = vm_map_lookup_entry_ge(map, start);
+		    e != &map->header && e->start < end;
+		    e = vm_map_entry_succ(e))
+			if ((flags & VM_MAP_WIRE_USER) != 0 &&
+			    (e->eflags & (MAP_ENTRY_USER_WIRED |
+			    MAP_ENTRY_GUARD)) == 0 &&
+			    ma[atop(MAX(e->start, start) - start)] != NULL)
+				nuser += atop(MIN(e->end, end) -
+				    MAX(e->start, start));
+		rv = vm_map_clip_check(map, start, end);
+		if (rv == KERN_SUCCESS && nuser > 0 && vm != NULL &&
+		    (ptoa(vm->vm_uwired + nuser) >
+		    vm->vm_rlimit[VM_RLIMIT_MEMLOCK].cur ||
+		    atomic_load(&vm_user_wire_count) + nuser >
+		    atomic_load(&vm_max_user_wired)))
+			rv = KERN_RESOURCE_SHORTAGE;
+		if (rv != KERN_SUCCESS) {
+			vm_map_unlock(map);
+			vm_map_unwire_held(ma, npages);
+			break;
+		}
+		first = vm_map_clip_range(map, start, end);
+		for (e = first; e != &map->header && e->start < end;
+		    e = vm_map_entry_succ(e)) {
+			i = atop(e->start - start);
+			n = atop(e->end - e->start);
+			if ((e->eflags & MAP_ENTRY_GUARD) != 0 || ma[i] == NULL)
+				continue;
+			if ((flags & VM_MAP_WIRE_USER) != 0 &&
+			    (e->eflags & MAP_ENTRY_USER_WIRED) != 0) {
+				/* Wired by the user already: drop ours. */
+				vm_map_unwire_held(ma + i, n);
+				continue;
+			}
+			/* The entry now owns the holds of its pages. */
+			for (va = 0; va < n; va++)
+				ma[i + va] = NULL;
+			e->wired_count++;
+			if ((flags & VM_MAP_WIRE_USER) != 0) {
+				e->eflags |= MAP_ENTRY_USER_WIRED;
+				atomic_fetch_add(&vm_user_wire_count, n);
+				if (vm != NULL)
+					vm->vm_uwired += n;
+			}
+		}
+		vm_map_merge_range(map, first, end);
+		vm_map_unlock(map);
+		rv = KERN_SUCCESS;
+		break;
+	}
+	free(ma);
+	return (rv);
+}
+
+/*
+ * munlock: unwire [start, end).  Without HOLESOK a hole fails with
+ * KERN_INVALID_ADDRESS and a part not user-wired with
+ * KERN_INVALID_ARGUMENT, changing nothing.
+ */
+int
+vm_map_unwire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
+{
+	struct vmspace *vm = vm_map_vmspace(map);
+	vm_map_entry_t e, first;
+	vm_offset_t va;
+	u_long n;
+	int rv;
+
+	if (start >= end)
+		return (KERN_SUCCESS);
+	if (((start | end) & PAGE_MASK) != 0)
+		return (KERN_INVALID_ARGUMENT);
+	vm_map_lock(map);
+	if (!vm_map_range_valid(map, start, end)) {
+		vm_map_unlock(map);
+		return (KERN_INVALID_ADDRESS);
+	}
+	if ((flags & VM_MAP_WIRE_HOLESOK) == 0) {
+		va = start;
+		for (e = vm_map_lookup_entry_ge(map, start);
+		    e != &map->header && e->start < end;
+		    e = vm_map_entry_succ(e)) {
+			if (e->start > va) {
+				vm_map_unlock(map);
+				return (KERN_INVALID_ADDRESS);
+			}
+			if ((e->eflags & MAP_ENTRY_GUARD) == 0 &&
+			    ((flags & VM_MAP_WIRE_USER) != 0 ?
+			    (e->eflags & MAP_ENTRY_USER_WIRED) == 0 :
+			    e->wired_count == 0)) {
+				vm_map_unlock(map);
+				return (KERN_INVALID_ARGUMENT);
+			}
+			va = e->end;
+		}
+		if (va < end) {
+			vm_map_unlock(map);
+			return (KERN_INVALID_ADDRESS);
+		}
+	}
+	if ((rv = vm_map_clip_check(map, start, end)) != KERN_SUCCESS) {
+		vm_map_unlock(map);
+		return (rv);
+	}
+	first = vm_map_clip_range(map, start, end);
+	for (e = first; e != &map->header && e->start < end;
+	    e = vm_map_entry_succ(e)) {
+		if ((e->eflags & MAP_ENTRY_GUARD) != 0 || e->wired_count == 0)
+			continue;
+		if ((flags & VM_MAP_WIRE_USER) != 0) {
+			if ((e->eflags & MAP_ENTRY_USER_WIRED) == 0)
+				continue;
+			n = atop(e->end - e->start);
+			e->eflags &= ~MAP_ENTRY_USER_WIRED;
+			atomic_fetch_sub(&vm_user_wire_count, n);
+			if (vm != NULL)
+				vm->vm_uwired -= n;
+		}
+		vm_map_entry_unwire_pages(map, e);
+		e->wired_count--;
+	}
+	vm_map_merge_range(map, first, end);
+	vm_map_unlock(map);
+	return (KERN_SUCCESS);
+}
+
+/*
+ * mprotect gave write access to [start, end): a wired copy-on-write entry
+ * there still holds the shared page it wired.  Fault in its private copy
+ * for writing, wire that instead, and release the shared one, so that
+ * the wiring follows what the entry maps (FreeBSD copies wired entries
+ * the same way, vm_fault_copy_entry).
+ */
+int
+vm_map_wire_cow_upgrade(vm_map_t map, vm_offset_t start, vm_offset_t end)
+{
+	vm_map_entry_t e;
+	vm_offset_t va, eend;
+	vm_page_t old, new;
+	bool wired;
+	int rv;
+
+	for (va = start; va < end; va = eend) {
+		vm_map_lock_read(map);
+		if (!vm_map_lookup_entry(map, va, &e)) {
+			eend = MIN(end, vm_map_entry_succ(e)->start);
+			vm_map_unlock_read(map);
+			continue;
+		}
+		eend = MIN(end, e->end);
+		wired = e->wired_count > 0 &&
+		    (e->protection & VM_PROT_WRITE) != 0 &&
+		    (e->eflags & MAP_ENTRY_COW) != 0;
+		vm_map_unlock_read(map);
+		if (!wired)
+			continue;
+		for (; va < eend; va += PAGE_SIZE) {
+			vm_map_lock_read(map);
+			old = vm_map_wired_page(map, va);
+			vm_map_unlock_read(map);
+			rv = vm_fault(map, va, VM_PROT_WRITE, VM_FAULT_WIRE,
+			    &new);
+			if (rv != KERN_SUCCESS)
+				return (rv);
+			/* One wiring per page: the copy keeps it. */
+			vm_page_unwire(old != NULL && old != new ? old : new,
+			    PQ_ACTIVE);
+		}
+	}
+	return (KERN_SUCCESS);
+}
+
+/*
+ * Fork of a wired private entry: the parent's pages must stay wired and
+ * writable, so they cannot become copy-on-write.  The child gets its own
+ * object with a copy of every page now (FreeBSD's vm_fault_copy_entry).
+ *
+ * => both maps locked exclusively; may sleep for free pages.
+ */
+static void
+vm_map_copy_entry_wired(vm_map_t src_map, vm_map_entry_t src,
+    vm_map_entry_t dst)
+{
+	vm_object_t object;
+	vm_offset_t va;
+	vm_page_t sm, dm;
+
+	object = vm_object_allocate_anon(atop(src->end - src->start));
+	VM_OBJECT_WLOCK(object);
+	for (va = src->start; va < src->end; va += PAGE_SIZE) {
+		sm = vm_map_wired_page(src_map, va);
+		if (sm == NULL)
+			continue;
+		dm = vm_page_alloc(object, atop(va - src->start),
+		    VM_ALLOC_NORMAL | VM_ALLOC_WAITOK);
+		KASSERT(dm != NULL, ("%s: WAITOK allocation failed",
+		    __func__));
+		pmap_copy_page(sm, dm);
+		vm_page_valid(dm);
+		vm_page_xunbusy(dm);
+		vm_page_activate(dm);
+		VM_CNT_INC(v_cow_faults);
+	}
+	VM_OBJECT_WUNLOCK(object);
+	dst->object = object;
+	dst->offset = 0;
+	dst->eflags &= ~(MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY);
 }
 
 /* ---- consistency and debugging -------------------------------------------- */
@@ -2256,6 +2649,20 @@ vm_map_print(vm_map_t map)
 /* ---- tunables --------------------------------------------------------- */
 
 static int
+sysctl_vm_max_user_wired(struct sysctl_oid *oidp, void *arg1 __unused,
+    intmax_t arg2 __unused, struct sysctl_req *req)
+{
+	uint64_t val = atomic_load(&vm_max_user_wired);
+	int error;
+
+	error = sysctl_handle_64(oidp, &val, 0, req);
+	if (error != 0 || req->newptr == NULL)
+		return (error);
+	atomic_store(&vm_max_user_wired, (u_long)val);
+	return (0);
+}
+
+static int
 sysctl_vm_map_int(struct sysctl_oid *oidp, void *arg1, intmax_t arg2,
     struct sysctl_req *req)
 {
@@ -2322,6 +2729,12 @@ vm_map_startup(void)
 		    knobs[i].name, CTLTYPE_INT | CTLFLAG_RW,
 		    (void *)(uintptr_t)knobs[i].var,
 		    knobs[i].min, sysctl_vm_map_int, "I", knobs[i].descr);
+	/* FreeBSD's default: a third of memory may be user-wired. */
+	atomic_store(&vm_max_user_wired, vm_page_count() / 3);
+	atomic_store(&vm_user_wire_count, 0);
+	SYSCTL_ADD_PROC(sysctl_node_path("vm"), "max_user_wired",
+	    CTLTYPE_U64 | CTLFLAG_RW, NULL, 0, sysctl_vm_max_user_wired, "QU",
+	    "Pages that may be user-wired (mlock), system-wide");
 	mtx_init(&vmspace_list_mtx, "vmspace list", NULL, 0);
 	LIST_INIT(&vmspace_list);
 }

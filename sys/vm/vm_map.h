@@ -314,6 +314,30 @@ int	vm_map_lookup(vm_map_t *var_map, vm_offset_t vaddr,
 					   vm_map_lookup_done */
 void	vm_map_lookup_done(vm_map_t map, vm_map_entry_t entry);
 
+/*
+ * Wiring (mlock(2), mlockall(2)): the pages of [start, end) are faulted
+ * in, wired and kept mapped until unwired.  VM_MAP_WIRE_USER counts the
+ * range as user-wired (MAP_ENTRY_USER_WIRED, RLIMIT_MEMLOCK,
+ * vm.max_user_wired); VM_MAP_WIRE_HOLESOK skips unmapped parts and guards
+ * instead of failing.  Both take the map lock themselves.
+ */
+#define	VM_MAP_WIRE_USER	0x0001
+#define	VM_MAP_WIRE_HOLESOK	0x0002
+int	vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end,
+	    int flags);			/* KERN_SUCCESS, KERN_INVALID_ADDRESS
+					   (a hole), KERN_RESOURCE_SHORTAGE
+					   (a limit), or the fault's code */
+int	vm_map_unwire(vm_map_t map, vm_offset_t start, vm_offset_t end,
+	    int flags);			/* KERN_INVALID_ADDRESS for a hole,
+					   KERN_INVALID_ARGUMENT for a range
+					   not user-wired (without HOLESOK) */
+int	vm_map_wire_cow_upgrade(vm_map_t map, vm_offset_t start,
+	    vm_offset_t end);		/* after mprotect gave write to wired
+					   copy-on-write entries: wire their
+					   private copies instead */
+extern _Atomic u_long vm_user_wire_count;	/* user-wired pages */
+extern _Atomic u_long vm_max_user_wired;	/* vm.max_user_wired */
+
 /* Page-level advice and prefaulting over a range (map read-locked). */
 void	vm_map_pmap_enter(vm_map_t map, vm_offset_t addr, vm_prot_t prot,
 	    struct vm_object *object, vm_pindex_t pindex, vm_size_t size);
@@ -368,6 +392,7 @@ struct vmspace {
 	_Atomic int	vm_refcnt;	/* (a) */
 	vm_offset_t	vm_daddr;	/* (c) data segment start */
 	vm_size_t	vm_dsize;	/* (m) data segment size (brk) */
+	u_long		vm_uwired;	/* (m) pages of USER_WIRED entries */
 	struct vm_rlimit vm_rlimit[VM_NRLIMITS]; /* (m) resource limits */
 	LIST_ENTRY(vmspace) vm_link;	/* (l) vmspace_list: every vmspace */
 };

@@ -13,6 +13,7 @@
 #include <sys/systm.h>
 #include <sys/counter.h>
 #include <sys/sysctl.h>
+#include <vm/vm_map.h>
 #include <vm/vm_meter.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pagequeue.h>
@@ -62,6 +63,7 @@ enum vm_meter_sum {
 	VMS_INACTIVE, VMS_LAUNDRY, VMS_UNSWAPPABLE, VMS_FREE_RESERVED,
 	VMS_FREE_MIN, VMS_FREE_TARGET, VMS_FREE_SEVERE, VMS_INTR_FREE_MIN,
 	VMS_PAGEOUT_FREE_MIN, VMS_INACTIVE_TARGET, VMS_BAD_COUNT,
+	VMS_USER_WIRE_COUNT,
 };
 
 static uint64_t
@@ -74,6 +76,8 @@ vm_meter_sum(enum vm_meter_sum what)
 	switch (what) {
 	case VMS_WIRE_COUNT:
 		return (vm_wire_count());
+	case VMS_USER_WIRE_COUNT:
+		return (atomic_load(&vm_user_wire_count));
 	case VMS_ACTIVE:
 		return (vm_pagequeue_count(PQ_ACTIVE));
 	case VMS_INACTIVE:
@@ -141,6 +145,7 @@ static const struct {
 	{ "v_page_count", VMS_PAGE_COUNT, "Total number of pages in system" },
 	{ "v_free_count", VMS_FREE_COUNT, "Free pages" },
 	{ "v_wire_count", VMS_WIRE_COUNT, "Wired pages" },
+	{ "v_user_wire_count", VMS_USER_WIRE_COUNT, "User-wired pages" },
 	{ "v_active_count", VMS_ACTIVE, "Active pages" },
 	{ "v_inactive_count", VMS_INACTIVE, "Inactive pages" },
 	{ "v_laundry_count", VMS_LAUNDRY, "Pages eligible for laundering" },

@@ -47,6 +47,9 @@
 #define	VM_MAP_GUARD_FLAGS	(VM_MAP_FIXED | VM_MAP_GUARD | VM_MAP_EXCL | \
 	VM_MAP_32BIT | VM_MAP_ALIGNMENT_MASK)
 
+static int	vm_mmap_wirefuture(struct vmspace *vs, vm_offset_t start,
+		    vm_offset_t end, bool holesok);
+
 static int
 vm_mmap_to_errno(int rv)
 {
@@ -317,6 +320,10 @@ vm_mmap(struct vmspace *vs, vm_offset_t *addrp, vm_size_t len, int prot,
 		    (vm_prot_t)maxprot, flags);
 	else
 		error = EBADF;	/* no descriptors yet: fd cannot be valid */
+	if (error == 0 && (flags & VM_MAP_GUARD) == 0 &&
+	    (error = vm_mmap_wirefuture(vs, addr, addr + size,
+	    (flags & VM_MAP_STACK) != 0)) != 0)
+		(void)vm_map_remove(vs_map(vs), addr, addr + size);
 	if (error == 0) {
 		if ((flags & VM_MAP_PREFAULT_READ) != 0 &&
 		    (flags & VM_MAP_GUARD) == 0)
@@ -387,6 +394,8 @@ vm_mprotect(struct vmspace *vs, vm_offset_t addr, vm_size_t len, int prot)
 	if (rv == KERN_SUCCESS)
 		rv = vm_map_protect(vs_map(vs), start, end, (vm_prot_t)prot,
 		    false);
+	if (rv == KERN_SUCCESS && (prot & VM_PROT_WRITE) != 0)
+		rv = vm_map_wire_cow_upgrade(vs_map(vs), start, end);
 	switch (rv) {
 	case KERN_SUCCESS:
 		return (0);
@@ -578,7 +587,157 @@ vm_brk(struct vmspace *vs, vm_offset_t newbreak)
 	vs->vm_dsize = new - base;
 done:
 	vm_map_unlock(map);
+	if (error == 0 && new > old &&
+	    vm_mmap_wirefuture(vs, old, new, false) != 0) {
+		/* As FreeBSD's kern_break: the growth is undone. */
+		vm_map_lock(map);
+		(void)vm_map_delete(map, old, new);
+		vs->vm_dsize = old - base;
+		vm_map_unlock(map);
+		error = ENOMEM;
+	}
 	return (error);
+}
+
+/* ---- wiring -------------------------------------------------------------- */
+
+__exported int
+vm_mlock(struct vmspace *vs, vm_offset_t addr, vm_size_t len)
+{
+	vm_offset_t start, end, last;
+	int rv;
+
+	if (vs == NULL)
+		return (EINVAL);
+	last = addr + len;
+	start = trunc_page(addr);
+	end = round_page(last);
+	if (last < addr || end < addr)
+		return (EINVAL);
+	if (atop(end - start) > atomic_load(&vm_max_user_wired))
+		return (ENOMEM);
+	if (!vm_map_range_valid(vs_map(vs), start, end))
+		return (ENOMEM);
+	rv = vm_map_wire(vs_map(vs), start, end, VM_MAP_WIRE_USER);
+	return (rv == KERN_SUCCESS ? 0 : ENOMEM);
+}
+
+__exported int
+vm_munlock(struct vmspace *vs, vm_offset_t addr, vm_size_t len)
+{
+	vm_offset_t start, end, last;
+	int rv;
+
+	if (vs == NULL)
+		return (EINVAL);
+	last = addr + len;
+	start = trunc_page(addr);
+	end = round_page(last);
+	if (last < addr || end < addr)
+		return (EINVAL);
+	if (!vm_map_range_valid(vs_map(vs), start, end))
+		return (ENOMEM);
+	rv = vm_map_unwire(vs_map(vs), start, end, VM_MAP_WIRE_USER);
+	return (rv == KERN_SUCCESS ? 0 : ENOMEM);
+}
+
+/*
+ * Wire every mapping of map, one entry's range at a time (the mappings
+ * are few; the address space is not).  Entries that change meanwhile are
+ * taken as they are found (HOLESOK).
+ */
+static int
+vm_mlockall_current(vm_map_t map)
+{
+	vm_map_entry_t e;
+	vm_offset_t va = vm_map_min(map), start, end;
+	int rv;
+
+	for (;;) {
+		vm_map_lock_read(map);
+		e = vm_map_lookup_entry_ge(map, va);
+		while (e != &map->header &&
+		    (e->eflags & MAP_ENTRY_GUARD) != 0)
+			e = vm_map_entry_succ(e);
+		if (e == &map->header) {
+			vm_map_unlock_read(map);
+			return (KERN_SUCCESS);
+		}
+		start = MAX(va, e->start);
+		end = e->end;
+		vm_map_unlock_read(map);
+		if (atop(end - start) > atomic_load(&vm_max_user_wired))
+			return (KERN_RESOURCE_SHORTAGE);
+		rv = vm_map_wire(map, start, end, VM_MAP_WIRE_USER |
+		    VM_MAP_WIRE_HOLESOK);
+		if (rv != KERN_SUCCESS)
+			return (rv);
+		va = end;
+	}
+}
+
+__exported int
+vm_mlockall(struct vmspace *vs, int flags)
+{
+	vm_map_t map;
+	int rv;
+
+	if (vs == NULL || flags == 0 ||
+	    (flags & ~(VM_MCL_CURRENT | VM_MCL_FUTURE)) != 0)
+		return (EINVAL);
+	map = vs_map(vs);
+	vm_map_lock(map);
+	if (map->size > vs->vm_rlimit[VM_RLIMIT_MEMLOCK].cur) {
+		vm_map_unlock(map);
+		return (ENOMEM);
+	}
+	if ((flags & VM_MCL_FUTURE) != 0)
+		map->flags |= MAP_WIREFUTURE;
+	vm_map_unlock(map);
+	if ((flags & VM_MCL_CURRENT) == 0)
+		return (0);
+	rv = vm_mlockall_current(map);
+	if (rv == KERN_SUCCESS)
+		return (0);
+	return (rv == KERN_RESOURCE_SHORTAGE ? ENOMEM : EAGAIN);
+}
+
+__exported int
+vm_munlockall(struct vmspace *vs)
+{
+	vm_map_t map;
+	int rv;
+
+	if (vs == NULL)
+		return (EINVAL);
+	map = vs_map(vs);
+	vm_map_lock(map);
+	map->flags &= ~MAP_WIREFUTURE;
+	vm_map_unlock(map);
+	rv = vm_map_unwire(map, vm_map_min(map), vm_map_max(map),
+	    VM_MAP_WIRE_USER | VM_MAP_WIRE_HOLESOK);
+	return (rv == KERN_SUCCESS ? 0 : EINVAL);
+}
+
+/*
+ * Under mlockall(MCL_FUTURE), a new mapping (or brk growth) is wired as
+ * it is made; if it cannot be, it is removed again and the call fails
+ * (FreeBSD's vm_mmap_object).
+ */
+static int
+vm_mmap_wirefuture(struct vmspace *vs, vm_offset_t start, vm_offset_t end,
+    bool holesok)
+{
+	vm_map_t map = vs_map(vs);
+	bool future;
+
+	vm_map_lock_read(map);
+	future = (map->flags & MAP_WIREFUTURE) != 0;
+	vm_map_unlock_read(map);
+	if (!future || vm_map_wire(map, start, end, VM_MAP_WIRE_USER |
+	    (holesok ? VM_MAP_WIRE_HOLESOK : 0)) == KERN_SUCCESS)
+		return (0);
+	return (ENOMEM);
 }
 
 /* ---- touching memory ------------------------------------------------- */
