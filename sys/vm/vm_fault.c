@@ -61,6 +61,10 @@ struct faultstate {
 	vm_pindex_t	pindex;
 	vm_page_t	m;		/* exclusively busied */
 	bool		fresh;		/* m was zero-filled or copied here */
+	bool		needzero;	/* m is new and not known zero */
+	vm_page_t	cow_src;	/* busied source of m's copy */
+	vm_object_t	cow_obj;	/* its object (pip held) */
+	bool		shared_first;	/* first_object not ONEMAPPING */
 	int		oom_waits;	/* vm_fault_oom's fruitless waits */
 	int		rv;		/* KERN_* of a FAULT_FAILURE */
 };
@@ -86,6 +90,16 @@ vm_fault_unlock_objects(struct faultstate *fs)
 		vm_object_pip_wakeup(fs->object);
 	}
 	VM_OBJECT_WUNLOCK(fs->first_object);
+	vm_object_pip_wakeup(fs->first_object);
+	fs->object = fs->first_object = NULL;
+}
+
+/* The objects are unlocked already: drop their paging references. */
+static void
+vm_fault_pip_release(struct faultstate *fs)
+{
+	if (fs->object != fs->first_object)
+		vm_object_pip_wakeup(fs->object);
 	vm_object_pip_wakeup(fs->first_object);
 	fs->object = fs->first_object = NULL;
 }
@@ -201,15 +215,19 @@ vm_fault_zerofill(struct faultstate *fs)
 		fs->pindex = fs->first_pindex;
 	}
 	/*
-	 * VM_ALLOC_ZERO: the allocator zeroes the page unless it is known
-	 * to be zero already (PG_ZERO, e.g. a freed page-table page).
+	 * The page is zeroed after the object locks are dropped (its busy
+	 * lock keeps it ours), unless it is known to be zero already
+	 * (PG_ZERO: fresh memory, a freed page-table page).
 	 */
 	m = vm_page_alloc(fs->first_object, fs->first_pindex,
-	    VM_ALLOC_NORMAL | VM_ALLOC_NOWAIT | VM_ALLOC_ZERO);
+	    VM_ALLOC_NORMAL | VM_ALLOC_NOWAIT | VM_ALLOC_ZERO_HINT);
 	if (m == NULL)
 		return (vm_fault_oom(fs));
+	fs->needzero = (atomic_load_explicit(&m->flags,
+	    memory_order_relaxed) & PG_ZERO) == 0;
+	if (!fs->needzero)
+		VM_CNT_INC(v_ozfod);
 	VM_CNT_INC(v_zfod);
-	vm_page_valid(m);
 	fs->m = m;
 	fs->fresh = true;
 	return (FAULT_SUCCESS);
@@ -247,6 +265,7 @@ vm_fault_cow(struct faultstate *fs)
 			vm_object_pip_wakeup(obj);
 			fs->object = fs->first_object;
 			fs->pindex = fs->first_pindex;
+			fs->fresh = true;	/* no prefault: see vm_fault_once */
 			return (FAULT_SUCCESS);
 		}
 	}
@@ -257,27 +276,18 @@ vm_fault_cow(struct faultstate *fs)
 		fs->m = NULL;
 		return (vm_fault_oom(fs));
 	}
-	pmap_copy_page(m, copy);
-	vm_page_valid(copy);
 	/*
-	 * A first_object shared read/write by several address spaces (a
-	 * SHARE-inherited entry that was still copy-on-write) may have
-	 * translations of m in the others' pmaps, made when first_object had
-	 * no page here.  They would keep reading m after the copy
-	 * (CVE-2021-29626): remove them.  A private first_object is mapped
-	 * only here, and pmap_enter replaces our own translation.  m stays
-	 * busy meanwhile, so no new translation of it appears.
+	 * The copy itself is made once the object locks are dropped
+	 * (vm_fault_fill): m stays busy in obj, whose paging reference
+	 * keeps a collapse from moving it.
 	 */
-	if ((fs->first_object->flags & OBJ_ONEMAPPING) == 0)
-		pmap_remove_all(m);
-	vm_page_xunbusy(m);
 	VM_OBJECT_WUNLOCK(obj);
-	vm_object_pip_wakeup(obj);
+	fs->cow_src = m;
+	fs->cow_obj = obj;
 	fs->object = fs->first_object;
 	fs->pindex = fs->first_pindex;
 	fs->m = copy;
 	fs->fresh = true;
-	VM_CNT_INC(v_cow_faults);
 	return (FAULT_SUCCESS);
 }
 
@@ -360,6 +370,38 @@ vm_fault_prefault(struct faultstate *fs, vm_object_t object)
 	VM_OBJECT_RUNLOCK(object);
 }
 
+/*
+ * With the object locks dropped (the pages involved are busy, the objects
+ * held by their paging references): zero a new page, or make the copy of
+ * a copy-on-write fault.
+ *
+ * A first_object shared read/write by several address spaces (a
+ * SHARE-inherited entry that was still copy-on-write) may have
+ * translations of the source page in the others' pmaps, made when
+ * first_object had no page here.  They would keep reading the original
+ * after the copy (CVE-2021-29626): remove them.  A private first_object
+ * is mapped only here, and pmap_enter replaces our own translation.  The
+ * source stays busy meanwhile, so no new translation of it appears.
+ */
+static void
+vm_fault_fill(struct faultstate *fs)
+{
+	if (fs->needzero)
+		pmap_zero_page(fs->m);
+	if (fs->cow_src != NULL) {
+		pmap_copy_page(fs->cow_src, fs->m);
+		if (fs->shared_first)
+			pmap_remove_all(fs->cow_src);
+		vm_page_xunbusy(fs->cow_src);
+		vm_object_pip_wakeup(fs->cow_obj);
+		fs->cow_src = NULL;
+		fs->cow_obj = NULL;
+		VM_CNT_INC(v_cow_faults);
+	}
+	if (fs->fresh)
+		vm_page_valid(fs->m);
+}
+
 /* One attempt at the fault, from the lookup on. */
 static int
 vm_fault_once(struct faultstate *fs, enum fault_status *status)
@@ -398,6 +440,8 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 	fs->pindex = fs->first_pindex;
 	fs->m = NULL;
 	fs->fresh = false;
+	fs->needzero = false;
+	fs->cow_src = NULL;
 	res = vm_fault_find_page(fs);
 	if (res != FAULT_SUCCESS) {
 		*status = res;
@@ -414,14 +458,32 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 			fs->prot &= ~VM_PROT_WRITE;
 	}
 
+	/*
+	 * fs->m is busy, which keeps its identity; the objects keep their
+	 * paging references.  Zeroing, copying and the pmap work go on
+	 * without the object locks, so that faults on one object overlap.
+	 */
+	fs->shared_first = (fs->first_object->flags & OBJ_ONEMAPPING) == 0;
+	prefault_obj = fs->first_object;
+	if (fs->object != fs->first_object)
+		VM_OBJECT_WUNLOCK(fs->object);
+	VM_OBJECT_WUNLOCK(fs->first_object);
+	vm_fault_fill(fs);
 	rv = pmap_enter(fs->map->pmap, fs->vaddr, fs->m, fs->prot,
 	    fs->fault_type | PMAP_ENTER_NOSLEEP |
 	    (fs->wired ? PMAP_ENTER_WIRED : 0), 0);
 	if (rv != KERN_SUCCESS) {
 		/* No page-table page (seed 001): wait for memory, retry. */
 		vm_page_xunbusy(fs->m);
-		*status = vm_fault_oom(fs);
-		return (fs->rv);
+		vm_fault_pip_release(fs);
+		vm_map_lookup_done(fs->map, fs->entry);
+		if (vm_wait_timo(VM_FAULT_OOM_TIMO_MS) != 0 &&
+		    ++fs->oom_waits >= VM_FAULT_OOM_WAITS) {
+			*status = FAULT_FAILURE;
+			return (KERN_RESOURCE_SHORTAGE);
+		}
+		*status = FAULT_RESTART;
+		return (KERN_SUCCESS);
 	}
 	if ((fs->fault_type & VM_PROT_WRITE) != 0)
 		vm_page_dirty(fs->m);
@@ -431,8 +493,7 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 	}
 	vm_page_activate(fs->m);
 	vm_page_xunbusy(fs->m);
-	prefault_obj = fs->first_object;
-	vm_fault_unlock_objects(fs);
+	vm_fault_pip_release(fs);
 	/*
 	 * A page zero-filled or copied here means its neighbours are new
 	 * or being copied too, or already mapped by the faults that made

@@ -692,7 +692,9 @@ vm_page_alloc_init(vm_page_t m, int req, bool managed)
 		else
 			VM_CNT_INC(v_ozfod);	/* known zero: spared */
 		flags = PG_ZERO;
-	} else
+	} else if ((req & VM_ALLOC_ZERO_HINT) != 0)
+		flags &= PG_ZERO;
+	else
 		flags = 0;
 	if ((req & VM_ALLOC_NODUMP) != 0)
 		flags |= PG_NODUMP;

@@ -153,6 +153,9 @@ typedef struct vm_page *vm_page_t;
 #define	VM_ALLOC_WAITFAIL	0x0010	/* sleep once, then fail */
 #define	VM_ALLOC_WIRED		0x0020
 #define	VM_ALLOC_ZERO		0x0040	/* zero-filled page */
+#define	VM_ALLOC_ZERO_HINT	0x0100	/* keep PG_ZERO, zero nothing: the
+					   caller zeroes unless PG_ZERO
+					   (FreeBSD's VM_ALLOC_ZERO) */
 #define	VM_ALLOC_NOBUSY		0x0200
 #define	VM_ALLOC_NOCREAT	0x0400	/* grab: look up only */
 #define	VM_ALLOC_IGN_SBUSY	0x1000
