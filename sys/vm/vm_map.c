@@ -828,6 +828,8 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 
 static vm_size_t vm_map_stack_maxgrow(vm_map_t map, vm_map_entry_t gap_entry);
 static void vm_map_entry_unwire(vm_map_t map, vm_map_entry_t entry);
+static int vm_map_growstack_entry(vm_map_t map, vm_map_entry_t gap_entry,
+    vm_map_entry_t stack_entry, vm_size_t grow);
 static void vm_map_copy_entry_wired(vm_map_t src_map, vm_map_entry_t src,
     vm_map_entry_t dst);
 static int vm_map_stack_locked(vm_map_t map, vm_offset_t addrbos,
@@ -1656,6 +1658,50 @@ vm_map_stack(vm_map_t map, vm_offset_t addrbos, vm_size_t max_ssize,
 }
 
 /*
+ * Grow a wired stack: its pages are wired, the new ones are not, so the
+ * growth is a new entry below it (as FreeBSD grows every stack) over the
+ * same object, rather than the stack entry reaching down.  No free gap
+ * changes: the new entry fills exactly what the gap gives up.
+ *
+ * => map locked exclusively.
+ */
+static int
+vm_map_growstack_entry(vm_map_t map, vm_map_entry_t gap_entry,
+    vm_map_entry_t stack_entry, vm_size_t grow)
+{
+	vm_map_entry_t new;
+
+	if (vm_map_entries_full(map, 1))
+		return (KERN_NO_SPACE);
+	new = vm_map_entry_create(map);
+	*new = *stack_entry;
+	new->left = new->right = NULL;
+	new->eflags &= ~(MAP_ENTRY_USER_WIRED | MAP_ENTRY_IN_TRANSITION |
+	    MAP_ENTRY_NEEDS_WAKEUP);
+	new->wired_count = 0;
+	new->wiring_thread = NULL;
+	new->end = stack_entry->start;
+	new->start = stack_entry->start - grow;
+	new->next_read = new->start;
+	if (new->object != NULL) {
+		/* Its object spans the gap (vm_map_entry_back). */
+		KASSERT(new->offset >= grow, ("%s: stack object offset %#jx < "
+		    "%#jx", __func__, (uintmax_t)new->offset,
+		    (uintmax_t)grow));
+		new->offset -= grow;
+		vm_object_reference(new->object);
+	}
+	if (grow == gap_entry->end - gap_entry->start) {
+		vm_map_entry_unlink(map, gap_entry, UNLINK);
+		vm_map_entry_dispose(map, gap_entry);
+	} else
+		gap_entry->end -= grow;
+	vm_map_entry_link(map, new);
+	map->size += grow;
+	return (KERN_SUCCESS);
+}
+
+/*
  * Grow the stack above gap_entry down to cover addr: move the boundary
  * between the gap and the stack entry down by whole sgrowsiz units (less
  * near the guard).  Addresses in the guard pages fail with KERN_NO_SPACE.
@@ -1695,6 +1741,9 @@ vm_map_growstack(vm_map_t map, vm_offset_t addr, vm_map_entry_t gap_entry)
 	/* The limits may not let the stack reach addr at all. */
 	if (stack_entry->start - grow > trunc_page(addr))
 		return (KERN_NO_SPACE);
+	if (stack_entry->wired_count > 0)
+		return (vm_map_growstack_entry(map, gap_entry, stack_entry,
+		    grow));
 	if (grow == gap_entry->end - gap_entry->start) {
 		/* No guard left below: the stack takes the whole gap. */
 		vm_ooffset_t off = stack_entry->offset;
@@ -2142,9 +2191,8 @@ _Atomic u_long vm_user_wire_count;	/* (a) pages of USER_WIRED entries */
 _Atomic u_long vm_max_user_wired;	/* (a) vm.max_user_wired */
 
 /*
- * The page the pmap maps at va.  A wired page stays mapped (nothing
- * removes the translation of a wired entry but its unwiring or deletion),
- * so this finds the page a wiring holds.
+ * The page the pmap maps at va: what a wiring that was just faulted in
+ * holds (vm_map_wire checks its holds with it).
  */
 static vm_page_t
 vm_map_wired_page(vm_map_t map, vm_offset_t va)
@@ -2155,6 +2203,38 @@ vm_map_wired_page(vm_map_t map, vm_offset_t va)
 	return (pa == 0 ? NULL : PHYS_TO_VM_PAGE(pa));
 }
 
+/*
+ * The page that backs va in entry: the first one down the entry's chain.
+ * For a wired entry it is the page the wiring holds, translated or not
+ * (mprotect to none removes the translations of a wired range; the pages
+ * stay): a wired page never leaves its chain (collapse moves it up, which
+ * keeps it first), and only a write fault, which mprotect's rewiring of
+ * the private copies handles, puts another page above it.
+ *
+ * => map locked.
+ */
+static vm_page_t
+vm_map_entry_page(vm_map_entry_t entry, vm_offset_t va)
+{
+	vm_object_t object, next;
+	vm_pindex_t pindex;
+	vm_page_t m;
+
+	if ((object = entry->object) == NULL)
+		return (NULL);
+	pindex = OFF_TO_IDX(entry->offset + (va - entry->start));
+	VM_OBJECT_RLOCK(object);
+	while ((m = vm_page_lookup(object, pindex)) == NULL &&
+	    (next = object->backing_object) != NULL) {
+		VM_OBJECT_RLOCK(next);
+		pindex += OFF_TO_IDX(object->backing_object_offset);
+		VM_OBJECT_RUNLOCK(object);
+		object = next;
+	}
+	VM_OBJECT_RUNLOCK(object);
+	return (m);
+}
+
 /* Drop one wiring of each page of entry. */
 static void
 vm_map_entry_unwire_pages(vm_map_t map, vm_map_entry_t entry)
@@ -2163,10 +2243,10 @@ vm_map_entry_unwire_pages(vm_map_t map, vm_map_entry_t entry)
 	vm_page_t m;
 
 	for (va = entry->start; va < entry->end; va += PAGE_SIZE) {
-		m = vm_map_wired_page(map, va);
+		m = vm_map_entry_page(entry, va);
 		if (m == NULL || vm_page_wired(m) == 0)
 			panic("%s: map %p entry %p: va %#jx of a wired entry "
-			    "maps no wired page", __func__, (void *)map,
+			    "has no wired page", __func__, (void *)map,
 			    (void *)entry, (uintmax_t)va);
 		vm_page_unwire(m, PQ_ACTIVE);
 	}
@@ -2238,8 +2318,12 @@ vm_map_wire_fault(vm_map_t map, vm_offset_t start, vm_offset_t end,
 		prot = e->protection;
 		skip = (e->eflags & MAP_ENTRY_GUARD) != 0;
 		vm_map_unlock_read(map);
-		if (skip)
+		if (skip) {
+			/* A guard is a hole that cannot be filled. */
+			if ((flags & VM_MAP_WIRE_HOLESOK) == 0)
+				return (KERN_INVALID_ADDRESS);
 			continue;
+		}
 		if (prot == VM_PROT_NONE) {
 			if ((flags & VM_MAP_WIRE_HOLESOK) == 0)
 				return (KERN_PROTECTION_FAILURE);
@@ -2395,8 +2479,11 @@ vm_map_unwire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 				vm_map_unlock(map);
 				return (KERN_INVALID_ADDRESS);
 			}
-			if ((e->eflags & MAP_ENTRY_GUARD) == 0 &&
-			    ((flags & VM_MAP_WIRE_USER) != 0 ?
+			if ((e->eflags & MAP_ENTRY_GUARD) != 0) {
+				vm_map_unlock(map);
+				return (KERN_INVALID_ADDRESS);
+			}
+			if (((flags & VM_MAP_WIRE_USER) != 0 ?
 			    (e->eflags & MAP_ENTRY_USER_WIRED) == 0 :
 			    e->wired_count == 0)) {
 				vm_map_unlock(map);
@@ -2467,7 +2554,8 @@ vm_map_wire_cow_upgrade(vm_map_t map, vm_offset_t start, vm_offset_t end)
 			continue;
 		for (; va < eend; va += PAGE_SIZE) {
 			vm_map_lock_read(map);
-			old = vm_map_wired_page(map, va);
+			old = vm_map_lookup_entry(map, va, &e) ?
+			    vm_map_entry_page(e, va) : NULL;
 			vm_map_unlock_read(map);
 			rv = vm_fault(map, va, VM_PROT_WRITE, VM_FAULT_WIRE,
 			    &new);
@@ -2496,10 +2584,11 @@ vm_map_copy_entry_wired(vm_map_t src_map, vm_map_entry_t src,
 	vm_offset_t va;
 	vm_page_t sm, dm;
 
+	(void)src_map;
 	object = vm_object_allocate_anon(atop(src->end - src->start));
 	VM_OBJECT_WLOCK(object);
 	for (va = src->start; va < src->end; va += PAGE_SIZE) {
-		sm = vm_map_wired_page(src_map, va);
+		sm = vm_map_entry_page(src, va);
 		if (sm == NULL)
 			continue;
 		dm = vm_page_alloc(object, atop(va - src->start),

@@ -173,6 +173,12 @@ vm_mmap_anon(struct vmspace *vs, vm_offset_t *addr, vm_size_t size,
 		vm_map_unlock_read(map);
 		return (ENOMEM);
 	}
+	/* mlockall(MCL_FUTURE): the new mapping must fit RLIMIT_MEMLOCK. */
+	if ((map->flags & MAP_WIREFUTURE) != 0 && prot != VM_PROT_NONE &&
+	    ptoa(vs->vm_uwired) + size > vs->vm_rlimit[VM_RLIMIT_MEMLOCK].cur) {
+		vm_map_unlock_read(map);
+		return (ENOMEM);
+	}
 	vm_map_unlock_read(map);
 
 	if ((flags & VM_MAP_NOSYNC) != 0)
@@ -320,10 +326,14 @@ vm_mmap(struct vmspace *vs, vm_offset_t *addrp, vm_size_t len, int prot,
 		    (vm_prot_t)maxprot, flags);
 	else
 		error = EBADF;	/* no descriptors yet: fd cannot be valid */
-	if (error == 0 && (flags & VM_MAP_GUARD) == 0 &&
-	    (error = vm_mmap_wirefuture(vs, addr, addr + size,
-	    (flags & VM_MAP_STACK) != 0)) != 0)
-		(void)vm_map_remove(vs_map(vs), addr, addr + size);
+	/*
+	 * mlockall(MCL_FUTURE): wire the new mapping; as FreeBSD's
+	 * vm_mmap_object does, the limit was checked before mapping
+	 * (vm_mmap_anon) and a failure to wire leaves it mapped.
+	 */
+	if (error == 0 && (flags & VM_MAP_GUARD) == 0)
+		(void)vm_mmap_wirefuture(vs, addr, addr + size,
+		    (flags & VM_MAP_STACK) != 0);
 	if (error == 0) {
 		if ((flags & VM_MAP_PREFAULT_READ) != 0 &&
 		    (flags & VM_MAP_GUARD) == 0)
@@ -687,7 +697,8 @@ vm_mlockall(struct vmspace *vs, int flags)
 		return (EINVAL);
 	map = vs_map(vs);
 	vm_map_lock(map);
-	if (map->size > vs->vm_rlimit[VM_RLIMIT_MEMLOCK].cur) {
+	if ((flags & VM_MCL_CURRENT) != 0 &&
+	    map->size > vs->vm_rlimit[VM_RLIMIT_MEMLOCK].cur) {
 		vm_map_unlock(map);
 		return (ENOMEM);
 	}
