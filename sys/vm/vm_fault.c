@@ -179,7 +179,7 @@ vm_fault_soft_fast(struct faultstate *fs)
 		return (FAULT_RESTART);		/* take the slow path */
 	}
 	rv = pmap_enter(fs->map->pmap, fs->vaddr, m, fs->prot,
-	    fs->fault_type | PMAP_ENTER_NOSLEEP, 0);
+	    (fs->fault_type & VM_PROT_ALL) | PMAP_ENTER_NOSLEEP, 0);
 	if (rv != KERN_SUCCESS) {
 		VM_OBJECT_RUNLOCK(fs->first_object);
 		return (FAULT_RESTART);
@@ -419,7 +419,7 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 	}
 	/* A wired entry is faulted in for everything it allows (FreeBSD). */
 	if (fs->wired)
-		fs->fault_type = fs->prot;
+		fs->fault_type = fs->prot | (fs->fault_type & VM_PROT_COPY);
 	if (!fs->wired && fs->m_hold == NULL &&
 	    vm_fault_soft_fast(fs) == FAULT_SUCCESS) {
 		vm_map_lookup_done(fs->map, fs->entry);
@@ -448,7 +448,7 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 		return (fs->rv);
 	}
 	if (fs->object != fs->first_object) {
-		if ((fs->fault_type & VM_PROT_WRITE) != 0) {
+		if ((fs->fault_type & (VM_PROT_WRITE | VM_PROT_COPY)) != 0) {
 			res = vm_fault_cow(fs);
 			if (res != FAULT_SUCCESS) {
 				*status = res;
@@ -470,7 +470,7 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 	VM_OBJECT_WUNLOCK(fs->first_object);
 	vm_fault_fill(fs);
 	rv = pmap_enter(fs->map->pmap, fs->vaddr, fs->m, fs->prot,
-	    fs->fault_type | PMAP_ENTER_NOSLEEP |
+	    (fs->fault_type & VM_PROT_ALL) | PMAP_ENTER_NOSLEEP |
 	    (fs->wired ? PMAP_ENTER_WIRED : 0), 0);
 	if (rv != KERN_SUCCESS) {
 		/* No page-table page (seed 001): wait for memory, retry. */
@@ -513,7 +513,7 @@ vm_fault(vm_map_t map, vm_offset_t vaddr, vm_prot_t fault_type,
 {
 	struct faultstate fs = {
 		.map = map, .vaddr = trunc_page(vaddr),
-		.fault_type = fault_type & VM_PROT_ALL,
+		.fault_type = fault_type & (VM_PROT_ALL | VM_PROT_COPY),
 		.fault_flags = fault_flags, .m_hold = m_hold,
 	};
 	enum fault_status status;

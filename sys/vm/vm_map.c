@@ -1865,6 +1865,8 @@ vm_map_lookup(vm_map_t *var_map, vm_offset_t vaddr, vm_prot_t fault_type,
 	vm_map_t map = *var_map;
 	vm_map_entry_t entry;
 	vm_prot_t prot;
+	bool copy, wire;
+	vm_offset_t gs, ge;
 	int rv;
 
 retry:
@@ -1880,13 +1882,27 @@ retry:
 			vm_map_unlock(map);
 			goto retry;
 		}
+		gs = vm_map_entry_succ(entry)->start;	/* the stack's bottom */
 		rv = vm_map_growstack(map, vaddr, entry);
+		wire = rv == KERN_SUCCESS && (map->flags & MAP_WIREFUTURE) != 0;
+		if (wire && vm_map_lookup_entry(map, vaddr, &entry))
+			ge = entry->start;		/* the new bottom */
+		else
+			wire = false;
 		vm_map_unlock(map);
+		/*
+		 * Under mlockall(MCL_FUTURE) the growth is wired too, as
+		 * FreeBSD's vm_map_growstack does; if RLIMIT_MEMLOCK or
+		 * vm.max_user_wired refuse, it stays, unwired.
+		 */
+		if (wire)
+			(void)vm_map_wire(map, ge, gs, VM_MAP_WIRE_USER);
 		if (rv == KERN_SUCCESS)
 			goto retry;
 		return (KERN_PROTECTION_FAILURE);
 	}
 	prot = entry->protection;
+	copy = (fault_type & VM_PROT_COPY) != 0;
 	fault_type &= VM_PROT_ALL;
 	if ((fault_type & prot) != fault_type || prot == VM_PROT_NONE ||
 	    (entry->eflags & MAP_ENTRY_GUARD) != 0) {
@@ -1897,7 +1913,7 @@ retry:
 	if (*wired)
 		fault_type = prot;
 	if ((entry->eflags & MAP_ENTRY_NEEDS_COPY) != 0) {
-		if ((fault_type & VM_PROT_WRITE) != 0) {
+		if ((fault_type & VM_PROT_WRITE) != 0 || copy) {
 			if (!vm_map_lock_upgrade_keep(map)) {
 				vm_map_unlock(map);
 				goto retry;
@@ -2118,6 +2134,10 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 		return (error);
 	new_map = &vm2->vm_map;
 	vm_map_lock(old_map);
+	while (old_map->busy > 0) {	/* a wiring under way */
+		vm_map_unlock_and_wait(old_map, 0);
+		vm_map_lock(old_map);
+	}
 	vm_map_lock(new_map);
 	new_map->flags = (new_map->flags & MAP_VMSPACE) |
 	    (old_map->flags & (MAP_ASLR | MAP_ASLR_IGNSTART | MAP_WXORX));
@@ -2324,16 +2344,34 @@ vm_map_wire_fault(vm_map_t map, vm_offset_t start, vm_offset_t end,
 				return (KERN_INVALID_ADDRESS);
 			continue;
 		}
-		if (prot == VM_PROT_NONE) {
+		/* As FreeBSD: only what can be read or run is wired. */
+		if ((prot & (VM_PROT_READ | VM_PROT_EXECUTE)) == 0) {
 			if ((flags & VM_MAP_WIRE_HOLESOK) == 0)
 				return (KERN_PROTECTION_FAILURE);
 			continue;
 		}
 		for (; va < eend; va += PAGE_SIZE) {
-			rv = vm_fault(map, va, prot & VM_PROT_RW,
-			    VM_FAULT_WIRE, &ma[atop(va - start)]);
-			if (rv != KERN_SUCCESS)
+			/*
+			 * VM_PROT_COPY: the wired page is the top object's
+			 * own, even in a read-only private mapping, so no
+			 * later copy-on-write fault (of a sharer of that
+			 * object) can put a page above it.
+			 */
+			rv = vm_fault(map, va, (prot & VM_PROT_RW) |
+			    VM_PROT_COPY, VM_FAULT_WIRE,
+			    &ma[atop(va - start)]);
+			/*
+			 * With HOLESOK an entry unmapped or changed since
+			 * it was looked up is a hole (its pages held so far
+			 * are dropped when the holds are handed over); a
+			 * shortage of memory is not.
+			 */
+			if (rv != KERN_SUCCESS &&
+			    ((flags & VM_MAP_WIRE_HOLESOK) == 0 ||
+			    rv == KERN_RESOURCE_SHORTAGE))
 				return (rv);
+			if (rv != KERN_SUCCESS)
+				break;
 		}
 	}
 	return (KERN_SUCCESS);
@@ -2346,15 +2384,57 @@ vm_map_wire_fault(vm_map_t map, vm_offset_t start, vm_offset_t end,
  * concurrent munmap or remap retries the whole range) and handed over to
  * the entries, which are clipped to the range and marked wired.
  */
+/*
+ * The pages of [start, end) that wiring would newly count as user-wired
+ * (mapped, accessible, not user-wired yet).
+ *
+ * => map locked.
+ */
+static u_long
+vm_map_wire_user_pages(vm_map_t map, vm_offset_t start, vm_offset_t end)
+{
+	vm_map_entry_t e;
+	u_long n = 0;
+
+	for (e = vm_map_lookup_entry_ge(map, start);
+	    e != &map->header && e->start < end; e = vm_map_entry_succ(e))
+		if ((e->eflags & (MAP_ENTRY_USER_WIRED | MAP_ENTRY_GUARD)) ==
+		    0 && (e->protection & (VM_PROT_READ | VM_PROT_EXECUTE)) != 0)
+			n += atop(MIN(e->end, end) - MAX(e->start, start));
+	return (n);
+}
+
+/* Would n more user-wired pages pass RLIMIT_MEMLOCK or vm.max_user_wired? */
+static bool
+vm_map_wire_user_over(struct vmspace *vm, u_long n)
+{
+	if (n == 0)
+		return (false);
+	if (vm != NULL && ptoa(vm->vm_uwired + n) >
+	    vm->vm_rlimit[VM_RLIMIT_MEMLOCK].cur)
+		return (true);
+	return (atomic_load(&vm_user_wire_count) + n >
+	    atomic_load(&vm_max_user_wired));
+}
+
+/*
+ * mlock: wire [start, end).  The limits are checked first (FreeBSD's
+ * kern_mlock), then the pages are faulted in and held, with no lock held
+ * across the faults; then, under the exclusive map lock, each hold is
+ * checked to still be what the pmap maps and handed over to its entry,
+ * which is clipped to the range and marked wired.  A range that changed
+ * meanwhile is faulted again; with HOLESOK (mlockall) an entry that
+ * changed is simply left unwired, as one made after the call would be.
+ */
 int
 vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 {
 	struct vmspace *vm = vm_map_vmspace(map);
 	vm_map_entry_t e, first;
 	vm_page_t *ma;
-	u_long npages, i, n, nuser;
 	vm_offset_t va;
-	bool ok;
+	u_long npages, i, j, n, nuser;
+	bool changed, user = (flags & VM_MAP_WIRE_USER) != 0;
 	int rv, tries;
 
 	if (start >= end)
@@ -2364,12 +2444,26 @@ vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 	if (!vm_map_range_valid(map, start, end) || map->pmap == NULL)
 		return (KERN_INVALID_ADDRESS);
 	npages = atop(end - start);
-	if ((flags & VM_MAP_WIRE_USER) != 0 &&
-	    npages > atomic_load(&vm_max_user_wired))
+	if (user && npages > atomic_load(&vm_max_user_wired))
 		return (KERN_RESOURCE_SHORTAGE);
+	if (user) {
+		vm_map_lock_read(map);
+		nuser = vm_map_wire_user_pages(map, start, end);
+		vm_map_unlock_read(map);
+		if (vm_map_wire_user_over(vm, nuser))
+			return (KERN_RESOURCE_SHORTAGE);
+	}
 	ma = calloc(npages, sizeof(*ma));
 	if (ma == NULL)
 		return (KERN_RESOURCE_SHORTAGE);
+	/*
+	 * Keep fork out while the pages are held but not yet the entries'
+	 * (FreeBSD's vm_map_busy): a fork would make the entries
+	 * copy-on-write again under the holds.
+	 */
+	vm_map_lock(map);
+	map->busy++;
+	vm_map_unlock(map);
 	for (tries = 0;; tries++) {
 		rv = vm_map_wire_fault(map, start, end, flags, ma);
 		if (rv != KERN_SUCCESS) {
@@ -2377,12 +2471,30 @@ vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 			break;
 		}
 		vm_map_lock(map);
-		ok = true;
-		for (i = 0; i < npages && ok; i++)
-			if (ma[i] != NULL &&
-			    vm_map_wired_page(map, start + ptoa(i)) != ma[i])
-				ok = false;
-		if (!ok) {
+		/*
+		 * A hold is good if the pmap still maps it and the entry's
+		 * chain still has it first: a fork meanwhile may have made
+		 * the entry copy-on-write again, and the page would not stay
+		 * the entry's through the next write.
+		 */
+		changed = false;
+		e = &map->header;
+		for (i = 0; i < npages; i++) {
+			if (ma[i] == NULL)
+				continue;
+			va = start + ptoa(i);
+			if (e == &map->header || va < e->start || va >= e->end)
+				(void)vm_map_lookup_entry(map, va, &e);
+			if (vm_map_wired_page(map, va) != ma[i] ||
+			    e == &map->header ||
+			    (e->eflags & MAP_ENTRY_NEEDS_COPY) != 0 ||
+			    vm_map_entry_page(e, va) != ma[i]) {
+				vm_page_unwire(ma[i], PQ_ACTIVE);
+				ma[i] = NULL;
+				changed = true;
+			}
+		}
+		if (changed && (flags & VM_MAP_WIRE_HOLESOK) == 0) {
 			/* The range changed under us: start again. */
 			vm_map_unlock(map);
 			vm_map_unwire_held(ma, npages);
@@ -2391,47 +2503,50 @@ vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 			rv = KERN_FAILURE;
 			break;
 		}
-		/* Limits on what becomes user-wired (FreeBSD's kern_mlock). */
-		nuser = 0;
-		for (e = vm_map_lookup_entry_ge(map, start);
-		    e != &map->header && e->start < end;
-		    e = vm_map_entry_succ(e))
-			if ((flags & VM_MAP_WIRE_USER) != 0 &&
-			    (e->eflags & (MAP_ENTRY_USER_WIRED |
-			    MAP_ENTRY_GUARD)) == 0 &&
-			    ma[atop(MAX(e->start, start) - start)] != NULL)
-				nuser += atop(MIN(e->end, end) -
-				    MAX(e->start, start));
-		rv = vm_map_clip_check(map, start, end);
-		if (rv == KERN_SUCCESS && nuser > 0 && vm != NULL &&
-		    (ptoa(vm->vm_uwired + nuser) >
-		    vm->vm_rlimit[VM_RLIMIT_MEMLOCK].cur ||
-		    atomic_load(&vm_user_wire_count) + nuser >
-		    atomic_load(&vm_max_user_wired)))
-			rv = KERN_RESOURCE_SHORTAGE;
-		if (rv != KERN_SUCCESS) {
+		if ((rv = vm_map_clip_check(map, start, end)) != KERN_SUCCESS) {
 			vm_map_unlock(map);
 			vm_map_unwire_held(ma, npages);
 			break;
 		}
 		first = vm_map_clip_range(map, start, end);
+		/* Entries not wholly held changed under us: not wired. */
+		nuser = 0;
 		for (e = first; e != &map->header && e->start < end;
 		    e = vm_map_entry_succ(e)) {
 			i = atop(e->start - start);
 			n = atop(e->end - e->start);
-			if ((e->eflags & MAP_ENTRY_GUARD) != 0 || ma[i] == NULL)
+			for (j = 0; j < n && ma[i + j] != NULL; j++)
+				;
+			if (j < n || (e->eflags & MAP_ENTRY_GUARD) != 0) {
+				vm_map_unwire_held(ma + i, n);
 				continue;
-			if ((flags & VM_MAP_WIRE_USER) != 0 &&
-			    (e->eflags & MAP_ENTRY_USER_WIRED) != 0) {
+			}
+			if (user && (e->eflags & MAP_ENTRY_USER_WIRED) == 0)
+				nuser += n;
+		}
+		if (user && vm_map_wire_user_over(vm, nuser)) {
+			vm_map_merge_range(map, first, end);
+			vm_map_unlock(map);
+			vm_map_unwire_held(ma, npages);
+			rv = KERN_RESOURCE_SHORTAGE;
+			break;
+		}
+		for (e = first; e != &map->header && e->start < end;
+		    e = vm_map_entry_succ(e)) {
+			i = atop(e->start - start);
+			n = atop(e->end - e->start);
+			if (ma[i] == NULL)
+				continue;	/* not held (see above) */
+			if (user && (e->eflags & MAP_ENTRY_USER_WIRED) != 0) {
 				/* Wired by the user already: drop ours. */
 				vm_map_unwire_held(ma + i, n);
 				continue;
 			}
 			/* The entry now owns the holds of its pages. */
-			for (va = 0; va < n; va++)
-				ma[i + va] = NULL;
+			for (j = 0; j < n; j++)
+				ma[i + j] = NULL;
 			e->wired_count++;
-			if ((flags & VM_MAP_WIRE_USER) != 0) {
+			if (user) {
 				e->eflags |= MAP_ENTRY_USER_WIRED;
 				atomic_fetch_add(&vm_user_wire_count, n);
 				if (vm != NULL)
@@ -2444,6 +2559,10 @@ vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 		break;
 	}
 	free(ma);
+	vm_map_lock(map);
+	if (--map->busy == 0)
+		vm_map_wakeup(map);
+	vm_map_unlock(map);
 	return (rv);
 }
 
@@ -2599,7 +2718,7 @@ vm_map_copy_entry_wired(vm_map_t src_map, vm_map_entry_t src,
 		vm_page_valid(dm);
 		vm_page_xunbusy(dm);
 		vm_page_activate(dm);
-		VM_CNT_INC(v_cow_faults);
+		VM_CNT_INC(v_forkpages);	/* not a fault: a fork's copy */
 	}
 	VM_OBJECT_WUNLOCK(object);
 	dst->object = object;

@@ -90,6 +90,9 @@ typedef uint8_t vm_inherit_t;
 #define	VM_MADV_PROTECT		10
 #endif
 #define	VM_PROT_ALL		(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXECUTE)
+#define	VM_PROT_COPY		0x08	/* fault: give the top object its own
+					   copy of the page, as a write
+					   would, without write access */
 #define	VM_PROT_RW		(VM_PROT_READ | VM_PROT_WRITE)
 
 /* User address space bounds (API.md: page 0 never mapped, top 2^47). */
@@ -164,6 +167,8 @@ struct vm_map {
 					   through ->right; reused first */
 	struct pmap	*pmap;		/* (c) translations, or NULL (a map
 					   tested on its own) */
+	int		busy;		/* (m) wirings under way: fork
+					   waits for them (vm_map_busy) */
 };
 typedef struct vm_map *vm_map_t;
 

@@ -652,38 +652,48 @@ vm_munlock(struct vmspace *vs, vm_offset_t addr, vm_size_t len)
 }
 
 /*
- * Wire every mapping of map, one entry's range at a time (the mappings
- * are few; the address space is not).  Entries that change meanwhile are
- * taken as they are found (HOLESOK).
+ * Wire every mapping of map that is not wired yet, one mapping at a time
+ * (the mappings are few; the address space is not).  If one cannot be
+ * wired, those wired before it are unwired again: the call changes
+ * nothing (FreeBSD's vm_map_wire undoes a failed range the same way).
+ * Mappings that change meanwhile are taken as they are found (HOLESOK).
  */
 static int
 vm_mlockall_current(vm_map_t map)
 {
+	struct { vm_offset_t start, end; } *r;
 	vm_map_entry_t e;
-	vm_offset_t va = vm_map_min(map), start, end;
-	int rv;
+	size_t n = 0, cap, k;
+	int rv = KERN_SUCCESS;
 
-	for (;;) {
-		vm_map_lock_read(map);
-		e = vm_map_lookup_entry_ge(map, va);
-		while (e != &map->header &&
-		    (e->eflags & MAP_ENTRY_GUARD) != 0)
-			e = vm_map_entry_succ(e);
-		if (e == &map->header) {
-			vm_map_unlock_read(map);
-			return (KERN_SUCCESS);
-		}
-		start = MAX(va, e->start);
-		end = e->end;
+	vm_map_lock_read(map);
+	cap = (size_t)map->nentries;
+	r = calloc(cap > 0 ? cap : 1, sizeof(*r));
+	if (r == NULL) {
 		vm_map_unlock_read(map);
-		if (atop(end - start) > atomic_load(&vm_max_user_wired))
-			return (KERN_RESOURCE_SHORTAGE);
-		rv = vm_map_wire(map, start, end, VM_MAP_WIRE_USER |
+		return (KERN_RESOURCE_SHORTAGE);
+	}
+	VM_MAP_ENTRY_FOREACH(e, map)
+		if ((e->eflags & (MAP_ENTRY_GUARD | MAP_ENTRY_USER_WIRED)) ==
+		    0 && (e->protection & (VM_PROT_READ | VM_PROT_EXECUTE)) !=
+		    0 && n < cap) {
+			r[n].start = e->start;
+			r[n].end = e->end;
+			n++;
+		}
+	vm_map_unlock_read(map);
+	for (k = 0; k < n; k++) {
+		rv = vm_map_wire(map, r[k].start, r[k].end, VM_MAP_WIRE_USER |
 		    VM_MAP_WIRE_HOLESOK);
 		if (rv != KERN_SUCCESS)
-			return (rv);
-		va = end;
+			break;
 	}
+	if (rv != KERN_SUCCESS)
+		while (k-- > 0)
+			(void)vm_map_unwire(map, r[k].start, r[k].end,
+			    VM_MAP_WIRE_USER | VM_MAP_WIRE_HOLESOK);
+	free(r);
+	return (rv);
 }
 
 __exported int
@@ -732,8 +742,8 @@ vm_munlockall(struct vmspace *vs)
 
 /*
  * Under mlockall(MCL_FUTURE), a new mapping (or brk growth) is wired as
- * it is made; if it cannot be, it is removed again and the call fails
- * (FreeBSD's vm_mmap_object).
+ * it is made.  ENOMEM if it cannot be: vm_brk then undoes the growth
+ * (FreeBSD's kern_break), vm_mmap keeps the mapping (vm_mmap_object).
  */
 static int
 vm_mmap_wirefuture(struct vmspace *vs, vm_offset_t start, vm_offset_t end,
