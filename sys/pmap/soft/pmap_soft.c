@@ -523,8 +523,7 @@ pmap_pte(pmap_t pmap, vm_offset_t va, bool alloc)
 
 	if (va >= (vm_offset_t)1 << 48)
 		return (NULL);
-	parent = pmap->pm_root;
-	t = pt_table(VM_PAGE_TO_PHYS(parent));
+	t = pt_table(VM_PAGE_TO_PHYS(pmap->pm_root));
 	for (lvl = 0; lvl < 3; lvl++) {
 		slot = &t[PT_INDEX(va, shifts[lvl])];
 		e = atomic_load_explicit(slot, memory_order_acquire);
@@ -560,11 +559,13 @@ pmap_pte(pmap_t pmap, vm_offset_t va, bool alloc)
 			e = VM_PAGE_TO_PHYS(tm) | PG_V | PG_RW | PG_U;
 			/* Publish zeroed tables: release. */
 			atomic_store_explicit(slot, e, memory_order_release);
+			/* The table holding slot gains a valid entry. */
+			parent = PHYS_TO_VM_PAGE(DMAP_TO_PHYS(slot) &
+			    ~(vm_paddr_t)PAGE_MASK);
 			parent->pindex++;
 			t = pt_table(VM_PAGE_TO_PHYS(nt[n - 1]));
 			return (&t[PT_INDEX(va, L1_SHIFT)]);
 		}
-		parent = PHYS_TO_VM_PAGE(e & PG_FRAME);
 		t = pt_table(e & PG_FRAME);
 	}
 	return (&t[PT_INDEX(va, L1_SHIFT)]);
