@@ -206,8 +206,8 @@ LIBVM_API int	vm_brk(struct vmspace *, vm_offset_t newbreak);
 
 /*
  * mlock(2), munlock(2), mlockall(2), munlockall(2): wired pages stay
- * resident (and mapped, unless vm_mprotect takes all access away).  A fork copies a wired private range at once
- * instead of copy-on-write.  Bounded by RLIMIT_MEMLOCK and the sysctl
+ * resident (and mapped, unless vm_mprotect takes all access away).  A
+ * fork copies a wired private range at once instead of copy-on-write.  Bounded by RLIMIT_MEMLOCK and the sysctl
  * vm.max_user_wired (ENOMEM, as FreeBSD's code returns).
  */
 LIBVM_API int	vm_mlock(struct vmspace *, vm_offset_t addr, vm_size_t len);

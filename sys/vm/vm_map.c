@@ -2227,9 +2227,9 @@ vm_map_wired_page(vm_map_t map, vm_offset_t va)
  * The page that backs va in entry: the first one down the entry's chain.
  * For a wired entry it is the page the wiring holds, translated or not
  * (mprotect to none removes the translations of a wired range; the pages
- * stay): a wired page never leaves its chain (collapse moves it up, which
- * keeps it first), and only a write fault, which mprotect's rewiring of
- * the private copies handles, puts another page above it.
+ * stay): wiring faults with VM_PROT_COPY, so the wired page is the top
+ * object's own and nothing can come above it; collapse only moves pages
+ * up into the top object, which keeps it first.
  *
  * => map locked.
  */
@@ -2444,7 +2444,8 @@ vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 	if (!vm_map_range_valid(map, start, end) || map->pmap == NULL)
 		return (KERN_INVALID_ADDRESS);
 	npages = atop(end - start);
-	if (user && npages > atomic_load(&vm_max_user_wired))
+	/* The holds array: one pointer per page of the range. */
+	if (npages > ((u_long)1 << 30) / sizeof(*ma))
 		return (KERN_RESOURCE_SHORTAGE);
 	if (user) {
 		vm_map_lock_read(map);
@@ -2638,53 +2639,6 @@ vm_map_unwire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 	}
 	vm_map_merge_range(map, first, end);
 	vm_map_unlock(map);
-	return (KERN_SUCCESS);
-}
-
-/*
- * mprotect gave write access to [start, end): a wired copy-on-write entry
- * there still holds the shared page it wired.  Fault in its private copy
- * for writing, wire that instead, and release the shared one, so that
- * the wiring follows what the entry maps (FreeBSD copies wired entries
- * the same way, vm_fault_copy_entry).
- */
-int
-vm_map_wire_cow_upgrade(vm_map_t map, vm_offset_t start, vm_offset_t end)
-{
-	vm_map_entry_t e;
-	vm_offset_t va, eend;
-	vm_page_t old, new;
-	bool wired;
-	int rv;
-
-	for (va = start; va < end; va = eend) {
-		vm_map_lock_read(map);
-		if (!vm_map_lookup_entry(map, va, &e)) {
-			eend = MIN(end, vm_map_entry_succ(e)->start);
-			vm_map_unlock_read(map);
-			continue;
-		}
-		eend = MIN(end, e->end);
-		wired = e->wired_count > 0 &&
-		    (e->protection & VM_PROT_WRITE) != 0 &&
-		    (e->eflags & MAP_ENTRY_COW) != 0;
-		vm_map_unlock_read(map);
-		if (!wired)
-			continue;
-		for (; va < eend; va += PAGE_SIZE) {
-			vm_map_lock_read(map);
-			old = vm_map_lookup_entry(map, va, &e) ?
-			    vm_map_entry_page(e, va) : NULL;
-			vm_map_unlock_read(map);
-			rv = vm_fault(map, va, VM_PROT_WRITE, VM_FAULT_WIRE,
-			    &new);
-			if (rv != KERN_SUCCESS)
-				return (rv);
-			/* One wiring per page: the copy keeps it. */
-			vm_page_unwire(old != NULL && old != new ? old : new,
-			    PQ_ACTIVE);
-		}
-	}
 	return (KERN_SUCCESS);
 }
 

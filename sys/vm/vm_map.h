@@ -336,10 +336,6 @@ int	vm_map_unwire(vm_map_t map, vm_offset_t start, vm_offset_t end,
 	    int flags);			/* KERN_INVALID_ADDRESS for a hole,
 					   KERN_INVALID_ARGUMENT for a range
 					   not user-wired (without HOLESOK) */
-int	vm_map_wire_cow_upgrade(vm_map_t map, vm_offset_t start,
-	    vm_offset_t end);		/* after mprotect gave write to wired
-					   copy-on-write entries: wire their
-					   private copies instead */
 extern _Atomic u_long vm_user_wire_count;	/* user-wired pages */
 extern _Atomic u_long vm_max_user_wired;	/* vm.max_user_wired */
 

@@ -404,8 +404,6 @@ vm_mprotect(struct vmspace *vs, vm_offset_t addr, vm_size_t len, int prot)
 	if (rv == KERN_SUCCESS)
 		rv = vm_map_protect(vs_map(vs), start, end, (vm_prot_t)prot,
 		    false);
-	if (rv == KERN_SUCCESS && (prot & VM_PROT_WRITE) != 0)
-		rv = vm_map_wire_cow_upgrade(vs_map(vs), start, end);
 	switch (rv) {
 	case KERN_SUCCESS:
 		return (0);
