@@ -830,7 +830,7 @@ static vm_size_t vm_map_stack_maxgrow(vm_map_t map, vm_map_entry_t gap_entry);
 static void vm_map_entry_unwire(vm_map_t map, vm_map_entry_t entry);
 static int vm_map_growstack_entry(vm_map_t map, vm_map_entry_t gap_entry,
     vm_map_entry_t stack_entry, vm_size_t grow);
-static void vm_map_copy_entry_wired(vm_map_t src_map, vm_map_entry_t src,
+static int vm_map_copy_entry_wired(vm_map_t src_map, vm_map_entry_t src,
     vm_map_entry_t dst);
 static int vm_map_stack_locked(vm_map_t map, vm_offset_t addrbos,
     vm_size_t max_ssize, vm_prot_t prot, vm_prot_t max, int cow);
@@ -2180,7 +2180,8 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 				;
 			else if (old->wired_count > 0 &&
 			    old_map->pmap != NULL)
-				vm_map_copy_entry_wired(old_map, old, new);
+				error = vm_map_copy_entry_wired(old_map, old,
+				    new);
 			else
 				vm_map_copy_entry(old_map, new_map, old, new);
 			vm_map_entry_link(new_map, new);
@@ -2197,9 +2198,16 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 				new_map->size += new->end - new->start;
 			break;
 		}
+		if (error != 0)
+			break;
 	}
 	vm_map_unlock(new_map);
 	vm_map_unlock(old_map);
+	if (error != 0) {
+		/* No memory for a locked range's copy: no child. */
+		vmspace_free(vm2);
+		return (error);
+	}
 	VM_CNT_INC(v_forks);
 	*vm2p = vm2;
 	return (0);
@@ -2635,7 +2643,8 @@ vm_map_unwire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 				vm->vm_uwired -= n;
 		}
 		vm_map_entry_unwire_pages(map, e);
-		e->wired_count--;
+		if (--e->wired_count == 0 && map->pmap != NULL)
+			pmap_unwire(map->pmap, e->start, e->end);
 	}
 	vm_map_merge_range(map, first, end);
 	vm_map_unlock(map);
@@ -2649,25 +2658,44 @@ vm_map_unwire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
  *
  * => both maps locked exclusively; may sleep for free pages.
  */
-static void
+static int
 vm_map_copy_entry_wired(vm_map_t src_map, vm_map_entry_t src,
     vm_map_entry_t dst)
 {
 	vm_object_t object;
 	vm_offset_t va;
+	vm_size_t below;
 	vm_page_t sm, dm;
+	int waits = 0;
 
 	(void)src_map;
-	object = vm_object_allocate_anon(atop(src->end - src->start));
+	/*
+	 * A stack's object spans its grow area, the entry at the offset of
+	 * the gap below it (vm_map_entry_back): the copy keeps that shape
+	 * so the child's stack can grow.
+	 */
+	below = (src->eflags & MAP_ENTRY_GROWS_DOWN) != 0 ? src->offset : 0;
+	object = vm_object_allocate_anon(atop(below + src->end - src->start));
+	dst->object = object;
+	dst->offset = below;
+	dst->eflags &= ~(MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY);
 	VM_OBJECT_WLOCK(object);
 	for (va = src->start; va < src->end; va += PAGE_SIZE) {
 		sm = vm_map_entry_page(src, va);
 		if (sm == NULL)
 			continue;
-		dm = vm_page_alloc(object, atop(va - src->start),
-		    VM_ALLOC_NORMAL | VM_ALLOC_WAITOK);
-		KASSERT(dm != NULL, ("%s: WAITOK allocation failed",
-		    __func__));
+		/*
+		 * Both maps are locked: wait for memory a bounded time (no
+		 * page daemon can make room yet) and fail the fork then.
+		 */
+		while ((dm = vm_page_alloc(object, atop(below + va -
+		    src->start), VM_ALLOC_NORMAL | VM_ALLOC_NOWAIT)) ==
+		    NULL) {
+			VM_OBJECT_WUNLOCK(object);
+			if (vm_wait_timo(50) != 0 && ++waits >= 20)
+				return (ENOMEM);
+			VM_OBJECT_WLOCK(object);
+		}
 		pmap_copy_page(sm, dm);
 		vm_page_valid(dm);
 		vm_page_xunbusy(dm);
@@ -2675,9 +2703,7 @@ vm_map_copy_entry_wired(vm_map_t src_map, vm_map_entry_t src,
 		VM_CNT_INC(v_forkpages);	/* not a fault: a fork's copy */
 	}
 	VM_OBJECT_WUNLOCK(object);
-	dst->object = object;
-	dst->offset = 0;
-	dst->eflags &= ~(MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY);
+	return (0);
 }
 
 /* ---- consistency and debugging -------------------------------------------- */

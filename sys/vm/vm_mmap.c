@@ -891,48 +891,56 @@ vm_hostaddr(struct vmspace *vs __unused, vm_offset_t va __unused)
 static void
 vm_procstat_resident(vm_map_entry_t entry, int *resident, int *private)
 {
-	vm_object_t object, next;
-	vm_pindex_t npages, first, i;
-	vm_ooffset_t off;
-	uint64_t *seen;
+	vm_object_t chain[64], object, next, o;
+	vm_ooffset_t offs[64], off;
+	vm_pindex_t npages, first, pi;
 	vm_page_t m;
-	int n = 0, p = 0;
-	bool priv;
+	int depth, k, n = 0, p = 0;
+	bool covered;
 
 	*resident = *private = 0;
 	if (entry->object == NULL)
 		return;
 	npages = atop(entry->end - entry->start);
-	seen = calloc((npages + 63) / 64, sizeof(*seen));
-	if (seen == NULL)
-		panic("%s: out of host memory", __func__);
+	/*
+	 * Lock the chain top down and keep it locked: a page of a lower
+	 * object counts only where no object above it has one (what the
+	 * fault would find first).  No memory proportional to the entry's
+	 * size is needed, however large it is.
+	 */
 	object = entry->object;
 	off = entry->offset;
 	VM_OBJECT_RLOCK(object);
-	priv = object->backing_object == NULL;
-	for (;;) {
-		first = OFF_TO_IDX(off);
-		for (m = vm_page_find_least(object, first);
-		    m != NULL && m->pindex < first + npages;
-		    m = TAILQ_NEXT(m, listq)) {
-			i = m->pindex - first;
-			if ((seen[i / 64] & (1ULL << (i % 64))) != 0)
-				continue;
-			seen[i / 64] |= 1ULL << (i % 64);
-			n++;
-			if (priv && object == entry->object)
-				p++;
-		}
+	for (depth = 0;; depth++) {
+		chain[depth] = object;
+		offs[depth] = off;
 		next = object->backing_object;
-		if (next == NULL)
+		if (next == NULL || depth + 1 == (int)nitems(chain))
 			break;
 		VM_OBJECT_RLOCK(next);
 		off += object->backing_object_offset;
-		VM_OBJECT_RUNLOCK(object);
 		object = next;
 	}
-	VM_OBJECT_RUNLOCK(object);
-	free(seen);
+	for (k = 0; k <= depth; k++) {
+		o = chain[k];
+		first = OFF_TO_IDX(offs[k]);
+		for (m = vm_page_find_least(o, first);
+		    m != NULL && m->pindex < first + npages;
+		    m = TAILQ_NEXT(m, listq)) {
+			pi = m->pindex - first;
+			covered = false;
+			for (int u = 0; u < k && !covered; u++)
+				covered = vm_page_lookup(chain[u],
+				    OFF_TO_IDX(offs[u]) + pi) != NULL;
+			if (covered)
+				continue;
+			n++;
+			if (k == 0 && o->backing_object == NULL)
+				p++;
+		}
+	}
+	for (k = depth; k >= 0; k--)
+		VM_OBJECT_RUNLOCK(chain[k]);
 	*resident = n;
 	*private = p;
 }
