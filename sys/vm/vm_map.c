@@ -2456,10 +2456,12 @@ vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 	if (npages > ((u_long)1 << 30) / sizeof(*ma))
 		return (KERN_RESOURCE_SHORTAGE);
 	if (user) {
+		/* vm_uwired is the map lock's: read it under the lock. */
 		vm_map_lock_read(map);
 		nuser = vm_map_wire_user_pages(map, start, end);
+		changed = vm_map_wire_user_over(vm, nuser);
 		vm_map_unlock_read(map);
-		if (vm_map_wire_user_over(vm, nuser))
+		if (changed)
 			return (KERN_RESOURCE_SHORTAGE);
 	}
 	ma = calloc(npages, sizeof(*ma));
