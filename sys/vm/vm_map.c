@@ -159,6 +159,15 @@ vm_map_splay_tree(vm_map_entry_t root, vm_offset_t addr)
 	llist = rlist = NULL;
 	x = root;
 	for (;;) {
+		/*
+		 * Both children are read again: one is the next step, the
+		 * other's max_free is read when the path is reassembled.
+		 * On a big map every node is a cache miss; asking for both
+		 * now overlaps them (a thread's target is prefetched for
+		 * nothing, harmlessly).
+		 */
+		__builtin_prefetch(e_ptr(x->left));
+		__builtin_prefetch(e_ptr(x->right));
 		if (addr < x->start) {
 			y = x->left;
 			if (!e_child(y))
