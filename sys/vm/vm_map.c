@@ -2272,6 +2272,27 @@ vm_map_entry_page(vm_map_entry_t entry, vm_offset_t va)
 	return (m);
 }
 
+/*
+ * The page of entry's own top object at va, or NULL: what a wiring must
+ * hold (wiring faults with VM_PROT_COPY).
+ *
+ * => map locked.
+ */
+static vm_page_t
+vm_map_entry_top_page(vm_map_entry_t entry, vm_offset_t va)
+{
+	vm_object_t object;
+	vm_page_t m;
+
+	if ((object = entry->object) == NULL)
+		return (NULL);
+	VM_OBJECT_RLOCK(object);
+	m = vm_page_lookup(object, OFF_TO_IDX(entry->offset +
+	    (va - entry->start)));
+	VM_OBJECT_RUNLOCK(object);
+	return (m);
+}
+
 /* Drop one wiring of each page of entry. */
 static void
 vm_map_entry_unwire_pages(vm_map_t map, vm_map_entry_t entry)
@@ -2492,10 +2513,11 @@ vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 		}
 		vm_map_lock(map);
 		/*
-		 * A hold is good if the pmap still maps it and the entry's
-		 * chain still has it first: a fork meanwhile may have made
-		 * the entry copy-on-write again, and the page would not stay
-		 * the entry's through the next write.
+		 * A hold is good if the pmap still maps it and it is a page
+		 * of the entry's own top object: an entry shadowed or made
+		 * copy-on-write meanwhile (clipped by mprotect, forked, ...)
+		 * could later get a copy above the held page, which its
+		 * unwiring would then take for the wired one.
 		 */
 		changed = false;
 		e = &map->header;
@@ -2508,7 +2530,7 @@ vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 			if (vm_map_wired_page(map, va) != ma[i] ||
 			    e == &map->header ||
 			    (e->eflags & MAP_ENTRY_NEEDS_COPY) != 0 ||
-			    vm_map_entry_page(e, va) != ma[i]) {
+			    vm_map_entry_top_page(e, va) != ma[i]) {
 				vm_page_unwire(ma[i], PQ_ACTIVE);
 				ma[i] = NULL;
 				changed = true;

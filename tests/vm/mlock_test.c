@@ -2445,6 +2445,198 @@ ATF_TC_BODY(mlock__fork_race, tc)
 	    c_fork_race);
 }
 
+/*
+ * Regression (a review's stress): lockers (mlock, munlock, mlockall,
+ * munlockall) against touchers, a mutator (mprotect, madvise, munmap and
+ * remap, minherit) and a forker whose children touch and lock.  A hold
+ * taken while the entry was shadowed or clipped under the wiring was once
+ * handed over although it was not the top object's page, and a later
+ * copy above it made the unwiring take the wrong page (a panic, or a
+ * leaked wiring).  Runs for a fixed time; what it checks is that nothing
+ * panics and that the wire counts come back.  Under ThreadSanitizer the
+ * forker stays out: its children's copy-on-write copies read pages the
+ * touchers write, a race of the "user" threads that TSan would report.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define	MIX_TSAN	1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define	MIX_TSAN	1
+#endif
+#endif
+#ifndef MIX_TSAN
+#define	MIX_TSAN	0
+#endif
+
+#define	MIX_PAGES	32
+static struct vmspace *mix_vs;
+static vm_offset_t mix_base;
+static _Atomic int mix_stop;
+
+static void *
+mix_toucher(void *arg)
+{
+	unsigned s = (unsigned)(uintptr_t)arg;
+	uint64_t b;
+	vm_offset_t va;
+
+	while (!atomic_load(&mix_stop)) {
+		/* Each toucher its own 8 bytes of each page. */
+		va = mix_base + (rand_r(&s) % MIX_PAGES) * PG +
+		    (uintptr_t)arg * 8;
+		b = s;
+		if ((rand_r(&s) & 1) != 0)
+			(void)vm_copyout(mix_vs, &b, va, sizeof(b));
+		else
+			(void)vm_copyin(mix_vs, va, &b, sizeof(b));
+	}
+	return (NULL);
+}
+
+static void *
+mix_locker(void *arg)
+{
+	unsigned s = (unsigned)(uintptr_t)arg;
+	vm_offset_t st, n;
+
+	while (!atomic_load(&mix_stop)) {
+		st = rand_r(&s) % MIX_PAGES;
+		n = 1 + rand_r(&s) % (MIX_PAGES - st);
+		switch (rand_r(&s) % 6) {
+		case 0:
+		case 1:
+			(void)vm_mlock(mix_vs, mix_base + st * PG, n * PG);
+			break;
+		case 2:
+			(void)vm_munlock(mix_vs, mix_base + st * PG, n * PG);
+			break;
+		case 3:
+			(void)vm_mlockall(mix_vs, VM_MCL_CURRENT);
+			break;
+		case 4:
+			(void)vm_munlockall(mix_vs);
+			break;
+		default:
+			(void)vm_mlock(mix_vs, mix_base, MIX_PAGES * PG);
+			break;
+		}
+	}
+	return (NULL);
+}
+
+static void *
+mix_mutator(void *arg)
+{
+	unsigned s = (unsigned)(uintptr_t)arg;
+	vm_offset_t st, n, x, y;
+
+	while (!atomic_load(&mix_stop)) {
+		st = rand_r(&s) % MIX_PAGES;
+		n = 1 + rand_r(&s) % (MIX_PAGES - st);
+		x = mix_base + st * PG;
+		switch (rand_r(&s) % 8) {
+		case 0:
+			(void)vm_mprotect(mix_vs, x, n * PG, VM_PROT_NONE);
+			break;
+		case 1:
+			(void)vm_mprotect(mix_vs, x, n * PG, RW);
+			break;
+		case 2:
+			(void)vm_madvise(mix_vs, x, n * PG, VM_MADV_FREE);
+			break;
+		case 3:
+			(void)vm_madvise(mix_vs, x, n * PG, VM_MADV_DONTNEED);
+			break;
+		case 4:
+			(void)vm_munmap(mix_vs, x, n * PG);
+			y = x;
+			(void)vm_mmap(mix_vs, &y, n * PG, RW, VM_MAP_ANON |
+			    VM_MAP_PRIVATE | VM_MAP_FIXED, -1, 0);
+			break;
+		case 5:
+			(void)vm_minherit(mix_vs, x, n * PG, rand_r(&s) % 4);
+			break;
+		case 6:
+			(void)vm_madvise(mix_vs, x, n * PG, VM_MADV_WILLNEED);
+			break;
+		default:
+			(void)vm_mprotect(mix_vs, x, n * PG, VM_PROT_READ);
+			break;
+		}
+	}
+	return (NULL);
+}
+
+static void *
+mix_forker(void *arg)
+{
+	unsigned s = (unsigned)(uintptr_t)arg;
+	struct vmspace *c;
+	uint64_t b = 1;
+	vm_offset_t va;
+	int i;
+
+	while (!atomic_load(&mix_stop)) {
+		if (vmspace_fork(mix_vs, &c) != 0)
+			continue;
+		for (i = 0; i < 8; i++) {
+			va = mix_base + (rand_r(&s) % MIX_PAGES) * PG;
+			(void)vm_copyout(c, &b, va, sizeof(b));
+			(void)vm_copyin(c, va, &b, sizeof(b));
+		}
+		if ((rand_r(&s) & 1) != 0)
+			(void)vm_mlock(c, mix_base, MIX_PAGES * PG);
+		vmspace_release(c);
+	}
+	return (NULL);
+}
+
+ATF_TC(mlock__mixed_stress);
+ATF_TC_HEAD(mlock__mixed_stress, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "lockers, touchers, a mutator and a "
+	    "forker together for 3 s: no panic, wire counts back");
+	atf_tc_set_md_var(tc, "timeout", "120");
+}
+ATF_TC_BODY(mlock__mixed_stress, tc)
+{
+	pthread_t t[6];
+	uint64_t w0, u0;
+	int k = 0, i;
+
+	boot();
+	w0 = c_stat("v_wire_count");
+	u0 = c_stat("v_user_wire_count");
+	ATF_REQUIRE_EQ(0, vmspace_create(&mix_vs));
+	mix_base = 0;
+	ATF_REQUIRE_EQ(0, vm_mmap(mix_vs, &mix_base, MIX_PAGES * PG, RW,
+	    VM_MAP_ANON | VM_MAP_PRIVATE, -1, 0));
+	atomic_store(&mix_stop, 0);
+	ATF_REQUIRE_EQ(0, pthread_create(&t[k++], NULL, mix_toucher,
+	    (void *)(uintptr_t)1));
+	ATF_REQUIRE_EQ(0, pthread_create(&t[k++], NULL, mix_toucher,
+	    (void *)(uintptr_t)2));
+	ATF_REQUIRE_EQ(0, pthread_create(&t[k++], NULL, mix_locker,
+	    (void *)(uintptr_t)3));
+	ATF_REQUIRE_EQ(0, pthread_create(&t[k++], NULL, mix_locker,
+	    (void *)(uintptr_t)4));
+	ATF_REQUIRE_EQ(0, pthread_create(&t[k++], NULL, mix_mutator,
+	    (void *)(uintptr_t)5));
+	if (!MIX_TSAN)
+		ATF_REQUIRE_EQ(0, pthread_create(&t[k++], NULL, mix_forker,
+		    (void *)(uintptr_t)6));
+	sleep(3);
+	atomic_store(&mix_stop, 1);
+	for (i = 0; i < k; i++)
+		ATF_REQUIRE_EQ(0, pthread_join(t[i], NULL));
+	ATF_REQUIRE_EQ(0, vm_munlockall(mix_vs));
+	ATF_CHECK_EQ(u0, c_stat("v_user_wire_count"));
+	vmspace_release(mix_vs);
+	ATF_CHECK_EQ(u0, c_stat("v_user_wire_count"));
+	ATF_CHECK_EQ(w0, c_stat("v_wire_count"));
+	vm_shutdown();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, mlock__resident_and_counted);
@@ -2481,5 +2673,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, mlock__concurrent);
 	ATF_TP_ADD_TC(tp, mlockall__concurrent);
 	ATF_TP_ADD_TC(tp, mlock__fork_race);
+	ATF_TP_ADD_TC(tp, mlock__mixed_stress);
 	return (atf_no_error());
 }
