@@ -1971,10 +1971,7 @@ static const struct vm_rlimit vm_rlimit_default[VM_NRLIMITS] = {
 static struct vmspace *
 vm_map_vmspace(vm_map_t map)
 {
-	if ((map->flags & MAP_VMSPACE) == 0)
-		return (NULL);
-	return ((struct vmspace *)((char *)map -
-	    offsetof(struct vmspace, vm_map)));
+	return (map->vmspace);
 }
 
 /*
@@ -2015,7 +2012,7 @@ vmspace_alloc(struct vmspace **vmp)
 		panic("%s: out of host memory", __func__);
 	vm_map_init(&vm->vm_map, VM_MIN_USER_ADDRESS, VM_MAX_USER_ADDRESS);
 	vm->vm_map.pmap = pmap;
-	vm->vm_map.flags |= MAP_VMSPACE;
+	vm->vm_map.vmspace = vm;
 	if (vm_map_aslr_default())
 		vm->vm_map.flags |= MAP_ASLR;
 	vm->vm_pmap = pmap;
@@ -2148,7 +2145,7 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 		vm_map_lock(old_map);
 	}
 	vm_map_lock(new_map);
-	new_map->flags = (new_map->flags & MAP_VMSPACE) |
+	new_map->flags = new_map->flags |
 	    (old_map->flags & (MAP_ASLR | MAP_ASLR_IGNSTART | MAP_WXORX));
 	new_map->anon_loc = old_map->anon_loc;
 	new_map->sbrk_start = old_map->sbrk_start;

@@ -169,6 +169,8 @@ struct vm_map {
 					   tested on its own) */
 	int		busy;		/* (m) wirings under way: fork
 					   waits for them (vm_map_busy) */
+	struct vmspace	*vmspace;	/* (c) the address space whose map
+					   this is, or NULL */
 };
 typedef struct vm_map *vm_map_t;
 
@@ -177,7 +179,6 @@ typedef struct vm_map *vm_map_t;
 #define	MAP_ASLR		0x0002	/* randomise non-fixed placements */
 #define	MAP_ASLR_IGNSTART	0x0004	/* ignore the hint under ASLR */
 #define	MAP_WXORX		0x0008	/* refuse write+exec (later layer) */
-#define	MAP_VMSPACE		0x0010	/* the vm_map of a struct vmspace */
 
 /* vm_map_find() findspace: how to choose an address. */
 #define	VMFS_NO_SPACE		0	/* use *addr, it must be free */
