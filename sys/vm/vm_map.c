@@ -2238,17 +2238,18 @@ vm_map_wired_page(vm_map_t map, vm_offset_t va)
 }
 
 /*
- * The page that backs va in entry: the first one down the entry's chain.
- * For a wired entry it is the page the wiring holds, translated or not
- * (mprotect to none removes the translations of a wired range; the pages
- * stay): wiring faults with VM_PROT_COPY, so the wired page is the top
- * object's own and nothing can come above it; collapse only moves pages
- * up into the top object, which keeps it first.
+ * The page that backs va in entry: the first one down the entry's chain
+ * (top_only: only the entry's own top object's).  For a wired entry it is
+ * the page the wiring holds, translated or not (mprotect to none removes
+ * the translations of a wired range; the pages stay): wiring faults with
+ * VM_PROT_COPY and hands over only pages of the top object, so nothing
+ * can come above a wired page; collapse only moves pages up into the top
+ * object, which keeps it first.
  *
  * => map locked.
  */
 static vm_page_t
-vm_map_entry_page(vm_map_entry_t entry, vm_offset_t va)
+vm_map_entry_page(vm_map_entry_t entry, vm_offset_t va, bool top_only)
 {
 	vm_object_t object, next;
 	vm_pindex_t pindex;
@@ -2258,34 +2259,13 @@ vm_map_entry_page(vm_map_entry_t entry, vm_offset_t va)
 		return (NULL);
 	pindex = OFF_TO_IDX(entry->offset + (va - entry->start));
 	VM_OBJECT_RLOCK(object);
-	while ((m = vm_page_lookup(object, pindex)) == NULL &&
+	while ((m = vm_page_lookup(object, pindex)) == NULL && !top_only &&
 	    (next = object->backing_object) != NULL) {
 		VM_OBJECT_RLOCK(next);
 		pindex += OFF_TO_IDX(object->backing_object_offset);
 		VM_OBJECT_RUNLOCK(object);
 		object = next;
 	}
-	VM_OBJECT_RUNLOCK(object);
-	return (m);
-}
-
-/*
- * The page of entry's own top object at va, or NULL: what a wiring must
- * hold (wiring faults with VM_PROT_COPY).
- *
- * => map locked.
- */
-static vm_page_t
-vm_map_entry_top_page(vm_map_entry_t entry, vm_offset_t va)
-{
-	vm_object_t object;
-	vm_page_t m;
-
-	if ((object = entry->object) == NULL)
-		return (NULL);
-	VM_OBJECT_RLOCK(object);
-	m = vm_page_lookup(object, OFF_TO_IDX(entry->offset +
-	    (va - entry->start)));
 	VM_OBJECT_RUNLOCK(object);
 	return (m);
 }
@@ -2298,7 +2278,7 @@ vm_map_entry_unwire_pages(vm_map_t map, vm_map_entry_t entry)
 	vm_page_t m;
 
 	for (va = entry->start; va < entry->end; va += PAGE_SIZE) {
-		m = vm_map_entry_page(entry, va);
+		m = vm_map_entry_page(entry, va, false);
 		if (m == NULL || vm_page_wired(m) == 0)
 			panic("%s: map %p entry %p: va %#jx of a wired entry "
 			    "has no wired page", __func__, (void *)map,
@@ -2527,7 +2507,7 @@ vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 			if (vm_map_wired_page(map, va) != ma[i] ||
 			    e == &map->header ||
 			    (e->eflags & MAP_ENTRY_NEEDS_COPY) != 0 ||
-			    vm_map_entry_top_page(e, va) != ma[i]) {
+			    vm_map_entry_page(e, va, true) != ma[i]) {
 				vm_page_unwire(ma[i], PQ_ACTIVE);
 				ma[i] = NULL;
 				changed = true;
@@ -2711,7 +2691,7 @@ vm_map_copy_entry_wired(vm_map_t src_map, vm_map_entry_t src,
 	dst->eflags &= ~(MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY);
 	VM_OBJECT_WLOCK(object);
 	for (va = src->start; va < src->end; va += PAGE_SIZE) {
-		sm = vm_map_entry_page(src, va);
+		sm = vm_map_entry_page(src, va, false);
 		if (sm == NULL)
 			continue;
 		/*

@@ -609,44 +609,51 @@ done:
 
 /* ---- wiring -------------------------------------------------------------- */
 
-__exported int
-vm_mlock(struct vmspace *vs, vm_offset_t addr, vm_size_t len)
+/*
+ * The page range of mlock(2)/munlock(2), as FreeBSD's kern_mlock rounds
+ * it: EINVAL if it wraps, ENOMEM outside the address space.
+ */
+static int
+vm_wire_range(struct vmspace *vs, vm_offset_t addr, vm_size_t len,
+    vm_offset_t *startp, vm_offset_t *endp)
 {
-	vm_offset_t start, end, last;
-	int rv;
+	vm_offset_t last = addr + len;
 
 	if (vs == NULL)
 		return (EINVAL);
-	last = addr + len;
-	start = trunc_page(addr);
-	end = round_page(last);
-	if (last < addr || end < addr)
+	*startp = trunc_page(addr);
+	*endp = round_page(last);
+	if (last < addr || *endp < addr)
 		return (EINVAL);
+	if (!vm_map_range_valid(vs_map(vs), *startp, *endp))
+		return (ENOMEM);
+	return (0);
+}
+
+__exported int
+vm_mlock(struct vmspace *vs, vm_offset_t addr, vm_size_t len)
+{
+	vm_offset_t start, end;
+	int error;
+
+	if ((error = vm_wire_range(vs, addr, len, &start, &end)) != 0)
+		return (error);
 	if (atop(end - start) > atomic_load(&vm_max_user_wired))
 		return (ENOMEM);
-	if (!vm_map_range_valid(vs_map(vs), start, end))
-		return (ENOMEM);
-	rv = vm_map_wire(vs_map(vs), start, end, VM_MAP_WIRE_USER);
-	return (rv == KERN_SUCCESS ? 0 : ENOMEM);
+	return (vm_map_wire(vs_map(vs), start, end, VM_MAP_WIRE_USER) ==
+	    KERN_SUCCESS ? 0 : ENOMEM);
 }
 
 __exported int
 vm_munlock(struct vmspace *vs, vm_offset_t addr, vm_size_t len)
 {
-	vm_offset_t start, end, last;
-	int rv;
+	vm_offset_t start, end;
+	int error;
 
-	if (vs == NULL)
-		return (EINVAL);
-	last = addr + len;
-	start = trunc_page(addr);
-	end = round_page(last);
-	if (last < addr || end < addr)
-		return (EINVAL);
-	if (!vm_map_range_valid(vs_map(vs), start, end))
-		return (ENOMEM);
-	rv = vm_map_unwire(vs_map(vs), start, end, VM_MAP_WIRE_USER);
-	return (rv == KERN_SUCCESS ? 0 : ENOMEM);
+	if ((error = vm_wire_range(vs, addr, len, &start, &end)) != 0)
+		return (error);
+	return (vm_map_unwire(vs_map(vs), start, end, VM_MAP_WIRE_USER) ==
+	    KERN_SUCCESS ? 0 : ENOMEM);
 }
 
 /*

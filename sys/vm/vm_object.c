@@ -278,6 +278,33 @@ vm_object_shadow(vm_object_t *objectp, vm_ooffset_t *offset, vm_size_t length,
 /* ---- collapse --------------------------------------------------------- */
 
 /*
+ * Make object back onto backing's backing object, at the composed
+ * offset, instead of onto backing.  inherit: backing is dying (collapse)
+ * and hands its reference to its backing object on to object; otherwise
+ * (bypass) object takes a reference of its own and backing keeps its.
+ *
+ * => object and backing write-locked.
+ */
+static void
+vm_object_backing_skip(vm_object_t object, vm_object_t backing, bool inherit)
+{
+	vm_object_t bbacking = backing->backing_object;
+	vm_ooffset_t off;
+
+	off = object->backing_object_offset + backing->backing_object_offset;
+	vm_object_backing_remove(object);
+	if (bbacking == NULL)
+		return;
+	VM_OBJECT_WLOCK(bbacking);
+	if (inherit)
+		vm_object_backing_remove(backing);
+	else
+		vm_object_reference(bbacking);
+	vm_object_backing_insert(object, bbacking, off);
+	VM_OBJECT_WUNLOCK(bbacking);
+}
+
+/*
  * Can object bypass its backing object?  True when every page the backing
  * object could supply to object's range is shadowed by a valid page of
  * object, so the backing object contributes nothing.
@@ -360,8 +387,7 @@ vm_object_collapse_pages(vm_object_t object, vm_object_t backing)
 void
 vm_object_collapse(vm_object_t object)
 {
-	vm_object_t backing, bbacking;
-	vm_ooffset_t off;
+	vm_object_t backing;
 	int one;
 
 	VM_OBJECT_ASSERT_WLOCKED(object);
@@ -407,21 +433,8 @@ vm_object_collapse(vm_object_t object)
 				VM_OBJECT_WUNLOCK(backing);
 				return;
 			}
-			/*
-			 * backing is empty; object now backs onto backing's
-			 * backing object at the composed offset, inheriting
-			 * backing's reference to it.
-			 */
-			bbacking = backing->backing_object;
-			off = object->backing_object_offset +
-			    backing->backing_object_offset;
-			vm_object_backing_remove(object);
-			if (bbacking != NULL) {
-				VM_OBJECT_WLOCK(bbacking);
-				vm_object_backing_remove(backing);
-				vm_object_backing_insert(object, bbacking, off);
-				VM_OBJECT_WUNLOCK(bbacking);
-			}
+			/* backing is empty and dies: skip it for good. */
+			vm_object_backing_skip(object, backing, true);
 			vm_object_terminate(backing);	/* unlocks it */
 			VM_CNT_INC(v_object_collapses);
 #ifdef INVARIANTS
@@ -434,16 +447,7 @@ vm_object_collapse(vm_object_t object)
 			VM_OBJECT_WUNLOCK(backing);
 			return;
 		}
-		bbacking = backing->backing_object;
-		off = object->backing_object_offset +
-		    backing->backing_object_offset;
-		vm_object_backing_remove(object);
-		if (bbacking != NULL) {
-			VM_OBJECT_WLOCK(bbacking);
-			vm_object_reference(bbacking);
-			vm_object_backing_insert(object, bbacking, off);
-			VM_OBJECT_WUNLOCK(bbacking);
-		}
+		vm_object_backing_skip(object, backing, false);
 		VM_OBJECT_WUNLOCK(backing);
 		/*
 		 * Drop object's reference to backing.  It cannot be the last
