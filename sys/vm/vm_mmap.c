@@ -885,36 +885,44 @@ vm_hostaddr(struct vmspace *vs __unused, vm_offset_t va __unused)
 
 /* ---- inspection -------------------------------------------------------- */
 
+/* The KVME type of each object type (FreeBSD's kern_proc_vmmap_out). */
+static const int vm_kvme_type[] = {
+	[OBJT_DEFAULT] = VM_KVME_TYPE_DEFAULT,
+	[OBJT_SWAP] = VM_KVME_TYPE_SWAP,
+	[OBJT_VNODE] = VM_KVME_TYPE_VNODE,
+	[OBJT_DEVICE] = VM_KVME_TYPE_DEVICE,
+	[OBJT_PHYS] = VM_KVME_TYPE_PHYS,
+	[OBJT_DEAD] = VM_KVME_TYPE_DEAD,
+};
+
 /*
- * Resident pages of entry's range anywhere in its chain (a page counts
- * once, however many objects hold one for that address), and, as
- * FreeBSD's kern_proc_vmmap_out counts them, the private ones: the top
- * object's when it backs onto nothing (FreeBSD counts the whole object;
- * libvm only the entry's range, which differs once mappings share an
- * object by coalescing or clipping).
+ * The object part of an entry's record, in one walk down its chain (held
+ * locked top down, at most nitems(chain) objects deep; collapse keeps
+ * chains far shorter):
+ * - kve_resident: pages of the range resident anywhere in the chain, a
+ *   page of a lower object counting only where no object above it has
+ *   one (what a fault would find first); no memory proportional to the
+ *   range is needed, however large;
+ * - kve_private_resident, as FreeBSD's kern_proc_vmmap_out counts it: the
+ *   top object's pages, when it backs onto nothing (FreeBSD counts the
+ *   whole object, libvm only the entry's range, which differs once
+ *   mappings share an object by coalescing or clipping);
+ * - the top object's reference and shadow counts;
+ * - the type and offset of the bottom object (FreeBSD).
  *
- * => map read-locked.
+ * => map read-locked; entry has an object.
  */
 static void
-vm_procstat_resident(vm_map_entry_t entry, int *resident, int *private)
+vm_procstat_object(vm_map_entry_t entry, struct vm_kinfo_vmentry *kve)
 {
-	vm_object_t chain[64], object, next, o;
+	vm_object_t chain[64], object, next;
 	vm_ooffset_t offs[64], off;
 	vm_pindex_t npages, first, pi;
 	vm_page_t m;
-	int depth, k, n = 0, p = 0;
+	int depth, k, u, n = 0, p = 0;
 	bool covered;
 
-	*resident = *private = 0;
-	if (entry->object == NULL)
-		return;
 	npages = atop(entry->end - entry->start);
-	/*
-	 * Lock the chain top down and keep it locked: a page of a lower
-	 * object counts only where no object above it has one (what the
-	 * fault would find first).  No memory proportional to the entry's
-	 * size is needed, however large it is.
-	 */
 	object = entry->object;
 	off = entry->offset;
 	VM_OBJECT_RLOCK(object);
@@ -929,34 +937,36 @@ vm_procstat_resident(vm_map_entry_t entry, int *resident, int *private)
 		object = next;
 	}
 	for (k = 0; k <= depth; k++) {
-		o = chain[k];
 		first = OFF_TO_IDX(offs[k]);
-		for (m = vm_page_find_least(o, first);
+		for (m = vm_page_find_least(chain[k], first);
 		    m != NULL && m->pindex < first + npages;
 		    m = TAILQ_NEXT(m, listq)) {
 			pi = m->pindex - first;
 			covered = false;
-			for (int u = 0; u < k && !covered; u++)
+			for (u = 0; u < k && !covered; u++)
 				covered = vm_page_lookup(chain[u],
 				    OFF_TO_IDX(offs[u]) + pi) != NULL;
 			if (covered)
 				continue;
 			n++;
-			if (k == 0 && o->backing_object == NULL)
+			if (k == 0 && chain[0]->backing_object == NULL)
 				p++;
 		}
 	}
+	kve->kve_resident = n;
+	kve->kve_private_resident = p;
+	kve->kve_ref_count = atomic_load(&chain[0]->ref_count);
+	kve->kve_shadow_count = chain[0]->shadow_count;
+	kve->kve_offset = offs[depth];
+	kve->kve_type = (size_t)chain[depth]->type < nitems(vm_kvme_type) ?
+	    vm_kvme_type[chain[depth]->type] : VM_KVME_TYPE_DEAD;
 	for (k = depth; k >= 0; k--)
 		VM_OBJECT_RUNLOCK(chain[k]);
-	*resident = n;
-	*private = p;
 }
 
 static void
 vm_procstat_entry(vm_map_entry_t entry, struct vm_kinfo_vmentry *kve)
 {
-	vm_object_t object = entry->object, lobj, next;
-
 	memset(kve, 0, sizeof(*kve));
 	kve->kve_start = entry->start;
 	kve->kve_end = entry->end;
@@ -974,47 +984,11 @@ vm_procstat_entry(vm_map_entry_t entry, struct vm_kinfo_vmentry *kve)
 		kve->kve_flags |= VM_KVME_FLAG_GROWS_DOWN;
 	if ((entry->eflags & MAP_ENTRY_USER_WIRED) != 0)
 		kve->kve_flags |= VM_KVME_FLAG_USER_WIRED;
-	if (object == NULL) {
+	if (entry->object == NULL)
 		kve->kve_type = (entry->eflags & MAP_ENTRY_GUARD) != 0 ?
 		    VM_KVME_TYPE_GUARD : VM_KVME_TYPE_NONE;
-		return;
-	}
-	vm_procstat_resident(entry, &kve->kve_resident,
-	    &kve->kve_private_resident);
-	VM_OBJECT_RLOCK(object);
-	kve->kve_ref_count = atomic_load(&object->ref_count);
-	kve->kve_shadow_count = object->shadow_count;
-	/* The type and offset are the bottom object's (FreeBSD). */
-	for (lobj = object; (next = lobj->backing_object) != NULL;
-	    lobj = next) {
-		VM_OBJECT_RLOCK(next);
-		kve->kve_offset += lobj->backing_object_offset;
-		if (lobj != object)
-			VM_OBJECT_RUNLOCK(lobj);
-	}
-	switch (lobj->type) {
-	case OBJT_DEFAULT:
-		kve->kve_type = VM_KVME_TYPE_DEFAULT;
-		break;
-	case OBJT_SWAP:
-		kve->kve_type = VM_KVME_TYPE_SWAP;
-		break;
-	case OBJT_VNODE:
-		kve->kve_type = VM_KVME_TYPE_VNODE;
-		break;
-	case OBJT_DEVICE:
-		kve->kve_type = VM_KVME_TYPE_DEVICE;
-		break;
-	case OBJT_PHYS:
-		kve->kve_type = VM_KVME_TYPE_PHYS;
-		break;
-	default:
-		kve->kve_type = VM_KVME_TYPE_DEAD;
-		break;
-	}
-	if (lobj != object)
-		VM_OBJECT_RUNLOCK(lobj);
-	VM_OBJECT_RUNLOCK(object);
+	else
+		vm_procstat_object(entry, kve);
 }
 
 __exported int
