@@ -18,8 +18,6 @@
 
 #include <sys/sleepqueue.h>
 
-
-
 /* ---- boot and the end-of-case balance ----------------------------------- */
 
 static u_int base_objects, base_vmspaces, base_free;
