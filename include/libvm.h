@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -272,6 +273,26 @@ struct vm_kinfo_vmentry {
  */
 LIBVM_API int	vm_procstat(struct vmspace *, struct vm_kinfo_vmentry *buf,
 		    size_t *countp);
+
+/*
+ * vm_coredump writes an ELF64 ET_CORE image of the address space to the
+ * host descriptor hostfd (a regular file open for writing; the image is
+ * written from offset 0).  Pages never touched are left as holes;
+ * VM_COREDUMP_FULL writes every page.  0, EBADF, EINVAL or the host's
+ * write errno.
+ */
+#define	VM_COREDUMP_FULL	0x0001
+LIBVM_API int	vm_coredump(struct vmspace *, int hostfd, int flags);
+
+/*
+ * DDB-style debugging dumps (FreeBSD's "show map", "show object", "show
+ * page"), printed to fp: the map's entries; the object chain backing va;
+ * the page resident at va.  0, EINVAL or ENOENT (nothing mapped or
+ * resident there).  See vm_db(3).
+ */
+LIBVM_API int	vm_db_show_map(struct vmspace *, FILE *fp);
+LIBVM_API int	vm_db_show_object(struct vmspace *, vm_offset_t va, FILE *fp);
+LIBVM_API int	vm_db_show_page(struct vmspace *, vm_offset_t va, FILE *fp);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,9 @@ have cc || need="$need gcc"
 have clang || need="$need clang"
 have kyua || need="$need kyua"
 have nm || need="$need binutils"
+# vmsh's line editing (BSD libedit); gdb reads the core dumps in the tests.
+[ -f /usr/include/editline/readline.h ] || need="$need libedit-dev"
+have gdb || need="$need gdb"
 [ -f /usr/include/atf-c.h ] || need="$need libatf-dev"
 have atf-sh || need="$need atf-sh"
 # Sanitizer runtimes for clang (LeakSanitizer, TSan).
