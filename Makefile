@@ -42,7 +42,7 @@ tsan: deps
 	$(call cmake_build,build-tsan,RelWithDebInfo,-DLIBVM_INVARIANTS=ON -DLIBVM_SANITIZE=tsan -DCMAKE_C_COMPILER=clang)
 
 demo: release
-	@./build/tools/physdemo
+	@./build/tools/vmsh examples/tour.vms
 
 check: debug
 	@sh scripts/run-tests.sh build-debug
