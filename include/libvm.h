@@ -287,8 +287,8 @@ LIBVM_API int	vm_coredump(struct vmspace *, int hostfd, int flags);
 /*
  * DDB-style debugging dumps (FreeBSD's "show map", "show object", "show
  * page"), printed to fp: the map's entries; the object chain backing va;
- * the page resident at va.  0, EINVAL or ENOENT (nothing mapped or
- * resident there).  See vm_db(3).
+ * the page resident at va.  0, EINVAL, ENOENT (nothing mapped or
+ * resident there), ENOMEM, or the error writing to fp.  See vm_db(3).
  */
 LIBVM_API int	vm_db_show_map(struct vmspace *, FILE *fp);
 LIBVM_API int	vm_db_show_object(struct vmspace *, vm_offset_t va, FILE *fp);
