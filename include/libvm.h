@@ -278,8 +278,8 @@ LIBVM_API int	vm_procstat(struct vmspace *, struct vm_kinfo_vmentry *buf,
  * vm_coredump writes an ELF64 ET_CORE image of the address space to the
  * host descriptor hostfd (a regular file open for writing; the image is
  * written from offset 0).  Pages never touched are left as holes;
- * VM_COREDUMP_FULL writes every page.  0, EBADF, EINVAL or the host's
- * write errno.
+ * VM_COREDUMP_FULL writes every page.  0, EINVAL, EBADF (not open for
+ * writing), ESPIPE (a pipe or socket), ENOMEM, or the host's write errno.
  */
 #define	VM_COREDUMP_FULL	0x0001
 LIBVM_API int	vm_coredump(struct vmspace *, int hostfd, int flags);

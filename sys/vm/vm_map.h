@@ -344,6 +344,10 @@ extern _Atomic u_long vm_max_user_wired;	/* vm.max_user_wired */
 void	vm_map_pmap_enter(vm_map_t map, vm_offset_t addr, vm_prot_t prot,
 	    struct vm_object *object, vm_pindex_t pindex, vm_size_t size);
 
+/* What vm_procstat and core dumps report of an entry (vm_mmap.c). */
+int	vm_map_entry_kvme_flags(vm_map_entry_t entry);	/* VM_KVME_FLAG_* */
+int	vm_object_kvme_type(int objtype);		/* VM_KVME_TYPE_* */
+
 /* Consistency (INVARIANTS) and debugging. */
 void	_vm_map_assert_consistent(vm_map_t map, bool force);
 void	vm_map_print(vm_map_t map);

@@ -958,10 +958,36 @@ vm_procstat_object(vm_map_entry_t entry, struct vm_kinfo_vmentry *kve)
 	kve->kve_ref_count = atomic_load(&chain[0]->ref_count);
 	kve->kve_shadow_count = chain[0]->shadow_count;
 	kve->kve_offset = offs[depth];
-	kve->kve_type = (size_t)chain[depth]->type < nitems(vm_kvme_type) ?
-	    vm_kvme_type[chain[depth]->type] : VM_KVME_TYPE_DEAD;
+	kve->kve_type = vm_object_kvme_type(chain[depth]->type);
 	for (k = depth; k >= 0; k--)
 		VM_OBJECT_RUNLOCK(chain[k]);
+}
+
+/* The VM_KVME_FLAG_* bits of an entry (procstat and core dumps). */
+int
+vm_map_entry_kvme_flags(vm_map_entry_t entry)
+{
+	int f = 0;
+
+	if ((entry->eflags & MAP_ENTRY_COW) != 0)
+		f |= VM_KVME_FLAG_COW;
+	if ((entry->eflags & MAP_ENTRY_NEEDS_COPY) != 0)
+		f |= VM_KVME_FLAG_NEEDS_COPY;
+	if ((entry->eflags & MAP_ENTRY_NOCOREDUMP) != 0)
+		f |= VM_KVME_FLAG_NOCOREDUMP;
+	if ((entry->eflags & MAP_ENTRY_GROWS_DOWN) != 0)
+		f |= VM_KVME_FLAG_GROWS_DOWN;
+	if ((entry->eflags & MAP_ENTRY_USER_WIRED) != 0)
+		f |= VM_KVME_FLAG_USER_WIRED;
+	return (f);
+}
+
+/* The VM_KVME_TYPE_* of an object type. */
+int
+vm_object_kvme_type(int type)
+{
+	return ((size_t)type < nitems(vm_kvme_type) ? vm_kvme_type[type] :
+	    VM_KVME_TYPE_DEAD);
 }
 
 static void
@@ -974,16 +1000,7 @@ vm_procstat_entry(vm_map_entry_t entry, struct vm_kinfo_vmentry *kve)
 	kve->kve_protection = entry->protection;
 	kve->kve_max_protection = entry->max_protection;
 	kve->kve_inheritance = entry->inheritance;
-	if ((entry->eflags & MAP_ENTRY_COW) != 0)
-		kve->kve_flags |= VM_KVME_FLAG_COW;
-	if ((entry->eflags & MAP_ENTRY_NEEDS_COPY) != 0)
-		kve->kve_flags |= VM_KVME_FLAG_NEEDS_COPY;
-	if ((entry->eflags & MAP_ENTRY_NOCOREDUMP) != 0)
-		kve->kve_flags |= VM_KVME_FLAG_NOCOREDUMP;
-	if ((entry->eflags & MAP_ENTRY_GROWS_DOWN) != 0)
-		kve->kve_flags |= VM_KVME_FLAG_GROWS_DOWN;
-	if ((entry->eflags & MAP_ENTRY_USER_WIRED) != 0)
-		kve->kve_flags |= VM_KVME_FLAG_USER_WIRED;
+	kve->kve_flags = vm_map_entry_kvme_flags(entry);
 	if (entry->object == NULL)
 		kve->kve_type = (entry->eflags & MAP_ENTRY_GUARD) != 0 ?
 		    VM_KVME_TYPE_GUARD : VM_KVME_TYPE_NONE;
