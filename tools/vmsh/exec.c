@@ -1177,13 +1177,19 @@ pattern_gen(const struct pattern *p, uint64_t va, uint8_t *buf, size_t len)
 		return;
 	case PAT_ADDR:
 	case PAT_RAND:
-		for (i = 0; i < len; i++) {
+		for (i = 0; i < len; ) {
 			uint64_t a = va + i;
 
 			w = a & ~7ull;
 			if (p->kind == PAT_RAND)
 				w = mix64(w ^ mix64(p->seed));
-			buf[i] = (uint8_t)(w >> (8 * (a & 7)));
+			if ((a & 7) == 0 && len - i >= 8) {
+				/* a whole word (the host is little-endian) */
+				memcpy(buf + i, &w, 8);
+				i += 8;
+				continue;
+			}
+			buf[i++] = (uint8_t)(w >> (8 * (a & 7)));
 		}
 		return;
 	}
