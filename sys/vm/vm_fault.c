@@ -194,7 +194,7 @@ vm_fault_soft_fast(struct faultstate *fs)
 
 /*
  * Zero fill: no object in the chain has the page.  A page already known to
- * be zero is not zeroed again (v_ozfod, counted by the allocator).
+ * be zero is not zeroed again (v_ozfod).
  *
  * => fs->object is the bottom object, locked; first_object locked.
  */

@@ -526,10 +526,12 @@ vm_mincore(struct vmspace *vs, vm_offset_t addr, vm_size_t len, char *vec)
 	if (end < addr)
 		return (ENOMEM);
 	end = round_page(end);
-	if (end < start || end > vm_map_max(map) || start < vm_map_min(map))
+	if (end < start || end > vm_map_max(map))
 		return (ENOMEM);
 	if (start == end)
 		return (0);
+	if (start < vm_map_min(map))
+		return (ENOMEM);
 	if (vec == NULL)
 		return (EFAULT);
 	vm_map_lock_read(map);

@@ -687,10 +687,9 @@ vm_page_alloc_init(vm_page_t m, int req, bool managed)
 	vm_page_alloc_check(m);
 	flags = atomic_load_explicit(&m->flags, memory_order_relaxed);
 	if ((req & VM_ALLOC_ZERO) != 0) {
+		/* v_ozfod is the fault's to count, as FreeBSD does */
 		if ((flags & PG_ZERO) == 0)
 			vm_page_zero(m);
-		else
-			VM_CNT_INC(v_ozfod);	/* known zero: spared */
 		flags = PG_ZERO;
 	} else if ((req & VM_ALLOC_ZERO_HINT) != 0)
 		flags &= PG_ZERO;

@@ -82,6 +82,7 @@ struct outcome {
 	vm_offset_t	 va;
 	bool		 hasval;
 	struct val	 val;		/* what the command produced */
+	char		 why[160];	/* EMISMATCH not yet reported */
 };
 
 struct vthread;
@@ -115,7 +116,7 @@ struct arg {
 static pthread_mutex_t threads_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t spaces_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t vars_mtx = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t out_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t out_mtx;	/* recursive: views report errors */
 
 static struct space	*spaces;	/* (s) */
 static int		 next_pid = 100;	/* (s) */
@@ -346,7 +347,7 @@ expand(const struct ctx *c, const struct node *n, const struct tok *t)
 			vb[1] = '\0';
 			piece = vb;
 			s += 2;
-		} else if (s[0] == '$' && s[1] == '(' && !t->literal) {
+		} else if (s[0] == '$' && s[1] == '(') {
 			/* $(EXPR): the value of an expression, in decimal */
 			const char *e = s + 2;
 			char *ex;
@@ -376,8 +377,9 @@ expand(const struct ctx *c, const struct node *n, const struct tok *t)
 			snprintf(vb, sizeof(vb), "%" PRIu64, num);
 			piece = vb;
 			s = e + 1;
-		} else if (s[0] == '$' && !t->literal &&
-		    (s[1] == '{' || s[1] == '_' || isalpha((unsigned char)s[1]))) {
+		} else if (s[0] == '$' &&
+		    (s[1] == '{' || s[1] == '_' ||
+		    isalpha((unsigned char)s[1]))) {
 			size_t k = 0;
 			bool brace = s[1] == '{';
 
@@ -556,6 +558,8 @@ eval_func(struct expr *e, const char *fn, uint64_t *v)
 	if (*s != ')')
 		return (expr_fail(e, "missing ')'"));
 	e->s = s + 1;
+	if (!booted)
+		return (expr_fail(e, "libvm is not booted yet (boot first)"));
 	if (strcmp(fn, "counter") == 0 || strcmp(fn, "sysctl") == 0 ||
 	    strcmp(fn, "delta") == 0) {
 		if (fn[0] == 's')
@@ -567,6 +571,9 @@ eval_func(struct expr *e, const char *fn, uint64_t *v)
 		if (fn[0] == 'd') {
 			if (!mark_get(full, &m))
 				return (expr_fail(e, "delta() before mark"));
+			if (*v < m)
+				return (expr_fail(e, "the counter went down "
+				    "since mark (delta() counts up)"));
 			*v -= m;
 		}
 		return (true);
@@ -575,8 +582,10 @@ eval_func(struct expr *e, const char *fn, uint64_t *v)
 		struct expr sub = *e;
 
 		sub.s = a2;
+		sub.quiet = true;
 		if (!eval_sum(&sub, &m) || *sub.s != '\0')
-			return (expr_fail(e, "res(SPACE,ADDR) needs an address"));
+			return (expr_fail(e,
+			    "res(SPACE,ADDR) needs an address"));
 		if (!entry_resident(a1, m, v))
 			return (expr_fail(e, "no map entry there"));
 		return (true);
@@ -1081,10 +1090,14 @@ arg_prot(const struct ctx *c, const struct node *n, const struct arg *a,
 
 /* Whether mmap's first optional word is a PROT rather than FLAGS. */
 static bool
-looks_like_prot(const char *s)
+looks_like_prot(const struct ctx *c, const char *s)
 {
-	if (strcmp(s, "none") == 0 || isdigit((unsigned char)s[0]))
+	uint64_t v;
+
+	if (strcmp(s, "none") == 0)
 		return (true);
+	if (isdigit((unsigned char)s[0]))	/* 3 is rw-, 32bit a flag */
+		return (eval(c, NULL, s, &v, true));
 	return (s[0] != '\0' && strspn(s, "rwx-") == strlen(s));
 }
 
@@ -1256,6 +1269,7 @@ struct cmd {
 	cmd_fn		*fn;
 	const char	*usage;
 	const char	*help;
+	bool		 value;		/* produces a value ("as VAR") */
 };
 
 static const struct cmd *find_cmd(const char *);
@@ -1528,7 +1542,7 @@ do_mmap(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 			}
 			flags |= VM_MAP_ALIGNED((int)v);
 		} else if (pos == 0 && strchr(argv[i].s, '=') == NULL &&
-		    looks_like_prot(argv[i].s)) {
+		    looks_like_prot(c, argv[i].s)) {
 			if (!arg_prot(c, n, &argv[i], &prot))
 				return (EUSAGE);
 			pos++;
@@ -1549,8 +1563,8 @@ do_mmap(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 	}
 	if (!have_flags)
 		flags |= VM_MAP_PRIVATE;
-	if (fd == -1)
-		flags |= VM_MAP_ANON;
+	if (fd == -1 && (flags & VM_MAP_GUARD) == 0)
+		flags |= VM_MAP_ANON;	/* a guard is neither file nor anon */
 	error = vm_mmap(vs, &addr, len, prot | VM_PROT_MAX(maxprot), flags,
 	    fd, off);
 	if (error != 0)
@@ -1880,8 +1894,9 @@ fill_or_check(struct ctx *c, const struct node *n, struct arg *argv,
 	free(want);
 	free(have);
 	if (error == 0 && bad != 0) {
-		cerror(c, n, "check: %" PRIu64 " byte%s differ%s; the first at "
-		    "%#" PRIx64 " is %#04x, expected %#04x", bad,
+		/* Said by report(), or by expect if it wanted no mismatch. */
+		snprintf(o->why, sizeof(o->why), "%" PRIu64 " byte%s differ%s; "
+		    "the first at %#" PRIx64 " is 0x%02x, expected 0x%02x", bad,
 		    bad == 1 ? "" : "s", bad == 1 ? "s" : "", first, hb, wb);
 		o->hasval = true;
 		val_num(&o->val, bad, false);
@@ -2158,8 +2173,8 @@ do_join(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 		if (!join_thread(t))
 			failed++;
 	}
-	if (argc == 0 && !exec_join_all())
-		failed++;
+	if (argc == 0)
+		failed += exec_join_all();
 	if (failed != 0) {
 		cerror(c, n, "join: %d thread%s failed", failed,
 		    failed == 1 ? "" : "s");
@@ -2283,6 +2298,12 @@ do_show(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 	int error;
 
 	(void)o;
+	if (strcmp(argv[0].s, "map") != 0 && strcmp(argv[0].s, "object") != 0 &&
+	    strcmp(argv[0].s, "page") != 0) {
+		cerror(c, n, "show: map, object or page, not \"%s\"",
+		    argv[0].s);
+		return (EUSAGE);
+	}
 	if ((error = arg_space(c, n, &argv[1], &vs)) != 0)
 		return (error);
 	if (strcmp(argv[0].s, "map") == 0) {
@@ -2357,83 +2378,87 @@ static int do_expect(struct ctx *, const struct node *, int, struct arg *,
 static const struct cmd cmds[] = {
 	{ "boot", 0, 16, false, do_boot, "[physmem=SIZE] [ncpu=N] "
 	    "[ndomain=N] [pmap=soft|host] [seed=N] [swap=PATH[:SIZE]]",
-	    "boot libvm (shutting down a running one first)" },
+	    "boot libvm (shutting down a running one first)", false },
 	{ "shutdown", 0, 0, false, do_shutdown, "",
-	    "release every address space and shut libvm down" },
+	    "release every address space and shut libvm down", false },
 	{ "space", 1, 16, true, do_space, "NAME...",
-	    "create empty address spaces" },
+	    "create empty address spaces", false },
 	{ "fork", 2, 2, true, do_fork, "PARENT CHILD",
-	    "fork PARENT's address space as CHILD (minherit honoured)" },
+	    "fork PARENT's address space as CHILD (minherit honoured)", false },
 	{ "exit", 1, 1, true, do_exit, "NAME",
-	    "release an address space (process exit)" },
-	{ "spaces", 0, 0, false, do_spaces, "", "list the address spaces" },
+	    "release an address space (process exit)", false },
+	{ "spaces", 0, 0, false, do_spaces, "", "list the address spaces",
+	    false },
 	{ "mmap", 2, 10, true, do_mmap, "SPACE LEN [PROT [FLAGS]] "
 	    "[addr=A] [max=PROT] [align=SHIFT] [fd=N] [off=N] [as VAR]",
 	    "map memory (PROT rw by default; FLAGS private by default, "
 	    "comma-separated: shared private fixed excl stack nocore guard "
-	    "anon nosync prefault_read 32bit super)" },
-	{ "munmap", 3, 3, true, do_munmap, "SPACE ADDR LEN", "unmap" },
+	    "anon nosync prefault_read 32bit super)", true },
+	{ "munmap", 3, 3, true, do_munmap, "SPACE ADDR LEN", "unmap", false },
 	{ "mprotect", 4, 4, true, do_mprotect, "SPACE ADDR LEN PROT",
-	    "change protection (rwx letters, or none)" },
+	    "change protection (rwx letters, or none)", false },
 	{ "madvise", 4, 4, true, do_madvise, "SPACE ADDR LEN ADVICE",
 	    "advise: normal random sequential willneed dontneed free "
-	    "nosync autosync nocore core protect" },
+	    "nosync autosync nocore core protect", false },
 	{ "minherit", 4, 4, true, do_minherit, "SPACE ADDR LEN INHERIT",
-	    "inheritance at fork: share copy none zero" },
+	    "inheritance at fork: share copy none zero", false },
 	{ "mincore", 3, 3, true, do_mincore, "SPACE ADDR LEN [as VAR]",
 	    "residency, a character a page: - i r m (R M: through "
-	    "another mapping)" },
-	{ "mlock", 3, 3, true, do_mlock, "SPACE ADDR LEN", "wire pages" },
-	{ "munlock", 3, 3, true, do_mlock, "SPACE ADDR LEN", "unwire" },
+	    "another mapping)", true },
+	{ "mlock", 3, 3, true, do_mlock, "SPACE ADDR LEN", "wire pages",
+	    false },
+	{ "munlock", 3, 3, true, do_mlock, "SPACE ADDR LEN", "unwire", false },
 	{ "mlockall", 2, 2, true, do_mlockall, "SPACE current,future",
-	    "wire the whole space" },
-	{ "munlockall", 1, 1, true, do_munlockall, "SPACE", "unwire all" },
-	{ "brk", 2, 2, true, do_brk, "SPACE ADDR", "set the break" },
+	    "wire the whole space", false },
+	{ "munlockall", 1, 1, true, do_munlockall, "SPACE", "unwire all",
+	    false },
+	{ "brk", 2, 2, true, do_brk, "SPACE ADDR", "set the break", false },
 	{ "setrlimit", 3, 4, true, do_setrlimit, "SPACE RES CUR [MAX]",
-	    "set a limit: data stack memlock as (infinity allowed)" },
+	    "set a limit: data stack memlock as (infinity allowed)", false },
 	{ "getrlimit", 2, 2, true, do_getrlimit, "SPACE RES [as VAR]",
-	    "print a limit" },
+	    "print a limit", true },
 	{ "write", 3, 3, true, do_write, "SPACE ADDR STRING",
-	    "store a string's bytes" },
+	    "store a string's bytes", false },
 	{ "fill", 4, 4, true, do_fill, "SPACE ADDR LEN PATTERN",
-	    "write a pattern: a byte, \"string\", addr, rand[:SEED]" },
+	    "write a pattern: a byte, \"string\", addr, rand[:SEED]", false },
 	{ "check", 4, 4, true, do_check, "SPACE ADDR LEN PATTERN",
-	    "verify a pattern" },
-	{ "read", 3, 3, true, do_read, "SPACE ADDR LEN", "hexdump" },
+	    "verify a pattern", false },
+	{ "read", 3, 3, true, do_read, "SPACE ADDR LEN", "hexdump", false },
 	{ "touch", 3, 4, true, do_touch, "SPACE ADDR LEN [r|w|x]",
-	    "one access a page (write by default)" },
+	    "one access a page (write by default)", false },
 	{ "access", 3, 3, true, do_access, "SPACE ADDR r|w|x",
-	    "one access, as a CPU would make it" },
+	    "one access, as a CPU would make it", false },
 	{ "mark", 0, 0, true, do_mark, "",
-	    "remember every counter, for delta(NAME)" },
+	    "remember every counter, for delta(NAME)", false },
 	{ "expect", 1, 4096, false, do_expect,
 	    "OUTCOME COMMAND... | X OP Y",
-	    "assert a command's outcome (ok, an errno name, SIGSEGV, "
+	    "assert a command's outcome (ok, mismatch, an errno name, SIGSEGV, "
 	    "SIGBUS, SEGV_MAPERR, SEGV_ACCERR, BUS_ADRERR, BUS_OBJERR) or "
-	    "a comparison (== != < <= > >=)" },
-	{ "echo", 0, 4096, false, do_echo, "WORDS...", "print" },
-	{ "set", 2, 3, false, do_set, "NAME [=] VALUE", "set a variable" },
-	{ "sleep", 1, 1, false, do_sleep, "MS", "pause" },
+	    "a comparison (== != < <= > >=)", false },
+	{ "echo", 0, 4096, false, do_echo, "WORDS...", "print", false },
+	{ "set", 2, 3, false, do_set, "NAME [=] VALUE", "set a variable",
+	    false },
+	{ "sleep", 1, 1, false, do_sleep, "MS", "pause", false },
 	{ "repeat", 1, 1, false, NULL, "N ... end",
-	    "run the block N times ($i counts from 0)" },
+	    "run the block N times ($i counts from 0)", false },
 	{ "thread", 1, 1, false, NULL, "NAME ... end",
-	    "run the block in a new thread" },
+	    "run the block in a new thread", false },
 	{ "join", 0, 64, false, do_join, "[NAME...]",
-	    "wait for threads (all by default)" },
+	    "wait for threads (all by default)", false },
 	{ "procstat", 0, 64, true, do_procstat, "[-v] [SPACE...]",
-	    "the map entries, as FreeBSD's procstat -v" },
+	    "the map entries, as FreeBSD's procstat -v", false },
 	{ "vmstat", 0, 4, true, do_vmstat, "[-s] [-z] [-m]",
-	    "memory and fault counters, as FreeBSD's vmstat -s" },
+	    "memory and fault counters, as FreeBSD's vmstat -s", false },
 	{ "sysctl", 0, 64, true, do_sysctl, "[-a] [-d] [-n] "
-	    "[NAME[=VALUE]...]", "read and set sysctl variables" },
-	{ "swapinfo", 0, 0, true, do_swapinfo, "", "swap devices" },
+	    "[NAME[=VALUE]...]", "read and set sysctl variables", false },
+	{ "swapinfo", 0, 0, true, do_swapinfo, "", "swap devices", false },
 	{ "show", 2, 3, true, do_show, "map|object|page SPACE [ADDR]",
-	    "debugging dumps, as DDB's show commands" },
+	    "debugging dumps, as DDB's show commands", false },
 	{ "coredump", 2, 3, true, do_coredump, "SPACE FILE [-f]",
-	    "write an ELF core (sparse; -f writes every page)" },
-	{ "help", 0, 1, false, do_help, "[COMMAND]", "this list" },
-	{ "quit", 0, 0, false, NULL, "", "leave vmsh" },
-	{ NULL, 0, 0, false, NULL, NULL, NULL }
+	    "write an ELF core (sparse; -f writes every page)", true },
+	{ "help", 0, 1, false, do_help, "[COMMAND]", "this list", false },
+	{ "quit", 0, 0, false, NULL, "", "leave vmsh", false },
+	{ NULL, 0, 0, false, NULL, NULL, NULL, false }
 };
 
 static const struct cmd *
@@ -2496,7 +2521,8 @@ outcome_str(const struct outcome *o, char *buf, size_t len)
 	else if (o->error == EUSAGE)
 		snprintf(buf, len, "a usage error");
 	else if (o->error == EMISMATCH)
-		snprintf(buf, len, "a failed check");
+		snprintf(buf, len, "%s", o->why[0] != '\0' ? o->why :
+		    "a failed check");
 	else if (o->signo != 0)
 		snprintf(buf, len, "%s (%s) at %#" PRIx64,
 		    o->signo == SIGSEGV ? "SIGSEGV" : "SIGBUS",
@@ -2510,9 +2536,9 @@ static void
 report(const struct ctx *c, const struct node *n, const char *cmd,
     const struct outcome *o)
 {
-	char buf[128];
+	char buf[192];
 
-	if (o->error == EUSAGE || o->error == EMISMATCH)
+	if (o->error == EUSAGE || (o->error == EMISMATCH && o->why[0] == '\0'))
 		return;		/* already said */
 	outcome_str(o, buf, sizeof(buf));
 	cerror(c, n, "%s: %s", cmd, buf);
@@ -2527,6 +2553,8 @@ outcome_matches(const char *want, const struct outcome *o)
 
 	if (strcmp(want, "ok") == 0)
 		return (o->error == 0);
+	if (strcmp(want, "mismatch") == 0)
+		return (o->error == EMISMATCH);
 	if (strcmp(want, "SIGSEGV") == 0)
 		return (o->error == EFAULT && o->signo == SIGSEGV);
 	if (strcmp(want, "SIGBUS") == 0)
@@ -2601,7 +2629,7 @@ do_expect(struct ctx *c, const struct node *n, int argc, struct arg *argv,
     struct outcome *o)
 {
 	struct outcome sub;
-	char got[128];
+	char got[192];
 	int m, error;
 
 	if (argc == 3 && is_cmp(argv[1].s))
@@ -2611,8 +2639,8 @@ do_expect(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 		return (EUSAGE);
 	}
 	if (outcome_matches(argv[0].s, &(struct outcome){ 0 }) < 0) {
-		cerror(c, n, "expect: unknown outcome \"%s\" (ok, an errno "
-		    "name such as ENOMEM, SIGSEGV, SIGBUS, SEGV_MAPERR, "
+		cerror(c, n, "expect: unknown outcome \"%s\" (ok, mismatch, an "
+		    "errno name such as ENOMEM, SIGSEGV, SIGBUS, SEGV_MAPERR, "
 		    "SEGV_ACCERR, BUS_ADRERR, BUS_OBJERR)", argv[0].s);
 		return (EUSAGE);
 	}
@@ -2636,6 +2664,7 @@ do_expect(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 		    argv[1].s, got);
 	}
 	*o = sub;
+	o->why[0] = '\0';	/* said above, or wanted */
 	o->error = m ? 0 : EMISMATCH;
 	return (o->error);
 }
@@ -2675,6 +2704,11 @@ run_cmd(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 	    !argv[argc - 2].quoted && k->fn != do_echo &&
 	    k->fn != do_expect) {
 		asvar = argv[argc - 1].s;
+		if (!k->value) {
+			cerror(c, n, "%s produces no value for \"as %s\"",
+			    k->name, asvar);
+			return (o->error = EUSAGE);
+		}
 		if (!valid_name(asvar) || strchr(asvar, '-') != NULL ||
 		    strcmp(asvar, "i") == 0) {
 			cerror(c, n, "bad variable name \"%s\"", asvar);
@@ -2701,10 +2735,6 @@ run_cmd(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 		var_set("_", &o->val);
 		if (asvar != NULL)
 			var_set(asvar, &o->val);
-	} else if (o->error == 0 && asvar != NULL) {
-		cerror(c, n, "%s produces no value for \"as %s\"", k->name,
-		    asvar);
-		o->error = EUSAGE;
 	}
 	return (o->error);
 }
@@ -2775,13 +2805,9 @@ run_node(struct ctx *c, const struct node *n)
 	int i, argc = n->ntok;
 	bool ok = true;
 
-	if (vmsh_trace) {
-		out_lock();
-		fprintf(stderr, "+");
-		for (i = 0; i < n->ntok; i++)
-			fprintf(stderr, " %s", n->tok[i].text);
-		fprintf(stderr, "\n");
-		out_unlock();
+	if (strcmp(n->tok[0].text, "quit") == 0 && argc != 1) {
+		cerror(c, n, "usage: quit");
+		goto failed_noargs;
 	}
 	if ((strcmp(n->tok[0].text, "quit") == 0 ||
 	    strcmp(n->tok[0].text, "exit") == 0) && argc == 1) {
@@ -2801,6 +2827,15 @@ run_node(struct ctx *c, const struct node *n)
 			free_args(i, argv);
 			goto failed;
 		}
+	}
+	if (vmsh_trace) {
+		/* as sh -x: the words after expansion */
+		out_lock();
+		fprintf(stderr, "+");
+		for (i = 0; i < argc; i++)
+			fprintf(stderr, " %s", argv[i].s);
+		fprintf(stderr, "\n");
+		out_unlock();
 	}
 	if (block_opens(n)) {
 		uint64_t count, k;
@@ -2860,11 +2895,11 @@ exec_node(const struct node *n)
 	return (run_node(&main_ctx, n) || vmsh_keep_going);
 }
 
-bool
+int
 exec_join_all(void)
 {
 	struct vthread *t;
-	bool ok = true;
+	int failed = 0;
 
 	for (;;) {
 		pthread_mutex_lock(&threads_mtx);
@@ -2875,15 +2910,21 @@ exec_join_all(void)
 		if (t == NULL)
 			break;
 		if (!join_thread(t))
-			ok = false;
+			failed++;
 	}
-	return (ok);
+	return (failed);
 }
 
 void
 exec_init(void)
 {
+	pthread_mutexattr_t ma;
+
 	memset(&main_ctx, 0, sizeof(main_ctx));
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&out_mtx, &ma);
+	pthread_mutexattr_destroy(&ma);
 }
 
 void
@@ -2892,7 +2933,7 @@ exec_fini(void)
 	struct vthread *t;
 	struct var *v;
 
-	exec_join_all();
+	(void)exec_join_all();
 	while ((t = threads) != NULL) {
 		threads = t->next;
 		free(t);

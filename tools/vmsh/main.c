@@ -196,8 +196,10 @@ main(int argc, char **argv)
 		else
 			ok = run_stream(stdin, "stdin");
 	}
-	if (!exec_join_all())
+	if (exec_join_all() != 0) {
+		/* a thread failed after the script's last join */
 		ok = false;
+	}
 	exec_fini();
 	for (i = 0; i < nkept; i++)
 		node_free(kept[i]);

@@ -9,10 +9,12 @@
  * commands open a block, "repeat N" and "thread NAME", which runs until
  * the matching "end"; blocks nest.
  *
- * Parsing is separate from running so that a whole script is read (and a
- * block that is never closed is reported with its line) before anything
- * happens, and so that a block's body can run many times or in another
- * thread.  Everything here is bounded by the input: no recursion deeper
+ * Parsing is separate from running so that a block's body can run many
+ * times or in another thread: a command runs as soon as it is whole (a
+ * block once its "end" has been read), and a block never closed is
+ * reported with its line at the end of the input.
+ *
+ * Everything here is bounded by the input: no recursion deeper
  * than MAXDEPTH, every allocation checked, any byte sequence accepted or
  * reported, never a crash (tests/tools feed it random input).
  */
@@ -188,10 +190,54 @@ hexval(int c)
 }
 
 /*
+ * Decodes the escape after a backslash inside "...": *sp points past the
+ * backslash and is advanced past the escape.  Returns the byte, ESC_DOLLAR
+ * for \$, or -1 after reporting a bad escape.
+ */
+#define	ESC_DOLLAR	0x100
+
+static int
+read_escape(struct parser *p, const char **sp)
+{
+	const char *s = *sp;
+	int h1, h2, ch;
+
+	switch (*s) {
+	case 'n': ch = '\n'; break;
+	case 't': ch = '\t'; break;
+	case '\\': ch = '\\'; break;
+	case '"': ch = '"'; break;
+	case '$': ch = ESC_DOLLAR; break;
+	case 'x':
+		h1 = hexval((unsigned char)s[1]);
+		h2 = h1 < 0 ? -1 : hexval((unsigned char)s[2]);
+		if (h2 < 0) {
+			perr(p, "bad \\x escape", NULL);
+			return (-1);
+		}
+		ch = h1 * 16 + h2;
+		if (ch == 0) {
+			perr(p, "a word cannot hold a NUL byte (fill with 0 "
+			    "instead)", NULL);
+			return (-1);
+		}
+		s += 2;
+		break;
+	default:
+		perr(p, "unknown escape in \"...\"", NULL);
+		return (-1);
+	}
+	*sp = s + 1;
+	return (ch);
+}
+
+/*
  * Reads one word starting at *sp (not blank), into a fresh string.
  * Returns 0, or -1 after reporting an unterminated quote or a bad escape.
  * A word may mix quoted and unquoted parts ("a"b is ab); it counts as
- * quoted if any part was.
+ * quoted if any part was.  In the text kept, a '$' or '\\' that must
+ * stay literal (\$ in "...", anything in '...') is preceded by '\\', which
+ * the expansion at run time removes.
  */
 static int
 read_word(struct parser *p, const char **sp, struct tok *t)
@@ -199,85 +245,43 @@ read_word(struct parser *p, const char **sp, struct tok *t)
 	const char *s = *sp;
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
-	int q;
+	int q, ch;
 
-	t->quoted = t->literal = false;
+	t->quoted = false;
 	while (*s != '\0' && !isspace((unsigned char)*s) && *s != ';') {
-		char c = *s;
-
-		if (c == '"' || c == '\'') {
-			q = c;
-			t->quoted = true;
-			if (q == '\'')
-				t->literal = true;
-			s++;
-			while (*s != q) {
-				int ch = (unsigned char)*s;
-
-				if (ch == '\0') {
-					perr(p, "unterminated quote", NULL);
-					free(buf);
-					return (-1);
-				}
-				if (q == '"' && ch == '\\') {
-					int h1, h2;
-
-					s++;
-					switch (*s) {
-					case 'n': ch = '\n'; break;
-					case 't': ch = '\t'; break;
-					case '\\': ch = '\\'; break;
-					case '"': ch = '"'; break;
-					case '$': ch = 0x100; break;
-					case 'x':
-						h1 = hexval((unsigned char)s[1]);
-						h2 = h1 < 0 ? -1 :
-						    hexval((unsigned char)s[2]);
-						if (h2 < 0) {
-							perr(p, "bad \\x escape",
-							    NULL);
-							free(buf);
-							return (-1);
-						}
-						ch = h1 * 16 + h2;
-						s += 2;
-						if (ch != 0)
-							break;
-						perr(p, "a word cannot hold a NUL "
-						    "byte (fill with 0 instead)", NULL);
-						free(buf);
-						return (-1);
-					default:
-						perr(p, "unknown escape in "
-						    "\"...\"", NULL);
-						free(buf);
-						return (-1);
-					}
-				}
-				if (len + 3 > cap) {
-					cap = cap == 0 ? 32 : cap * 2;
-					buf = xrealloc(buf, cap);
-				}
-				if (ch == 0x100) {
-					/* \$: a dollar kept from expansion */
-					buf[len++] = '\\';
-					ch = '$';
-				} else if (ch == '$' && q == '\'') {
-					buf[len++] = '\\';
-				} else if (ch == '\\') {
-					buf[len++] = '\\';
-				}
-				buf[len++] = (char)ch;
-				s++;
+		if (*s != '"' && *s != '\'') {
+			if (len + 2 > cap) {
+				cap = cap == 0 ? 32 : cap * 2;
+				buf = xrealloc(buf, cap);
 			}
-			s++;
+			buf[len++] = *s++;
 			continue;
 		}
-		if (len + 2 > cap) {
-			cap = cap == 0 ? 32 : cap * 2;
-			buf = xrealloc(buf, cap);
+		q = *s++;
+		t->quoted = true;
+		while (*s != q) {
+			if (*s == '\0') {
+				perr(p, "unterminated quote", NULL);
+				free(buf);
+				return (-1);
+			}
+			ch = (unsigned char)*s++;
+			if (q == '"' && ch == '\\' &&
+			    (ch = read_escape(p, &s)) < 0) {
+				free(buf);
+				return (-1);
+			}
+			if (len + 3 > cap) {
+				cap = cap == 0 ? 32 : cap * 2;
+				buf = xrealloc(buf, cap);
+			}
+			if (ch == ESC_DOLLAR) {
+				buf[len++] = '\\';
+				ch = '$';
+			} else if ((ch == '$' && q == '\'') || ch == '\\')
+				buf[len++] = '\\';
+			buf[len++] = (char)ch;
 		}
-		buf[len++] = c;
 		s++;
 	}
 	t->text = xstrndup(buf != NULL ? buf : "", len);

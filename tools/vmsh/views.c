@@ -416,7 +416,7 @@ view_sysctl(const struct node *n, int argc, char **argv)
 	return (0);
 }
 
-/* ---- vmstat --------------------------------------------------------------- */
+/* ---- vmstat ------------------------------------------------------------- */
 
 static uint64_t
 counter(const char *name)

@@ -22,8 +22,7 @@
 /* One word of a command line. */
 struct tok {
 	char		*text;		/* quotes and escapes removed */
-	bool		 quoted;	/* "..." or '...': never an expression */
-	bool		 literal;	/* '...': no $variable expansion */
+	bool		 quoted;	/* "..." or '...': not an expression */
 };
 
 /* One command, with the body of a block (repeat, thread). */
@@ -64,8 +63,8 @@ void		 exec_init(void);
 void		 exec_fini(void);
 /* Runs one top-level node; false if it failed (and -k is not set). */
 bool		 exec_node(const struct node *);
-/* Waits for every thread still running; false if one failed. */
-bool		 exec_join_all(void);
+/* Waits for every thread still running. */
+int		 exec_join_all(void);	/* threads that failed */
 
 /* Messages: "file:line: " then the text, to stderr, one line at a time. */
 void		 nerror(const struct node *, const char *fmt, ...)

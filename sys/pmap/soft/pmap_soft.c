@@ -1083,7 +1083,12 @@ pmap_mincore(pmap_t pmap, vm_offset_t addr, vm_paddr_t *pap)
 	if ((e & PG_V) == 0)
 		return (0);
 	val = MINCORE_INCORE;
-	if ((e & PG_M) != 0)
+	/*
+	 * Modified "through this mapping" only while it is writable, as on
+	 * FreeBSD: a write-protected PTE keeps PG_M for pmap_is_modified(),
+	 * which the caller reports as MODIFIED_OTHER.
+	 */
+	if ((e & (PG_M | PG_RW)) == (PG_M | PG_RW))
 		val |= MINCORE_MODIFIED | MINCORE_MODIFIED_OTHER;
 	if ((e & PG_A) != 0)
 		val |= MINCORE_REFERENCED | MINCORE_REFERENCED_OTHER;
