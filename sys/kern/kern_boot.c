@@ -25,6 +25,7 @@
 #include <vm/vm_phys.h>
 #include <vm/vm_page.h>
 #include <vm/vm_map.h>
+#include <vm/uma_int.h>
 #include <pmap/pmap.h>
 
 static pthread_mutex_t	boot_mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -136,6 +137,7 @@ vm_boot(const struct vm_config *ucfg)
 		goto fail;
 	hw_physmem = cfg.physmem;
 	vm_page_startup();
+	uma_startup();
 	pmap_init();
 	vm_map_startup();
 	atomic_store(&booted, true);
@@ -161,6 +163,7 @@ vm_shutdown(void)
 	kthread_shutdown_all();
 	vm_map_shutdown();
 	pmap_fini();
+	uma_shutdown();
 	vm_page_shutdown();
 	vm_phys_fini();
 	sysctl_fini();

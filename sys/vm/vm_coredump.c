@@ -436,7 +436,7 @@ vm_coredump_put_note(char *p, uint32_t type, const void *d1, size_t l1,
     const void *d2, size_t l2)
 {
 	Elf64_Nhdr nh;
-	char *start = p;
+	char *start __unused = p;	/* for the KASSERT */
 
 	nh.n_namesz = sizeof(LIBVM_NOTE_NAME);
 	nh.n_descsz = (Elf64_Word)(l1 + l2);

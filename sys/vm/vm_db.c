@@ -132,8 +132,10 @@ db_vprintf(struct db_out *o, const char *fmt, va_list ap)
 	o->len += (size_t)n;
 }
 
-static void db_printf(struct db_out *o, const char *fmt, ...) __printflike(2, 3);
-static void db_iprintf(struct db_out *o, const char *fmt, ...) __printflike(2, 3);
+static void db_printf(struct db_out *o, const char *fmt, ...)
+    __printflike(2, 3);
+static void db_iprintf(struct db_out *o, const char *fmt, ...)
+    __printflike(2, 3);
 
 static void
 db_printf(struct db_out *o, const char *fmt, ...)
@@ -547,7 +549,8 @@ db_object_long(struct db_out *o, vm_object_t object, int depth,
 	db_iprintf(o, "flags ");
 	DB_BITS(o, object->flags, db_object_flags);
 	if (object->backing_object != NULL)
-		db_printf(o, " backing %p+0x%jx", (void *)object->backing_object,
+		db_printf(o, " backing %p+0x%jx",
+		    (void *)object->backing_object,
 		    (uintmax_t)object->backing_object_offset);
 	else
 		db_printf(o, " backing none");
@@ -571,7 +574,8 @@ db_object_long(struct db_out *o, vm_object_t object, int depth,
 			    object->resident_page_count - n);
 			break;
 		}
-		db_iprintf(o, "pindex 0x%jx -> pa 0x%jx\n", (uintmax_t)m->pindex,
+		db_iprintf(o, "pindex 0x%jx -> pa 0x%jx\n",
+		    (uintmax_t)m->pindex,
 		    (uintmax_t)VM_PAGE_TO_PHYS(m));
 		n++;
 	}
@@ -653,7 +657,8 @@ db_busy(struct db_out *o, u_int x)
  */
 static void
 db_page(struct db_out *o, struct vmspace *vs, vm_offset_t va,
-    vm_map_entry_t entry, vm_object_t object, int depth, vm_page_t m)
+    vm_map_entry_t entry, vm_object_t object __unused, int depth,
+    vm_page_t m)
 {
 	vm_page_astate_t a;
 	vm_paddr_t pa, mpa;

@@ -72,6 +72,10 @@ struct vm_page {
 		struct {
 			SLIST_ENTRY(vm_page) ss; /* scratch lists */
 		} s;
+		struct {
+			void	*slab;	/* (c) UMA: the slab of this page */
+			void	*keg;	/* (c) ... and its keg */
+		} uma;
 	} plinks;
 	TAILQ_ENTRY(vm_page) listq;	/* (o) pages of the object */
 	struct vm_object *object;	/* (o) */
