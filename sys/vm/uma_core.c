@@ -104,7 +104,7 @@ static int uma_timeout_chan;
 static void	zone_free_item(uma_zone_t, void *, void *, bool);
 static void	*zone_alloc_item(uma_zone_t, void *, int);
 
-/* ---- slabs ----------------------------------------------------------- */
+/* ---- slabs -------------------------------------------------------------- */
 
 /* The slab of an item, from its page. */
 static inline uma_slab_t
@@ -333,7 +333,7 @@ keg_drain(uma_keg_t keg)
 	}
 }
 
-/* ---- moving items between a zone and its keg -------------------------- */
+/* ---- moving items between a zone and its keg ---------------------------- */
 
 /*
  * Fills items[] with up to max items from the keg and runs the zone's
@@ -511,7 +511,7 @@ zone_drain_cpus(uma_zone_t zone)
 	free(bl);
 }
 
-/* ---- allocation ---------------------------------------------------------- */
+/* ---- allocation --------------------------------------------------------- */
 
 /*
  * The ctor and M_ZERO of an item taken from a cache.  A failed ctor
@@ -733,7 +733,7 @@ uma_zalloc_arg(uma_zone_t zone, void *udata, int flags)
 	return (cache_alloc_slow(zone, cache, udata, flags));
 }
 
-/* ---- free ----------------------------------------------------------------- */
+/* ---- free --------------------------------------------------------------- */
 
 /*
  * The free slow path, in a critical section with the free bucket full or
@@ -832,7 +832,7 @@ uma_zfree_arg(uma_zone_t zone, void *item, void *udata)
 	cache_free_slow(zone, cache, item);
 }
 
-/* ---- zones and kegs ------------------------------------------------------- */
+/* ---- zones and kegs ----------------------------------------------------- */
 
 /*
  * Items per slab with the header inside a slab of slabsize bytes: the
@@ -1137,7 +1137,7 @@ uma_zdestroy(uma_zone_t zone)
 	zone_free_item(&zone_zones, zone, NULL, false);
 }
 
-/* ---- limits ----------------------------------------------------------- */
+/* ---- limits ------------------------------------------------------------- */
 
 /* Items handed out and not freed: zone-wide plus every CPU's counts. */
 static int64_t
@@ -1224,7 +1224,7 @@ uma_zone_get_cur(uma_zone_t zone)
 	return (n < 0 ? 0 : n > INT32_MAX ? INT32_MAX : (int)n);
 }
 
-/* ---- reclaim and trimming ---------------------------------------------- */
+/* ---- reclaim and trimming ----------------------------------------------- */
 
 static void
 zone_reclaim(uma_zone_t zone, int req)
@@ -1441,7 +1441,7 @@ sysctl_vm_uma_timeout(struct sysctl_oid *oidp, void *arg1 __unused,
 	return (0);
 }
 
-/* ---- consistency ----------------------------------------------------- */
+/* ---- consistency -------------------------------------------------------- */
 
 static void
 keg_assert_consistent(uma_keg_t keg)
@@ -1504,7 +1504,7 @@ uma_assert_consistent(uma_zone_t zone)
 	keg_assert_consistent(zone->uz_keg);
 }
 
-/* ---- startup and shutdown --------------------------------------------- */
+/* ---- startup and shutdown ----------------------------------------------- */
 
 void
 uma_startup(void)
