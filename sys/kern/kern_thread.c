@@ -9,7 +9,8 @@
 #include <sys/proc.h>
 #include <sys/systm.h>
 
-_Thread_local struct thread thread_self;
+_Thread_local struct thread thread_self
+    __attribute__((__tls_model__("initial-exec")));
 static _Atomic int thread_next_tid;
 
 struct thread *

@@ -1,26 +1,54 @@
 /*
  * CPU slots: binding, critical sections and per-CPU storage.
  *
- * See pcpu.h for the model.  A slot is "running" a thread while pc_owner
- * holds that thread's id; critical_enter_slow() claims the home slot with
- * one CAS, or, when another thread is inside a section there, migrates to
- * the first free slot, and as a last resort waits for the home slot.
+ * See pcpu.h for the model.  A slot is entered in one of two ways:
+ *
+ *   by its bias holder: pc_bias_in = 1, then pc_bias must read exactly
+ *   "holder << 32" (no revoker); leaving is pc_bias_in = 0;
+ *
+ *   by CAS on pc_owner (everyone else, and the holder while revoked):
+ *   once pc_owner is ours, if the slot is biased to another thread we
+ *   raise its revoker count, membarrier(2), and wait until pc_bias_in
+ *   drops (pcpu_revoke); leaving releases pc_owner, then the count.
+ *
+ * Either way at most one thread is inside: the holder enters only with no
+ * revoker; a revoker enters only after seeing the holder out, and the
+ * membarrier guarantees that the holder, if it entered after that, sees
+ * the revoker.  critical_enter_slow() claims the home slot, or migrates
+ * to an idle slot (its new home), or waits for home.  A slot
+ * whose bias is free is taken by the first thread entering it as its
+ * home; a thread entering its home slot biased to another steals the bias
+ * (PCPU_MAX_STEALS times a boot, then the slot is CAS-only).  Kernel
+ * threads never take a bias: they run now and then, and would steal it
+ * from the thread that works on the slot.
  *
  * Per-CPU arrays (pcpu_zalloc) are sized from mp_ncpus and padded to a
  * cache line per element, so two CPUs never share a line.
  */
+#include <linux/membarrier.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <sys/systm.h>
 #include <sys/pcpu.h>
 #include <sys/proc.h>
 
 int		mp_ncpus;
-u_int		pcpu_bootgen;
+u_int		pcpu_bootgen = 1;	/* odd while down: never a td_biasgen */
 struct pcpu	*pcpu_array;
 static _Atomic u_int pcpu_nextcpu;
+static bool	pcpu_bias_ok;		/* membarrier(2) is available */
+
+static void
+pcpu_membarrier(void)
+{
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0)
+	    != 0)
+		panic("%s: membarrier failed after registering", __func__);
+}
 
 void
 pcpu_init(int ncpu)
@@ -33,8 +61,15 @@ pcpu_init(int ncpu)
 	if (pcpu_array == NULL)
 		panic("%s: no memory for %d CPUs", __func__, ncpu);
 	memset(pcpu_array, 0, sizeof(struct pcpu) * (size_t)ncpu);
-	for (i = 0; i < ncpu; i++)
+	pcpu_bias_ok = syscall(SYS_membarrier,
+	    MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0 &&
+	    getenv("LIBVM_NO_PCPU_BIAS") == NULL;
+	for (i = 0; i < ncpu; i++) {
 		pcpu_array[i].pc_cpuid = i;
+		atomic_store(&pcpu_array[i].pc_bias, pcpu_bias_ok ?
+		    PCPU_BIAS_NONE : (uint64_t)PCPU_BIAS_NEVER <<
+		    PCPU_BIAS_SHIFT);
+	}
 	mp_ncpus = ncpu;
 	atomic_store(&pcpu_nextcpu, 0);
 	pcpu_bootgen++;
@@ -53,6 +88,7 @@ static int
 pcpu_bind(struct thread *td)
 {
 	td->td_bootgen = pcpu_bootgen;
+	td->td_biasgen = 0;
 	if (mp_ncpus == 0)
 		td->td_cpu = 0;
 	else
@@ -69,14 +105,102 @@ curcpu_rebind(struct thread *td)
 	return (pcpu_bind(td));
 }
 
+static inline u_int
+pcpu_bias_holder(const struct pcpu *pc)
+{
+	return ((u_int)(atomic_load_explicit(&pc->pc_bias,
+	    memory_order_relaxed) >> PCPU_BIAS_SHIFT));
+}
+
 static inline bool
-pcpu_claim(int cpu, int tid)
+pcpu_cas_owner(int cpu, int tid)
 {
 	int expect = 0;
 
 	return (atomic_compare_exchange_strong_explicit(
 	    &pcpu_array[cpu].pc_owner, &expect, tid, memory_order_acquire,
 	    memory_order_relaxed));
+}
+
+/*
+ * With pc_owner held by tid: shut the bias holder out if there is one
+ * other than tid (the Dekker handshake), and take the bias if tid is
+ * entering its home slot and may.
+ */
+static void
+pcpu_enter_owned(struct thread *td, int cpu, int tid, bool home)
+{
+	struct pcpu *pc = &pcpu_array[cpu];
+	uint64_t b, nb;
+	u_int holder;
+	int spins;
+
+	pc->pc_revoked = 0;
+	holder = pcpu_bias_holder(pc);
+	if (holder == (u_int)tid || holder == PCPU_BIAS_NEVER)
+		return;
+	if (holder != PCPU_BIAS_NONE) {
+		atomic_fetch_add_explicit(&pc->pc_bias, 1,
+		    memory_order_seq_cst);
+		pc->pc_revoked = 1;
+		pcpu_membarrier();
+		for (spins = 0; atomic_load_explicit(&pc->pc_bias_in,
+		    memory_order_acquire) != 0; spins++)
+			if (spins < 100)
+				cpu_spinwait();
+			else
+				sched_yield();
+	}
+	/*
+	 * Kernel threads (periodic daemons) never take a bias: they would
+	 * steal it from the thread that works on the slot all the time.
+	 */
+	if (!home || td == NULL || td->td_kthread != NULL)
+		return;
+	/* Take the bias: free, or stolen while steals remain. */
+	b = atomic_load_explicit(&pc->pc_bias, memory_order_relaxed);
+	if (holder != PCPU_BIAS_NONE && pc->pc_steals >= PCPU_MAX_STEALS)
+		nb = ((uint64_t)PCPU_BIAS_NEVER << PCPU_BIAS_SHIFT) |
+		    (b & 0xffffffffu);
+	else {
+		if (holder != PCPU_BIAS_NONE)
+			pc->pc_steals++;
+		nb = ((uint64_t)(u_int)tid << PCPU_BIAS_SHIFT) |
+		    (b & 0xffffffffu);
+		td->td_biasgen = pcpu_bootgen;
+		td->td_biaspc = pc;
+		td->td_biasword = (uint64_t)(u_int)tid << PCPU_BIAS_SHIFT;
+	}
+	/* Only pc_owner's holder changes the holder part: no race. */
+	atomic_store_explicit(&pc->pc_bias, nb, memory_order_relaxed);
+}
+
+/* Gives back a slot held by CAS (pc_owner), then the revocation. */
+static void
+pcpu_leave_owned(int cpu)
+{
+	struct pcpu *pc = &pcpu_array[cpu];
+	int revoked = pc->pc_revoked;
+
+	pc->pc_revoked = 0;
+	atomic_store_explicit(&pc->pc_owner, 0, memory_order_release);
+	if (revoked)
+		atomic_fetch_sub_explicit(&pc->pc_bias, 1,
+		    memory_order_release);
+}
+
+/*
+ * An idle slot to migrate to: nobody inside.  Its bias holder, if any, is
+ * out (perhaps for good: threads exit without giving a bias back), and
+ * entering revokes it.
+ */
+static inline bool
+pcpu_idle(int c)
+{
+	return (atomic_load_explicit(&pcpu_array[c].pc_owner,
+	    memory_order_relaxed) == 0 &&
+	    atomic_load_explicit(&pcpu_array[c].pc_bias_in,
+	    memory_order_relaxed) == 0);
 }
 
 void
@@ -88,26 +212,35 @@ critical_enter_slow(struct thread *td)
 		panic("%s: libvm is not booted", __func__);
 	/* First section since this boot: bind a home slot now. */
 	cpu = td->td_bootgen == pcpu_bootgen ? td->td_cpu : pcpu_bind(td);
-	if (pcpu_claim(cpu, td->td_tid))
+	td->td_critbias = false;
+	if (pcpu_idle(cpu) && pcpu_cas_owner(cpu, td->td_tid)) {
+		pcpu_enter_owned(td, cpu, td->td_tid, true);
 		return;
-	/* Home slot busy: migrate to any idle one. */
-	for (i = 1; i < mp_ncpus; i++) {
-		int c = (cpu + i) % mp_ncpus;
-
-		if (atomic_load_explicit(&pcpu_array[c].pc_owner,
-		    memory_order_relaxed) == 0 && pcpu_claim(c, td->td_tid)) {
-			td->td_cpu = c;
-			pcpu_array[c].pc_switches++;
-			return;
-		}
 	}
-	/* Every slot busy: wait for the home slot. */
-	for (spins = 0; !pcpu_claim(cpu, td->td_tid); spins++) {
+	/*
+	 * Home slot busy: migrate to an idle one, unless this thread holds
+	 * the home slot's bias (it would lose it).
+	 */
+	if (td->td_biasgen != pcpu_bootgen)
+		for (i = 1; i < mp_ncpus; i++) {
+			int c = (cpu + i) % mp_ncpus;
+
+			if (pcpu_idle(c) && pcpu_cas_owner(c, td->td_tid)) {
+				td->td_cpu = c;
+				pcpu_array[c].pc_switches++;
+				/* The new home: its bias may be taken. */
+				pcpu_enter_owned(td, c, td->td_tid, true);
+				return;
+			}
+		}
+	/* Wait for the home slot (and its bias holder to leave). */
+	for (spins = 0; !pcpu_cas_owner(cpu, td->td_tid); spins++) {
 		if (spins < 100)
 			cpu_spinwait();
 		else
 			sched_yield();
 	}
+	pcpu_enter_owned(td, cpu, td->td_tid, true);
 }
 
 void
@@ -117,30 +250,27 @@ critical_exit_slow(struct thread *td)
 	    memory_order_relaxed) == td->td_tid,
 	    ("%s: cpu %d not owned by thread %d", __func__, td->td_cpu,
 	    td->td_tid));
-	atomic_store_explicit(&pcpu_array[td->td_cpu].pc_owner, 0,
-	    memory_order_release);
+	pcpu_leave_owned(td->td_cpu);
+}
+
+int
+pcpu_holder(int cpu)
+{
+	struct pcpu *pc = &pcpu_array[cpu];
+	int owner = atomic_load(&pc->pc_owner);
+
+	if (owner != 0)
+		return (owner);
+	if (atomic_load(&pc->pc_bias_in) != 0)
+		return ((int)pcpu_bias_holder(pc));
+	return (0);
 }
 
 /*
- * Claim every slot, for code that drains all CPUs' caches (a real kernel
- * would bind itself to each CPU in turn).  The caller must not be in a
- * critical section.
+ * Claim one slot for the calling thread (outside any critical section of
+ * its own), waiting for whoever is inside; for code that reaches another
+ * CPU's data, as a kernel binds itself to that CPU.
  */
-void
-pcpu_lock_all(void)
-{
-	struct thread *td = curthread;
-	int c, spins;
-
-	KASSERT(td->td_critnest == 0, ("%s: in a critical section", __func__));
-	for (c = 0; c < mp_ncpus; c++)
-		for (spins = 0; !pcpu_claim(c, td->td_tid); spins++)
-			if (spins < 100)
-				cpu_spinwait();
-			else
-				sched_yield();
-}
-
 void
 pcpu_claim_wait(int cpu)
 {
@@ -148,18 +278,32 @@ pcpu_claim_wait(int cpu)
 	int spins;
 
 	KASSERT(td->td_critnest == 0, ("%s: in a critical section", __func__));
-	for (spins = 0; !pcpu_claim(cpu, td->td_tid); spins++)
+	for (spins = 0; !pcpu_cas_owner(cpu, td->td_tid); spins++)
 		if (spins < 100)
 			cpu_spinwait();
 		else
 			sched_yield();
+	pcpu_enter_owned(NULL, cpu, td->td_tid, false);
 }
 
 void
 pcpu_release(int cpu)
 {
-	atomic_store_explicit(&pcpu_array[cpu].pc_owner, 0,
-	    memory_order_release);
+	pcpu_leave_owned(cpu);
+}
+
+/*
+ * Claim every slot, for code that drains all per-CPU caches (a real
+ * kernel would bind itself to each CPU in turn).  In slot order, so two
+ * callers cannot deadlock.
+ */
+void
+pcpu_lock_all(void)
+{
+	int c;
+
+	for (c = 0; c < mp_ncpus; c++)
+		pcpu_claim_wait(c);
 }
 
 void
@@ -168,8 +312,7 @@ pcpu_unlock_all(void)
 	int c;
 
 	for (c = 0; c < mp_ncpus; c++)
-		atomic_store_explicit(&pcpu_array[c].pc_owner, 0,
-		    memory_order_release);
+		pcpu_leave_owned(c);
 }
 
 void *

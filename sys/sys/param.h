@@ -52,6 +52,9 @@ typedef unsigned short	u_short;
 
 #define	__predict_true(e)	__builtin_expect(!!(e), 1)
 #define	__predict_false(e)	__builtin_expect(!!(e), 0)
+#ifndef __noinline
+#define	__noinline		__attribute__((__noinline__))
+#endif
 #ifndef __unused
 #define	__unused		__attribute__((__unused__))
 #endif

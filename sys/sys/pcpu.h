@@ -15,6 +15,22 @@
  * leaving and re-entering (seed 004's UMA comment: "re-evaluate which cache
  * we are accessing in case migration has occured").
  *
+ * Biased slots.  Taking a slot with a CAS costs an atomic read-modify-write
+ * at each end of every section, which dominates the per-CPU fast paths
+ * (UMA's, the page allocator's).  As on a kernel, where one thread at a
+ * time runs on a CPU and disabling preemption is a plain increment, a slot
+ * is biased to the first thread whose home it is: that thread enters with
+ * a plain store of pc_bias_in and a load of pc_bias, no atomic RMW.  Any
+ * other thread that needs the slot (a second thread with the same home,
+ * UMA draining every CPU, statistics) takes pc_owner by CAS, raises the
+ * revoker count in pc_bias, issues membarrier(2) so that the holder's
+ * store of pc_bias_in and its next load of pc_bias cannot cross, and
+ * waits for pc_bias_in to drop: a Dekker handshake whose costly fence is
+ * all on the rare side.  A second thread with the same home steals the
+ * bias, at most PCPU_MAX_STEALS times a boot; then the slot is CAS-only
+ * for good (PCPU_BIAS_NEVER).  Without membarrier (old kernels, some
+ * sandboxes, valgrind) no slot is ever biased.
+ *
  * A critical section must not sleep (asserted).
  */
 #ifndef _SYS_PCPU_H_
@@ -25,9 +41,18 @@
 
 struct pcpu {
 	int		pc_cpuid;	/* (c) */
-	_Atomic int	pc_owner;	/* (a) tid in a critical section, 0 */
+	_Atomic int	pc_owner;	/* (a) tid holding the slot by CAS, 0 */
+	_Atomic int	pc_bias_in;	/* (a) the bias holder is inside */
+	int		pc_revoked;	/* (cpu) the CAS holder raised pc_bias */
+	_Atomic uint64_t pc_bias;	/* (a) holder tid << 32 | revokers */
+	int		pc_steals;	/* (cpu) bias changes this boot */
 	uint64_t	pc_switches;	/* (cpu) sections entered by migration */
 } __aligned(CACHE_LINE_SIZE);
+
+#define	PCPU_BIAS_SHIFT		32
+#define	PCPU_BIAS_NONE		0	/* no holder yet */
+#define	PCPU_BIAS_NEVER		0xffffffffu	/* CAS only, for good */
+#define	PCPU_MAX_STEALS		4
 
 extern int		mp_ncpus;	/* slots in this boot */
 extern u_int		pcpu_bootgen;	/* changes at every boot */
@@ -38,6 +63,7 @@ void	pcpu_fini(void);
 void	critical_enter_slow(struct thread *);
 void	critical_exit_slow(struct thread *);
 int	curcpu_rebind(struct thread *);
+int	pcpu_holder(int cpu);		/* tid inside the slot, 0 (tests) */
 
 static inline int
 curcpu_get(void)
@@ -53,23 +79,33 @@ curcpu_get(void)
 #define	pcpu_find(c)	(&pcpu_array[(c)])
 
 /*
- * The common case of critical_enter() is inline: the thread is bound for
- * this boot and its home slot is free, so one CAS claims it.  Everything
- * else (first use, migration, waiting) is in critical_enter_slow().
+ * The common case of critical_enter() is inline: the thread holds the bias
+ * of its home slot and no one is revoking it, so a store and a load enter.
+ * The compiler fence keeps the store before the load; the hardware may
+ * still swap them, which is what the revoker's membarrier(2) answers.
+ * Everything else (first use, CAS, revoking, migration, waiting) is in
+ * critical_enter_slow().
  */
 static inline void
 critical_enter(void)
 {
 	struct thread *td = curthread;
-	int expect = 0;
+	struct pcpu *pc;
 
 	if (td->td_critnest++ != 0)
 		return;
-	if (__predict_true(td->td_bootgen == pcpu_bootgen) &&
-	    __predict_true(atomic_compare_exchange_strong_explicit(
-	    &pcpu_array[td->td_cpu].pc_owner, &expect, td->td_tid,
-	    memory_order_acquire, memory_order_relaxed)))
-		return;
+	if (__predict_true(td->td_biasgen == pcpu_bootgen)) {
+		pc = &pcpu_array[td->td_cpu];
+		atomic_store_explicit(&pc->pc_bias_in, 1, memory_order_relaxed);
+		atomic_signal_fence(memory_order_seq_cst);
+		if (__predict_true(atomic_load_explicit(&pc->pc_bias,
+		    memory_order_acquire) ==
+		    (uint64_t)td->td_tid << PCPU_BIAS_SHIFT)) {
+			td->td_critbias = true;
+			return;
+		}
+		atomic_store_explicit(&pc->pc_bias_in, 0, memory_order_release);
+	}
 	critical_enter_slow(td);
 }
 
@@ -80,12 +116,46 @@ critical_exit(void)
 
 	if (--td->td_critnest != 0)
 		return;
-#ifdef INVARIANTS
+	if (__predict_true(td->td_critbias)) {
+		td->td_critbias = false;
+		atomic_store_explicit(&pcpu_array[td->td_cpu].pc_bias_in, 0,
+		    memory_order_release);
+		return;
+	}
 	critical_exit_slow(td);
-#else
-	atomic_store_explicit(&pcpu_array[td->td_cpu].pc_owner, 0,
-	    memory_order_release);
-#endif
+}
+
+/*
+ * For the hottest paths (UMA's): enter a critical section only if the
+ * thread can do it by its bias, returning the slot, or NULL (then use
+ * critical_enter()).  Leave with critical_exit_biased().  Nothing else
+ * is done: the caller must not nest other sections inside.
+ */
+static inline struct pcpu *
+critical_enter_biased(struct thread *td)
+{
+	struct pcpu *pc;
+
+	if (__predict_false(td->td_biasgen != pcpu_bootgen ||
+	    td->td_critnest != 0))
+		return (NULL);
+	pc = td->td_biaspc;
+	atomic_store_explicit(&pc->pc_bias_in, 1, memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);
+	if (__predict_false(atomic_load_explicit(&pc->pc_bias,
+	    memory_order_acquire) != td->td_biasword)) {
+		atomic_store_explicit(&pc->pc_bias_in, 0, memory_order_release);
+		return (NULL);
+	}
+	td->td_critnest = 1;
+	return (pc);
+}
+
+static inline void
+critical_exit_biased(struct thread *td, struct pcpu *pc)
+{
+	td->td_critnest = 0;
+	atomic_store_explicit(&pc->pc_bias_in, 0, memory_order_release);
 }
 
 /* The CPU slot owned by the current critical section. */

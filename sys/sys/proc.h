@@ -16,6 +16,7 @@
 #include <sys/queue.h>
 
 struct lock_object;
+struct pcpu;
 
 #define	TD_MAXLOCKS	32
 
@@ -24,6 +25,11 @@ struct thread {
 	int		td_cpu;		/* (t) CPU slot (curcpu) */
 	u_int		td_bootgen;	/* (t) boot generation of td_cpu */
 	int		td_critnest;	/* (t) critical section depth */
+	bool		td_critbias;	/* (t) section entered by the bias */
+	u_int		td_biasgen;	/* (t) boot generation in which the
+					   thread holds td_cpu's bias */
+	struct pcpu	*td_biaspc;	/* (t) ... that slot, */
+	uint64_t	td_biasword;	/* (t) ... and its pc_bias value */
 	int		td_rw_rlocks;	/* (t) shared rw/sx locks held */
 	int		td_lk_slocks;	/* (t) shared sx locks held */
 	const char	*td_name;	/* (t) kernel thread name or NULL */
@@ -41,7 +47,13 @@ struct thread {
 };
 
 struct thread	*thread_self_init(void);
-extern _Thread_local struct thread thread_self;
+/*
+ * Initial-exec TLS: one %fs-relative access, even in the position-
+ * independent objects of libvm.so (the general-dynamic model would call
+ * __tls_get_addr and make every fast path save registers around it).
+ */
+extern _Thread_local struct thread thread_self
+    __attribute__((__tls_model__("initial-exec")));
 
 /* The current thread; initialises it on first use. */
 static inline struct thread *

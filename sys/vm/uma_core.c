@@ -86,9 +86,16 @@ static int uma_nzones;				/* (u) */
 static _Atomic bool uma_up;			/* between startup and
 						   shutdown */
 
-/* The bootstrap zones and kegs, in static storage. */
+/*
+ * UMA's own zones and kegs live in static storage, so that booting takes
+ * no page: the first slab of each is allocated when it is first used.
+ */
 static struct uma_zone zone_zones, zone_kegs;
 static struct uma_keg keg_zones, keg_kegs;
+#define	UMA_NINTERNAL	8		/* slab headers and buckets */
+static struct uma_zone internal_zones[UMA_NINTERNAL];
+static struct uma_keg internal_kegs[UMA_NINTERNAL];
+static int ninternal;
 
 static uma_zone_t slabzone_small, slabzone_large;
 
@@ -511,6 +518,17 @@ zone_drain_cpus(uma_zone_t zone)
 	free(bl);
 }
 
+/*
+ * A per-CPU statistic, written only by the slot's owner: a plain
+ * increment, atomic only so that readers need no lock.
+ */
+static inline void
+cache_count(_Atomic uint64_t *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c,
+	    memory_order_relaxed) + 1, memory_order_relaxed);
+}
+
 /* ---- allocation --------------------------------------------------------- */
 
 /*
@@ -635,9 +653,7 @@ cache_alloc_slow(uma_zone_t zone, struct uma_cache *cache, void *udata,
 		b = cache->uc_allocbucket;
 		if (b != NULL && b->ub_cnt > 0) {
 			item = b->ub_bucket[--b->ub_cnt];
-			atomic_store_explicit(&cache->uc_allocs,
-			    atomic_load_explicit(&cache->uc_allocs,
-			    memory_order_relaxed) + 1, memory_order_relaxed);
+			cache_count(&cache->uc_allocs);
 			critical_exit();
 			if (__predict_false(zone->uz_ctor != NULL ||
 			    (flags & M_ZERO) != 0))
@@ -701,8 +717,11 @@ cache_alloc_slow(uma_zone_t zone, struct uma_cache *cache, void *udata,
 	}
 }
 
-__exported void *
-uma_zalloc_arg(uma_zone_t zone, void *udata, int flags)
+/*
+ * The general allocation path: any zone, any kind of critical section.
+ */
+static __noinline void *
+uma_zalloc_cached(uma_zone_t zone, void *udata, int flags)
 {
 	struct uma_cache *cache;
 	uma_bucket_t b;
@@ -721,9 +740,7 @@ uma_zalloc_arg(uma_zone_t zone, void *udata, int flags)
 	b = cache->uc_allocbucket;
 	if (__predict_true(b != NULL && b->ub_cnt > 0)) {
 		item = b->ub_bucket[--b->ub_cnt];
-		atomic_store_explicit(&cache->uc_allocs,
-		    atomic_load_explicit(&cache->uc_allocs,
-		    memory_order_relaxed) + 1, memory_order_relaxed);
+		cache_count(&cache->uc_allocs);
 		critical_exit();
 		if (__predict_false(zone->uz_ctor != NULL ||
 		    (flags & M_ZERO) != 0))
@@ -731,6 +748,46 @@ uma_zalloc_arg(uma_zone_t zone, void *udata, int flags)
 		return (item);
 	}
 	return (cache_alloc_slow(zone, cache, udata, flags));
+}
+
+/*
+ * The fast path (seed 004): a thread holding its slot's bias pops an item
+ * from its CPU's allocation bucket with no atomic operation at all.
+ * Anything else takes the general path.
+ */
+static inline void *
+uma_zalloc_fast(uma_zone_t zone, int flags)
+{
+	struct thread *td = &thread_self;
+	struct uma_cache *cache;
+	struct pcpu *pc;
+	uma_bucket_t b;
+	void *item = NULL;
+	int n;
+
+	if ((flags & M_ZERO) != 0 || (pc = critical_enter_biased(td)) == NULL)
+		return (NULL);
+	cache = &zone->uz_cpu[td->td_cpu];
+	b = cache->uc_allocbucket;
+	if (__predict_true(b != NULL && (n = b->ub_cnt) > 0 &&
+	    (atomic_load_explicit(&zone->uz_fast, memory_order_relaxed) &
+	    UMA_FAST_ALLOC) != 0)) {
+		item = b->ub_bucket[--n];
+		b->ub_cnt = n;
+		cache_count(&cache->uc_allocs);
+	}
+	critical_exit_biased(td, pc);
+	return (item);
+}
+
+__exported void *
+uma_zalloc_arg(uma_zone_t zone, void *udata, int flags)
+{
+	void *item;
+
+	if (__predict_true((item = uma_zalloc_fast(zone, flags)) != NULL))
+		return (item);
+	return (uma_zalloc_cached(zone, udata, flags));
 }
 
 /* ---- free --------------------------------------------------------------- */
@@ -749,9 +806,7 @@ cache_free_slow(uma_zone_t zone, struct uma_cache *cache, void *item)
 		b = cache->uc_freebucket;
 		if (b != NULL && b->ub_cnt < b->ub_entries) {
 			b->ub_bucket[b->ub_cnt++] = item;
-			atomic_store_explicit(&cache->uc_frees,
-			    atomic_load_explicit(&cache->uc_frees,
-			    memory_order_relaxed) + 1, memory_order_relaxed);
+			cache_count(&cache->uc_frees);
 			critical_exit();
 			if (nb != NULL)
 				bucket_free(zone, nb);
@@ -789,8 +844,9 @@ cache_free_slow(uma_zone_t zone, struct uma_cache *cache, void *item)
 	}
 }
 
-__exported void
-uma_zfree_arg(uma_zone_t zone, void *item, void *udata)
+/* The general free path. */
+static __noinline void
+uma_zfree_cached(uma_zone_t zone, void *item, void *udata)
 {
 	struct uma_cache *cache;
 	uma_bucket_t b;
@@ -823,13 +879,44 @@ uma_zfree_arg(uma_zone_t zone, void *item, void *udata)
 	b = cache->uc_freebucket;
 	if (__predict_true(b != NULL && b->ub_cnt < b->ub_entries)) {
 		b->ub_bucket[b->ub_cnt++] = item;
-		atomic_store_explicit(&cache->uc_frees,
-		    atomic_load_explicit(&cache->uc_frees,
-		    memory_order_relaxed) + 1, memory_order_relaxed);
+		cache_count(&cache->uc_frees);
 		critical_exit();
 		return;
 	}
 	cache_free_slow(zone, cache, item);
+}
+
+/* The fast path: a push on the CPU's free bucket, by the slot's bias. */
+__exported void
+uma_zfree_arg(uma_zone_t zone, void *item, void *udata)
+{
+	struct thread *td = &thread_self;
+	struct uma_cache *cache;
+	struct pcpu *pc;
+	uma_bucket_t b;
+
+#ifndef INVARIANTS
+	if (__predict_true((pc = critical_enter_biased(td)) != NULL)) {
+		int n;
+
+		cache = &zone->uz_cpu[td->td_cpu];
+		b = cache->uc_freebucket;
+		if (__predict_true(b != NULL && (n = b->ub_cnt) <
+		    b->ub_entries && item != NULL &&
+		    (atomic_load_explicit(&zone->uz_fast,
+		    memory_order_relaxed) & UMA_FAST_FREE) != 0)) {
+			b->ub_bucket[n] = item;
+			b->ub_cnt = n + 1;
+			cache_count(&cache->uc_frees);
+			critical_exit_biased(td, pc);
+			return;
+		}
+		critical_exit_biased(td, pc);
+	}
+#else
+	(void)td; (void)cache; (void)pc; (void)b;
+#endif
+	uma_zfree_cached(zone, item, udata);
 }
 
 /* ---- zones and kegs ----------------------------------------------------- */
@@ -985,6 +1072,10 @@ zone_setup(uma_zone_t zone, const char *name, uma_keg_t keg, size_t size,
 	    ncpu > 0) {
 		zone->uz_bucket_size = zone_bucket_size(size, flags);
 		zone->uz_bucket_zone = bucket_zone_for(zone->uz_bucket_size);
+		atomic_store(&zone->uz_fast,
+		    (ctor == NULL ? UMA_FAST_ALLOC : 0) |
+		    (dtor == NULL ? UMA_FAST_FREE : 0));
+		zone->uz_fastmask = atomic_load(&zone->uz_fast);
 	}
 }
 
@@ -1006,10 +1097,11 @@ uma_zcreate_internal(const char *name, size_t size, int align)
 	uma_keg_t keg;
 	uma_zone_t zone;
 
-	keg = zone_alloc_item(&zone_kegs, NULL, M_WAITOK);
+	KASSERT(ninternal < UMA_NINTERNAL, ("uma: too many own zones"));
+	keg = &internal_kegs[ninternal];
+	zone = &internal_zones[ninternal++];
 	keg_setup(keg, name, size, NULL, NULL, align,
 	    UMA_ZFLAG_INTERNAL | UMA_ZONE_NOBUCKET);
-	zone = zone_alloc_item(&zone_zones, NULL, M_WAITOK);
 	zone_setup(zone, name, keg, size, NULL, NULL, NULL, NULL,
 	    UMA_ZFLAG_INTERNAL | UMA_ZONE_NOBUCKET, 0);
 	uma_register(zone, true);
@@ -1182,6 +1274,7 @@ uma_zone_set_max(uma_zone_t zone, int nitems)
 		 * stay still, and the live items can be counted.
 		 */
 		atomic_store(&zone->uz_limited, true);
+		atomic_store(&zone->uz_fast, 0);
 		zone_drain_cpus(zone);
 		zone_trim_buckets(zone, 0);
 		ZONE_LOCK(zone);
@@ -1190,8 +1283,10 @@ uma_zone_set_max(uma_zone_t zone, int nitems)
 	}
 	ZONE_LOCK(zone);
 	zone->uz_max_items = nitems;
-	if (nitems == 0)
+	if (nitems == 0) {
 		atomic_store(&zone->uz_limited, false);
+		atomic_store(&zone->uz_fast, zone->uz_fastmask);
+	}
 	if (zone->uz_sleepers > 0)
 		wakeup(zone);
 	ZONE_UNLOCK(zone);
@@ -1516,6 +1611,7 @@ uma_startup(void)
 	LIST_INIT(&uma_kegs);
 	LIST_INIT(&uma_zones);
 	uma_nzones = 0;
+	ninternal = 0;
 	slabzone_small = slabzone_large = NULL;
 	/*
 	 * The zones of zones and of kegs, in static storage; their slab

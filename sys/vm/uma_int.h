@@ -127,6 +127,11 @@ struct uma_zone {
 						   no caching (read in the
 						   critical section) */
 	uint32_t	uz_size;		/* (c) item size */
+	_Atomic uint8_t	uz_fast;		/* (z, a) fast paths open: */
+#define	UMA_FAST_ALLOC		0x01		/* cached, no ctor, */
+#define	UMA_FAST_FREE		0x02		/* cached, no dtor; both
+						   closed while limited */
+	uint8_t		uz_fastmask;		/* (c) uz_fast unlimited */
 	uma_ctor	uz_ctor;		/* (c) */
 	uma_dtor	uz_dtor;		/* (c) */
 	uma_init	uz_init;		/* (c) secondary zones' zinit */

@@ -7,7 +7,7 @@ srcdir="@CMAKE_SOURCE_DIR@"
 
 atf_test_case only_public_symbols
 only_public_symbols_head() {
-	atf_set "descr" "libvm.so's dynamic symbols are exactly the LIBVM_API functions"
+	atf_set "descr" "libvm.so's dynamic symbols are exactly the LIBVM_API functions of include/*.h"
 	atf_set "require.progs" "nm"
 }
 only_public_symbols_body() {
@@ -16,7 +16,7 @@ only_public_symbols_body() {
 	nm -D --defined-only "$so" | awk '$2 ~ /[TDBRVW]/ {print $3}' | sort \
 	    > exported
 	sed -n 's/^LIBVM_API[^(]*[[:space:]*]\([a-z_0-9]*\)(.*/\1/p' \
-	    "$srcdir"/include/libvm.h | sort > public
+	    "$srcdir"/include/*.h | sort > public
 	[ -s public ] || atf_fail "no public functions parsed"
 	extra=$(comm -23 exported public)
 	[ -z "$extra" ] || atf_fail "exported but not public: $extra"

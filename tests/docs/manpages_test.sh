@@ -1,6 +1,6 @@
 #! /usr/bin/atf-sh
 # The man pages render without mdoc warnings, and every public function of
-# include/libvm.h is documented in some page.
+# include/*.h is documented in some page.
 
 srcdir="@CMAKE_SOURCE_DIR@"
 
@@ -25,7 +25,7 @@ public_api_documented_head() {
 }
 public_api_documented_body() {
 	fns=$(sed -n 's/^LIBVM_API[^(]*[[:space:]*]\([a-z_0-9]*\)(.*/\1/p' \
-	    "$srcdir"/include/libvm.h)
+	    "$srcdir"/include/*.h)
 	[ -n "$fns" ] || atf_fail "no LIBVM_API functions found"
 	for f in $fns; do
 		grep -q "\(Nm\|Fn\|Fo\) $f\b" "$srcdir"/docs/man/*.[0-9] ||

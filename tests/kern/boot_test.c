@@ -367,7 +367,7 @@ ATF_TC_BODY(boot_cycles, tc)
 		ATF_REQUIRE(v >= 0 && v < cycles[i].ncpu);
 		critical_enter();
 		ATF_REQUIRE_EQ(curthread->td_tid,
-		    atomic_load(&pcpu_find(curcpu)->pc_owner));
+		    pcpu_holder(curcpu));
 		critical_exit();
 		ctr = counter_u64_alloc(M_WAITOK);
 		ATF_REQUIRE_EQ(0u, counter_u64_fetch(ctr));

@@ -129,7 +129,7 @@ rebinder_thread(void *arg)
 	rb->cpu2 = curcpu;
 	critical_enter();
 	rb->cpu2_crit = curcpu;
-	rb->owner2 = atomic_load(&pcpu_find(rb->cpu2_crit)->pc_owner);
+	rb->owner2 = pcpu_holder(rb->cpu2_crit);
 	critical_exit();
 	return (NULL);
 }
@@ -189,7 +189,7 @@ ATF_TC_BODY(critical_nest, tc)
 	critical_enter();
 	c = curcpu;
 	ATF_REQUIRE(td_in_critical());
-	ATF_REQUIRE_EQ(tid, atomic_load(&pcpu_find(c)->pc_owner));
+	ATF_REQUIRE_EQ(tid, pcpu_holder(c));
 	critical_enter();
 	ATF_REQUIRE_EQ(2, curthread->td_critnest);
 	ATF_REQUIRE_EQ(c, curcpu);
@@ -199,11 +199,11 @@ ATF_TC_BODY(critical_nest, tc)
 	critical_exit();
 	ATF_REQUIRE(td_in_critical());
 	ATF_REQUIRE_EQ(c, curcpu);
-	ATF_REQUIRE_EQ(tid, atomic_load(&pcpu_find(c)->pc_owner));
+	ATF_REQUIRE_EQ(tid, pcpu_holder(c));
 	critical_exit();
 	ATF_REQUIRE(!td_in_critical());
-	ATF_REQUIRE_EQ(0, atomic_load(&pcpu_find(c)->pc_owner));
-	ATF_REQUIRE_EQ(0, atomic_load(&pcpu_find(1 - c)->pc_owner));
+	ATF_REQUIRE_EQ(0, pcpu_holder(c));
+	ATF_REQUIRE_EQ(0, pcpu_holder(1 - c));
 	vm_shutdown();
 }
 
@@ -264,7 +264,7 @@ ATF_TC_BODY(critical_exclusion_one_cpu, tc)
 	ATF_REQUIRE_EQ(0, atomic_load(&s.overlaps));
 	ATF_REQUIRE_EQ(0, atomic_load(&s.wrong_cpu));
 	ATF_REQUIRE_EQ((uint64_t)CRIT_THREADS * CRIT_ITERS, s.count);
-	ATF_REQUIRE_EQ(0, atomic_load(&pcpu_find(0)->pc_owner));
+	ATF_REQUIRE_EQ(0, pcpu_holder(0));
 	rv_destroy(&s.start);
 	vm_shutdown();
 }
@@ -348,13 +348,13 @@ ATF_TC_BODY(critical_migrates, tc)
 	critical_enter();
 	h = curcpu;
 	other = 1 - h;
-	ATF_REQUIRE_EQ(curthread->td_tid, atomic_load(&pcpu_find(h)->pc_owner));
+	ATF_REQUIRE_EQ(curthread->td_tid, pcpu_holder(h));
 	switches = pcpu_find(other)->pc_switches;
 	crit_holder_start(&b, &tb, h);
 	WAIT_FOR(atomic_load(&b.entered));
 	ATF_REQUIRE_EQ(other, b.cpu_inside);
-	ATF_REQUIRE_EQ(b.tid, atomic_load(&pcpu_find(other)->pc_owner));
-	ATF_REQUIRE_EQ(curthread->td_tid, atomic_load(&pcpu_find(h)->pc_owner));
+	ATF_REQUIRE_EQ(b.tid, pcpu_holder(other));
+	ATF_REQUIRE_EQ(curthread->td_tid, pcpu_holder(h));
 	ATF_REQUIRE_EQ(switches + 1, pcpu_find(other)->pc_switches);
 	critical_exit();
 	atomic_store(&b.release, 1);
@@ -362,8 +362,8 @@ ATF_TC_BODY(critical_migrates, tc)
 	ATF_REQUIRE(b.ok);
 	/* Migrated for good: curcpu now names the new slot. */
 	ATF_REQUIRE_EQ(other, b.cpu_after);
-	ATF_REQUIRE_EQ(0, atomic_load(&pcpu_find(0)->pc_owner));
-	ATF_REQUIRE_EQ(0, atomic_load(&pcpu_find(1)->pc_owner));
+	ATF_REQUIRE_EQ(0, pcpu_holder(0));
+	ATF_REQUIRE_EQ(0, pcpu_holder(1));
 	vm_shutdown();
 }
 
@@ -423,15 +423,15 @@ ATF_TC_BODY(pcpu_lock_all, tc)
 	tid = curthread->td_tid;
 	pcpu_lock_all();
 	for (c = 0; c < 3; c++)
-		ATF_REQUIRE_EQ(tid, atomic_load(&pcpu_find(c)->pc_owner));
+		ATF_REQUIRE_EQ(tid, pcpu_holder(c));
 	pcpu_unlock_all();
 	for (c = 0; c < 3; c++)
-		ATF_REQUIRE_EQ(0, atomic_load(&pcpu_find(c)->pc_owner));
+		ATF_REQUIRE_EQ(0, pcpu_holder(c));
 	pcpu_claim_wait(2);
-	ATF_REQUIRE_EQ(tid, atomic_load(&pcpu_find(2)->pc_owner));
-	ATF_REQUIRE_EQ(0, atomic_load(&pcpu_find(1)->pc_owner));
+	ATF_REQUIRE_EQ(tid, pcpu_holder(2));
+	ATF_REQUIRE_EQ(0, pcpu_holder(1));
 	pcpu_release(2);
-	ATF_REQUIRE_EQ(0, atomic_load(&pcpu_find(2)->pc_owner));
+	ATF_REQUIRE_EQ(0, pcpu_holder(2));
 	vm_shutdown();
 }
 
