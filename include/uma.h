@@ -143,6 +143,30 @@ struct uma_percpu_stat {
 	uint64_t	_ups_reserved;
 };
 
+/*
+ * The stream, read and summed per zone as FreeBSD's libmemstat does for
+ * vmstat -z: used = allocations - frees (zone-wide and every CPU); free =
+ * items cached in the CPUs' buckets, the bucket cache and (primary zones)
+ * the keg's slabs; requests = allocations ever.  buf NULL: *countp gets
+ * the number of zones.  Otherwise *countp is buf's capacity on entry and
+ * the number stored on return; ENOMEM if buf was too small.
+ */
+struct uma_zone_stat {
+	char		uzs_name[UTH_MAX_NAME];
+	uint64_t	uzs_size;	/* item size */
+	uint64_t	uzs_limit;	/* 0: none */
+	uint64_t	uzs_used;
+	uint64_t	uzs_free;
+	uint64_t	uzs_requests;
+	uint64_t	uzs_fails;
+	uint64_t	uzs_sleeps;
+	uint64_t	uzs_xdomain;
+	uint64_t	uzs_pages;	/* pages of the keg's slabs */
+	uint32_t	uzs_bucketsize;
+	uint32_t	uzs_flags;	/* UTH_ZONE_* */
+};
+LIBVM_API int	uma_zone_stats(struct uma_zone_stat *buf, size_t *countp);
+
 #ifdef __cplusplus
 }
 #endif

@@ -81,7 +81,7 @@
 
 static struct mtx uma_lock;
 static LIST_HEAD(, uma_keg) uma_kegs;		/* (u) */
-static LIST_HEAD(, uma_zone) uma_zones;		/* (u) */
+static TAILQ_HEAD(, uma_zone) uma_zones;		/* (u) creation order */
 static int uma_nzones;				/* (u) */
 static _Atomic bool uma_up;			/* between startup and
 						   shutdown */
@@ -1083,7 +1083,7 @@ static void
 uma_register(uma_zone_t zone, bool newkeg)
 {
 	mtx_lock(&uma_lock);
-	LIST_INSERT_HEAD(&uma_zones, zone, uz_link);
+	TAILQ_INSERT_TAIL(&uma_zones, zone, uz_link);
 	uma_nzones++;
 	if (newkeg)
 		LIST_INSERT_HEAD(&uma_kegs, zone->uz_keg, uk_link);
@@ -1202,7 +1202,7 @@ uma_zdestroy(uma_zone_t zone)
 	    ("uma_zdestroy of UMA's own zone %s", zone->uz_name));
 	keg = zone->uz_keg;
 	mtx_lock(&uma_lock);
-	LIST_REMOVE(zone, uz_link);
+	TAILQ_REMOVE(&uma_zones, zone, uz_link);
 	uma_nzones--;
 	lastref = --keg->uk_refs == 0;
 	if (lastref)
@@ -1365,10 +1365,10 @@ uma_reclaim(int req)
 	if (!uma_up || req < UMA_RECLAIM_DRAIN || req > UMA_RECLAIM_TRIM)
 		return;
 	mtx_lock(&uma_lock);
-	LIST_FOREACH(zone, &uma_zones, uz_link)
+	TAILQ_FOREACH(zone, &uma_zones, uz_link)
 		if ((zone->uz_flags & UMA_ZFLAG_INTERNAL) == 0)
 			zone_reclaim(zone, req);
-	LIST_FOREACH(zone, &uma_zones, uz_link)
+	TAILQ_FOREACH(zone, &uma_zones, uz_link)
 		if ((zone->uz_flags & UMA_ZFLAG_INTERNAL) != 0)
 			keg_drain(zone->uz_keg);
 	mtx_unlock(&uma_lock);
@@ -1408,7 +1408,7 @@ uma_timeout_thread(void *arg __unused)
 		if (atomic_load(&uma_timeout_ms) <= 0)
 			continue;
 		mtx_lock(&uma_lock);
-		LIST_FOREACH(zone, &uma_zones, uz_link)
+		TAILQ_FOREACH(zone, &uma_zones, uz_link)
 			if (zone->uz_bucket_zone != NULL)
 				zone_timeout(zone);
 		mtx_unlock(&uma_lock);
@@ -1493,7 +1493,7 @@ sysctl_vm_zone_stats(struct sysctl_oid *oidp __unused, void *arg1 __unused,
 	ush.ush_maxcpus = (uint32_t)mp_ncpus;
 	ush.ush_count = (uint32_t)uma_nzones;
 	error = SYSCTL_OUT(req, &ush, sizeof(ush));
-	LIST_FOREACH(zone, &uma_zones, uz_link) {
+	TAILQ_FOREACH(zone, &uma_zones, uz_link) {
 		if (error != 0)
 			break;
 		zone_stats(zone, &uth, ups);
@@ -1609,7 +1609,7 @@ uma_startup(void)
 
 	mtx_init(&uma_lock, "uma", NULL, 0);
 	LIST_INIT(&uma_kegs);
-	LIST_INIT(&uma_zones);
+	TAILQ_INIT(&uma_zones);
 	uma_nzones = 0;
 	ninternal = 0;
 	slabzone_small = slabzone_large = NULL;
@@ -1670,7 +1670,7 @@ uma_shutdown(void)
 		return;
 	for (;;) {
 		mtx_lock(&uma_lock);
-		LIST_FOREACH(zone, &uma_zones, uz_link)
+		TAILQ_FOREACH(zone, &uma_zones, uz_link)
 			if ((zone->uz_flags & UMA_ZFLAG_INTERNAL) == 0)
 				break;
 		mtx_unlock(&uma_lock);
@@ -1678,7 +1678,7 @@ uma_shutdown(void)
 			break;
 		uma_zdestroy(zone);
 	}
-	LIST_FOREACH(zone, &uma_zones, uz_link)
+	TAILQ_FOREACH(zone, &uma_zones, uz_link)
 		mtx_destroy(&zone->uz_lock);
 	LIST_FOREACH(keg, &uma_kegs, uk_link)
 		mtx_destroy(&keg->uk_lock);

@@ -155,7 +155,7 @@ struct uma_zone {
 	uint64_t	uz_fails;		/* (z) */
 	uint64_t	uz_sleeps;		/* (z) */
 	uint64_t	uz_xdomain;		/* (z) */
-	LIST_ENTRY(uma_zone) uz_link;		/* (u) uma_zones */
+	TAILQ_ENTRY(uma_zone) uz_link;		/* (u) uma_zones */
 	char		uz_namebuf[UTH_MAX_NAME]; /* (c) */
 	struct uma_cache uz_cpu[];		/* (cpu) */
 };

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uma.h>
+
 #include "vmsh.h"
 
 /* ---- errno names -------------------------------------------------------- */
@@ -469,27 +471,71 @@ vmstat_sum(void)
 	}
 }
 
+/*
+ * vmstat -z: one line a zone, FreeBSD's columns (ITEM SIZE LIMIT USED
+ * FREE REQ FAIL SLEEP XDOMAIN), from the vm.zone_stats stream.
+ */
+static int
+vmstat_zones(const struct node *n)
+{
+	struct uma_zone_stat *st;
+	size_t cnt = 0, i;
+	char name[UTH_MAX_NAME + 2];
+	int error;
+
+	if ((error = uma_zone_stats(NULL, &cnt)) != 0) {
+		nerror(n, "vmstat -z: %s", strerror(error));
+		return (-1);
+	}
+	cnt += 8;
+	if ((st = calloc(cnt, sizeof(*st))) == NULL)
+		return (ENOMEM);
+	if ((error = uma_zone_stats(st, &cnt)) != 0) {
+		free(st);
+		nerror(n, "vmstat -z: %s", strerror(error));
+		return (-1);
+	}
+	printf("%-19s %6s  %6s  %8s  %8s  %8s  %4s  %4s  %4s\n\n", "ITEM",
+	    "SIZE", "LIMIT", "USED", "FREE", "REQ", "FAIL", "SLEEP",
+	    "XDOMAIN");
+	for (i = 0; i < cnt; i++) {
+		snprintf(name, sizeof(name), "%s:", st[i].uzs_name);
+		printf("%-19s %6ju, %6ju, %8ju, %8ju, %8ju, %4ju, %4ju, "
+		    "%4ju\n", name, (uintmax_t)st[i].uzs_size,
+		    (uintmax_t)st[i].uzs_limit, (uintmax_t)st[i].uzs_used,
+		    (uintmax_t)st[i].uzs_free, (uintmax_t)st[i].uzs_requests,
+		    (uintmax_t)st[i].uzs_fails, (uintmax_t)st[i].uzs_sleeps,
+		    (uintmax_t)st[i].uzs_xdomain);
+	}
+	free(st);
+	return (0);
+}
+
 int
 view_vmstat(const struct node *n, int argc, char **argv)
 {
-	struct vm_sysctl_info info;
+	bool zones = false, sum = argc == 0;
 	int i;
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "-s") == 0)
-			continue;
-		if (strcmp(argv[i], "-z") == 0 || strcmp(argv[i], "-m") == 0) {
-			if (vm_sysctl_info("vm.zone_stats", &info) != 0) {
-				nerror(n, "vmstat %s: this libvm has no UMA "
-				    "zones yet (no vm.zone_stats)", argv[i]);
-				return (-1);
-			}
-			continue;
+			sum = true;
+		else if (strcmp(argv[i], "-z") == 0)
+			zones = true;
+		else if (strcmp(argv[i], "-m") == 0) {
+			nerror(n, "vmstat -m: this libvm has no malloc types "
+			    "yet (kmalloc arrives with kernel memory)");
+			return (-1);
+		} else {
+			nerror(n, "vmstat: unknown flag %s (-s, -z, -m)",
+			    argv[i]);
+			return (-1);
 		}
-		nerror(n, "vmstat: unknown flag %s (-s, -z, -m)", argv[i]);
-		return (-1);
 	}
-	vmstat_sum();
+	if (zones && vmstat_zones(n) != 0)
+		return (-1);
+	if (sum)
+		vmstat_sum();
 	fflush(stdout);
 	return (0);
 }
