@@ -19,7 +19,9 @@
 extern "C" {
 #endif
 
+#ifndef LIBVM_API
 #define	LIBVM_API	__attribute__((__visibility__("default")))
+#endif
 
 typedef uint64_t	vm_offset_t;
 typedef uint64_t	vm_size_t;

@@ -17,7 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <libvm.h>
+#ifndef LIBVM_API
+#define	LIBVM_API	__attribute__((__visibility__("default")))
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,6 +57,8 @@ typedef void	(*uma_fini)(void *mem, int size);
 #define	UMA_ZONE_ZINIT		0x0002	/* init zeroes the item */
 #define	UMA_ZONE_CONTIG		0x0004	/* multi-page slabs contiguous */
 #define	UMA_ZONE_NOFREE		0x0020	/* slabs never freed: type stable */
+#define	UMA_ZONE_VM		0x0080	/* the VM's own metadata: slabs may
+					   use the system page reserve */
 #define	UMA_ZONE_SECONDARY	0x0200	/* (set by uma_zsecond_create) */
 #define	UMA_ZONE_NOBUCKET	0x0400	/* no per-CPU caches */
 #define	UMA_ZONE_MAXBUCKET	0x0800	/* the largest buckets */

@@ -25,6 +25,7 @@
 #include <vm/vm_phys.h>
 #include <vm/vm_page.h>
 #include <vm/vm_map.h>
+#include <vm/vm_object.h>
 #include <vm/uma_int.h>
 #include <pmap/pmap.h>
 
@@ -138,6 +139,7 @@ vm_boot(const struct vm_config *ucfg)
 	hw_physmem = cfg.physmem;
 	vm_page_startup();
 	uma_startup();
+	vm_object_startup();
 	pmap_init();
 	vm_map_startup();
 	atomic_store(&booted, true);

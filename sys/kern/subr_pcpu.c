@@ -3,13 +3,13 @@
  *
  * See pcpu.h for the model.  A slot is entered in one of two ways:
  *
- *   by its bias holder: pc_bias_in = 1, then pc_bias must read exactly
- *   "holder << 32" (no revoker); leaving is pc_bias_in = 0;
+ *   by its bias holder: its flag pc_bias_in[n] = 1, then pc_bias must
+ *   read exactly "holder << 32" (no revoker); leaving is the flag = 0;
  *
  *   by CAS on pc_owner (everyone else, and the holder while revoked):
  *   once pc_owner is ours, if the slot is biased to another thread we
- *   raise its revoker count, membarrier(2), and wait until pc_bias_in
- *   drops (pcpu_revoke); leaving releases pc_owner, then the count.
+ *   raise its revoker count, membarrier(2), and wait until the holder's
+ *   flag drops; leaving releases pc_owner, then the count.
  *
  * Either way at most one thread is inside: the holder enters only with no
  * revoker; a revoker enters only after seeing the holder out, and the
@@ -41,6 +41,8 @@ u_int		pcpu_bootgen = 1;	/* odd while down: never a td_biasgen */
 struct pcpu	*pcpu_array;
 static _Atomic u_int pcpu_nextcpu;
 static bool	pcpu_bias_ok;		/* membarrier(2) is available */
+
+CTASSERT(nitems(((struct pcpu *)0)->pc_bias_in) == PCPU_MAX_STEALS + 1);
 
 static void
 pcpu_membarrier(void)
@@ -112,6 +114,14 @@ pcpu_bias_holder(const struct pcpu *pc)
 	    memory_order_relaxed) >> PCPU_BIAS_SHIFT));
 }
 
+/* The current holder's "inside" flag. */
+static inline _Atomic int *
+pcpu_bias_flag(struct pcpu *pc)
+{
+	return (&pc->pc_bias_in[atomic_load_explicit(&pc->pc_steals,
+	    memory_order_relaxed)]);
+}
+
 static inline bool
 pcpu_cas_owner(int cpu, int tid)
 {
@@ -144,7 +154,7 @@ pcpu_enter_owned(struct thread *td, int cpu, int tid, bool home)
 		    memory_order_seq_cst);
 		pc->pc_revoked = 1;
 		pcpu_membarrier();
-		for (spins = 0; atomic_load_explicit(&pc->pc_bias_in,
+		for (spins = 0; atomic_load_explicit(pcpu_bias_flag(pc),
 		    memory_order_acquire) != 0; spins++)
 			if (spins < 100)
 				cpu_spinwait();
@@ -159,16 +169,22 @@ pcpu_enter_owned(struct thread *td, int cpu, int tid, bool home)
 		return;
 	/* Take the bias: free, or stolen while steals remain. */
 	b = atomic_load_explicit(&pc->pc_bias, memory_order_relaxed);
-	if (holder != PCPU_BIAS_NONE && pc->pc_steals >= PCPU_MAX_STEALS)
+	if (holder != PCPU_BIAS_NONE &&
+	    atomic_load_explicit(&pc->pc_steals, memory_order_relaxed) >=
+	    PCPU_MAX_STEALS)
 		nb = ((uint64_t)PCPU_BIAS_NEVER << PCPU_BIAS_SHIFT) |
 		    (b & 0xffffffffu);
 	else {
+		/* A new holder number: its own flag, never used before. */
 		if (holder != PCPU_BIAS_NONE)
-			pc->pc_steals++;
+			atomic_store_explicit(&pc->pc_steals,
+			    atomic_load_explicit(&pc->pc_steals,
+			    memory_order_relaxed) + 1, memory_order_relaxed);
 		nb = ((uint64_t)(u_int)tid << PCPU_BIAS_SHIFT) |
 		    (b & 0xffffffffu);
 		td->td_biasgen = pcpu_bootgen;
 		td->td_biaspc = pc;
+		td->td_biasin = pcpu_bias_flag(pc);
 		td->td_biasword = (uint64_t)(u_int)tid << PCPU_BIAS_SHIFT;
 	}
 	/* Only pc_owner's holder changes the holder part: no race. */
@@ -199,7 +215,7 @@ pcpu_idle(int c)
 {
 	return (atomic_load_explicit(&pcpu_array[c].pc_owner,
 	    memory_order_relaxed) == 0 &&
-	    atomic_load_explicit(&pcpu_array[c].pc_bias_in,
+	    atomic_load_explicit(pcpu_bias_flag(&pcpu_array[c]),
 	    memory_order_relaxed) == 0);
 }
 
@@ -261,7 +277,7 @@ pcpu_holder(int cpu)
 
 	if (owner != 0)
 		return (owner);
-	if (atomic_load(&pc->pc_bias_in) != 0)
+	if (atomic_load(pcpu_bias_flag(pc)) != 0)
 		return ((int)pcpu_bias_holder(pc));
 	return (0);
 }

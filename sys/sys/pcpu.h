@@ -20,16 +20,19 @@
  * (UMA's, the page allocator's).  As on a kernel, where one thread at a
  * time runs on a CPU and disabling preemption is a plain increment, a slot
  * is biased to the first thread whose home it is: that thread enters with
- * a plain store of pc_bias_in and a load of pc_bias, no atomic RMW.  Any
- * other thread that needs the slot (a second thread with the same home,
- * UMA draining every CPU, statistics) takes pc_owner by CAS, raises the
- * revoker count in pc_bias, issues membarrier(2) so that the holder's
- * store of pc_bias_in and its next load of pc_bias cannot cross, and
- * waits for pc_bias_in to drop: a Dekker handshake whose costly fence is
- * all on the rare side.  A second thread with the same home steals the
- * bias, at most PCPU_MAX_STEALS times a boot; then the slot is CAS-only
- * for good (PCPU_BIAS_NEVER).  Without membarrier (old kernels, some
- * sandboxes, valgrind) no slot is ever biased.
+ * a plain store of its "inside" flag and a load of pc_bias, no atomic RMW.
+ * Any other thread that needs the slot (a second thread with the same
+ * home, UMA draining every CPU, statistics) takes pc_owner by CAS, raises
+ * the revoker count in pc_bias, issues membarrier(2) so that the holder's
+ * store of its flag and its next load of pc_bias cannot cross, and waits
+ * for the flag to drop: a Dekker handshake whose costly fence is all on
+ * the rare side.  A second thread with the same home steals the bias, at
+ * most PCPU_MAX_STEALS times a boot; then the slot is CAS-only for good
+ * (PCPU_BIAS_NEVER).  Each holder has a flag of its own
+ * (pc_bias_in[steal number]): a former holder that has not noticed the
+ * steal may still set and clear its flag, and must not touch the new
+ * holder's.  Without membarrier (old kernels, some sandboxes) or with
+ * LIBVM_NO_PCPU_BIAS set in the environment, no slot is ever biased.
  *
  * A critical section must not sleep (asserted).
  */
@@ -42,17 +45,18 @@
 struct pcpu {
 	int		pc_cpuid;	/* (c) */
 	_Atomic int	pc_owner;	/* (a) tid holding the slot by CAS, 0 */
-	_Atomic int	pc_bias_in;	/* (a) the bias holder is inside */
 	int		pc_revoked;	/* (cpu) the CAS holder raised pc_bias */
 	_Atomic uint64_t pc_bias;	/* (a) holder tid << 32 | revokers */
-	int		pc_steals;	/* (cpu) bias changes this boot */
+	_Atomic int	pc_steals;	/* (cpu, a) bias changes this boot:
+					   the holder's pc_bias_in index */
+	_Atomic int	pc_bias_in[5];	/* (a) holder number i is inside */
 	uint64_t	pc_switches;	/* (cpu) sections entered by migration */
 } __aligned(CACHE_LINE_SIZE);
 
 #define	PCPU_BIAS_SHIFT		32
 #define	PCPU_BIAS_NONE		0	/* no holder yet */
 #define	PCPU_BIAS_NEVER		0xffffffffu	/* CAS only, for good */
-#define	PCPU_MAX_STEALS		4
+#define	PCPU_MAX_STEALS		4	/* nitems(pc_bias_in) - 1 */
 
 extern int		mp_ncpus;	/* slots in this boot */
 extern u_int		pcpu_bootgen;	/* changes at every boot */
@@ -95,16 +99,15 @@ critical_enter(void)
 	if (td->td_critnest++ != 0)
 		return;
 	if (__predict_true(td->td_biasgen == pcpu_bootgen)) {
-		pc = &pcpu_array[td->td_cpu];
-		atomic_store_explicit(&pc->pc_bias_in, 1, memory_order_relaxed);
+		pc = td->td_biaspc;
+		atomic_store_explicit(td->td_biasin, 1, memory_order_relaxed);
 		atomic_signal_fence(memory_order_seq_cst);
 		if (__predict_true(atomic_load_explicit(&pc->pc_bias,
-		    memory_order_acquire) ==
-		    (uint64_t)td->td_tid << PCPU_BIAS_SHIFT)) {
+		    memory_order_acquire) == td->td_biasword)) {
 			td->td_critbias = true;
 			return;
 		}
-		atomic_store_explicit(&pc->pc_bias_in, 0, memory_order_release);
+		atomic_store_explicit(td->td_biasin, 0, memory_order_release);
 	}
 	critical_enter_slow(td);
 }
@@ -118,8 +121,7 @@ critical_exit(void)
 		return;
 	if (__predict_true(td->td_critbias)) {
 		td->td_critbias = false;
-		atomic_store_explicit(&pcpu_array[td->td_cpu].pc_bias_in, 0,
-		    memory_order_release);
+		atomic_store_explicit(td->td_biasin, 0, memory_order_release);
 		return;
 	}
 	critical_exit_slow(td);
@@ -140,11 +142,11 @@ critical_enter_biased(struct thread *td)
 	    td->td_critnest != 0))
 		return (NULL);
 	pc = td->td_biaspc;
-	atomic_store_explicit(&pc->pc_bias_in, 1, memory_order_relaxed);
+	atomic_store_explicit(td->td_biasin, 1, memory_order_relaxed);
 	atomic_signal_fence(memory_order_seq_cst);
 	if (__predict_false(atomic_load_explicit(&pc->pc_bias,
 	    memory_order_acquire) != td->td_biasword)) {
-		atomic_store_explicit(&pc->pc_bias_in, 0, memory_order_release);
+		atomic_store_explicit(td->td_biasin, 0, memory_order_release);
 		return (NULL);
 	}
 	td->td_critnest = 1;
@@ -154,8 +156,9 @@ critical_enter_biased(struct thread *td)
 static inline void
 critical_exit_biased(struct thread *td, struct pcpu *pc)
 {
+	(void)pc;
 	td->td_critnest = 0;
-	atomic_store_explicit(&pc->pc_bias_in, 0, memory_order_release);
+	atomic_store_explicit(td->td_biasin, 0, memory_order_release);
 }
 
 /* The CPU slot owned by the current critical section. */

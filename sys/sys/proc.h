@@ -29,6 +29,7 @@ struct thread {
 	u_int		td_biasgen;	/* (t) boot generation in which the
 					   thread holds td_cpu's bias */
 	struct pcpu	*td_biaspc;	/* (t) ... that slot, */
+	_Atomic int	*td_biasin;	/* (t) ... its flag there, */
 	uint64_t	td_biasword;	/* (t) ... and its pc_bias value */
 	int		td_rw_rlocks;	/* (t) shared rw/sx locks held */
 	int		td_lk_slocks;	/* (t) shared sx locks held */

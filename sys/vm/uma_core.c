@@ -97,6 +97,17 @@ static struct uma_zone internal_zones[UMA_NINTERNAL];
 static struct uma_keg internal_kegs[UMA_NINTERNAL];
 static int ninternal;
 
+/*
+ * The VM's own zones (UMA_ZONE_VM: map entries, objects, ...) are created
+ * at boot, and their zone and keg structures come from static storage
+ * too, with room for MAXCPU caches: so boot takes no page either.
+ */
+#define	UMA_NVMZONES	8
+static _Alignas(CACHE_LINE_SIZE) char
+    vm_zones[UMA_NVMZONES][roundup2(UMA_ZONE_SIZE(MAXCPU), CACHE_LINE_SIZE)];
+static struct uma_keg vm_kegs[UMA_NVMZONES];
+static int nvmzones;
+
 static uma_zone_t slabzone_small, slabzone_large;
 
 /* Bucket zones, by capacity (entries). */
@@ -150,8 +161,8 @@ keg_alloc_slab(uma_keg_t keg, int flags)
 
 	req = VM_ALLOC_WIRED | VM_ALLOC_NOBUSY |
 	    ((flags & M_WAITOK) != 0 ? VM_ALLOC_WAITOK : VM_ALLOC_NOWAIT) |
-	    ((keg->uk_flags & UMA_ZFLAG_INTERNAL) != 0 ? VM_ALLOC_SYSTEM :
-	    VM_ALLOC_NORMAL);
+	    ((keg->uk_flags & (UMA_ZFLAG_INTERNAL | UMA_ZONE_VM)) != 0 ?
+	    VM_ALLOC_SYSTEM : VM_ALLOC_NORMAL);
 	if (keg->uk_ppera == 1)
 		m = vm_page_alloc_noobj(req);
 	else
@@ -1110,7 +1121,7 @@ uma_zcreate_internal(const char *name, size_t size, int align)
 
 #define	UMA_ZONE_PUBLIC_FLAGS						\
 	(UMA_ZONE_ZINIT | UMA_ZONE_CONTIG | UMA_ZONE_NOFREE |		\
-	UMA_ZONE_NOBUCKET | UMA_ZONE_MAXBUCKET)
+	UMA_ZONE_VM | UMA_ZONE_NOBUCKET | UMA_ZONE_MAXBUCKET)
 #define	UMA_MAX_ITEM_SIZE	((size_t)UMA_MAX_PPERA * PAGE_SIZE)
 
 static int
@@ -1141,8 +1152,17 @@ uma_zcreate(const char *name, size_t size, uma_ctor ctor, uma_dtor dtor,
 	}
 	if ((flags & UMA_ZONE_ZINIT) != 0 && init == NULL)
 		init = uma_zero_init;
-	keg = zone_alloc_item(&zone_kegs, NULL, M_WAITOK);
-	zone = zone_alloc_item(&zone_zones, NULL, M_WAITOK);
+	mtx_lock(&uma_lock);
+	if ((flags & UMA_ZONE_VM) != 0 && nvmzones < UMA_NVMZONES) {
+		keg = &vm_kegs[nvmzones];
+		zone = (uma_zone_t)(void *)vm_zones[nvmzones++];
+		mtx_unlock(&uma_lock);
+		flags |= UMA_ZFLAG_STATIC;
+	} else {
+		mtx_unlock(&uma_lock);
+		keg = zone_alloc_item(&zone_kegs, NULL, M_WAITOK);
+		zone = zone_alloc_item(&zone_zones, NULL, M_WAITOK);
+	}
 	zone_setup(zone, name, keg, size, ctor, dtor, NULL, NULL, flags,
 	    mp_ncpus);
 	keg_setup(keg, name, size, init, fini, align, flags);
@@ -1222,11 +1242,13 @@ uma_zdestroy(uma_zone_t zone)
 				    (uintmax_t)live, (uintmax_t)keg->uk_pages);
 		} else {
 			mtx_destroy(&keg->uk_lock);
-			zone_free_item(&zone_kegs, keg, NULL, false);
+			if ((keg->uk_flags & UMA_ZFLAG_STATIC) == 0)
+				zone_free_item(&zone_kegs, keg, NULL, false);
 		}
 	}
 	mtx_destroy(&zone->uz_lock);
-	zone_free_item(&zone_zones, zone, NULL, false);
+	if ((zone->uz_flags & UMA_ZFLAG_STATIC) == 0)
+		zone_free_item(&zone_zones, zone, NULL, false);
 }
 
 /* ---- limits ------------------------------------------------------------- */
@@ -1612,6 +1634,7 @@ uma_startup(void)
 	TAILQ_INIT(&uma_zones);
 	uma_nzones = 0;
 	ninternal = 0;
+	nvmzones = 0;
 	slabzone_small = slabzone_large = NULL;
 	/*
 	 * The zones of zones and of kegs, in static storage; their slab

@@ -123,6 +123,8 @@ struct uma_zone {
 	uma_keg_t	uz_keg;			/* (c) */
 	uint32_t	uz_flags;		/* (c) UMA_ZONE_*, and: */
 #define	UMA_ZFLAG_INTERNAL	0x01000000	/* UMA's own zones */
+#define	UMA_ZFLAG_STATIC	0x04000000	/* zone and keg in static
+						   storage (boot-time VM zones) */
 	_Atomic bool	uz_limited;		/* (z, a) has an item limit:
 						   no caching (read in the
 						   critical section) */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libvm.h>
 #include <sys/systm.h>
 #include <uma.h>
 

@@ -52,6 +52,11 @@
 #include <vm/vm_meter.h>
 #include <vm/vm_fault.h>
 #include <pmap/pmap.h>
+#include <uma.h>
+
+/* Map entries and vmspaces come from zones (UMA_ZONE_VM). */
+static uma_zone_t vm_map_entry_zone;
+static uma_zone_t vmspace_zone;
 
 const vm_size_t pagesizes[MAXPAGESIZES] = {
 	PAGE_SIZE, (vm_size_t)2 << 20, (vm_size_t)1 << 30,
@@ -374,10 +379,8 @@ vm_map_entry_create(vm_map_t map)
 		memset(e, 0, sizeof(*e));
 		return (e);
 	}
-	e = calloc(1, sizeof(*e));
-	if (e == NULL)
-		panic("%s: out of host memory", __func__);
-	return (e);
+	/* From the system reserve: metadata must not fail as user pages do. */
+	return (uma_zalloc(vm_map_entry_zone, M_WAITOK | M_ZERO));
 }
 
 static void
@@ -390,7 +393,7 @@ vm_map_entry_dispose(vm_map_t map, vm_map_entry_t e)
 		map->freelist = e;
 		map->nfree++;
 	} else
-		free(e);
+		uma_zfree(vm_map_entry_zone, e);
 }
 
 /* ---- lifecycle and locking ----------------------------------------------- */
@@ -422,7 +425,7 @@ vm_map_destroy(vm_map_t map)
 	    map->nentries));
 	while ((e = map->freelist) != NULL) {
 		map->freelist = e->right;
-		free(e);
+		uma_zfree(vm_map_entry_zone, e);
 	}
 	map->nfree = 0;
 	sx_destroy(&map->lock);
@@ -2007,9 +2010,7 @@ vmspace_alloc(struct vmspace **vmp)
 	pmap = pmap_create();
 	if (pmap == NULL)
 		return (ENOMEM);
-	vm = calloc(1, sizeof(*vm));
-	if (vm == NULL)
-		panic("%s: out of host memory", __func__);
+	vm = uma_zalloc(vmspace_zone, M_WAITOK | M_ZERO);
 	vm_map_init(&vm->vm_map, VM_MIN_USER_ADDRESS, VM_MAX_USER_ADDRESS);
 	vm->vm_map.pmap = pmap;
 	vm->vm_map.vmspace = vm;
@@ -2040,7 +2041,7 @@ vmspace_free(struct vmspace *vm)
 	mtx_unlock(&vmspace_list_mtx);
 	vm_map_destroy(&vm->vm_map);	/* every entry: objects, mappings */
 	pmap_destroy(vm->vm_pmap);
-	free(vm);
+	uma_zfree(vmspace_zone, vm);
 	atomic_fetch_sub(&vmspace_live, 1);
 }
 
@@ -2879,6 +2880,13 @@ sysctl_vm_map_int(struct sysctl_oid *oidp, void *arg1, intmax_t arg2,
 void
 vm_map_startup(void)
 {
+	vm_map_entry_zone = uma_zcreate("MAP ENTRY",
+	    sizeof(struct vm_map_entry), NULL, NULL, NULL, NULL, UMA_ALIGN_PTR,
+	    UMA_ZONE_VM);
+	vmspace_zone = uma_zcreate("VMSPACE", sizeof(struct vmspace), NULL,
+	    NULL, NULL, NULL, UMA_ALIGN_CACHE, UMA_ZONE_VM);
+	if (vm_map_entry_zone == NULL || vmspace_zone == NULL)
+		panic("%s: cannot create the map zones", __func__);
 	static const struct {
 		const char	*path;
 		const char	*name;

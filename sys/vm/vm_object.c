@@ -42,6 +42,19 @@
 #include <vm/vm_meter.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <uma.h>
+
+/* Objects come from a zone (UMA_ZONE_VM), created at boot. */
+static uma_zone_t vm_object_zone;
+
+void
+vm_object_startup(void)
+{
+	vm_object_zone = uma_zcreate("VM OBJECT", sizeof(struct vm_object),
+	    NULL, NULL, NULL, NULL, UMA_ALIGN_PTR, UMA_ZONE_VM);
+	if (vm_object_zone == NULL)
+		panic("%s: cannot create the object zone", __func__);
+}
 
 static _Atomic u_int vm_object_live;	/* (a) objects alive */
 
@@ -55,9 +68,7 @@ vm_object_allocate(objtype_t type, vm_pindex_t size)
 {
 	vm_object_t object;
 
-	object = calloc(1, sizeof(*object));
-	if (object == NULL)
-		panic("%s: out of host memory", __func__);
+	object = uma_zalloc(vm_object_zone, M_WAITOK | M_ZERO);
 	rw_init_flags(&object->lock, "vm object", RW_DUPOK);
 	TAILQ_INIT(&object->memq);
 	pctrie_init(&object->rtree);
@@ -599,7 +610,7 @@ vm_object_terminate(vm_object_t object)
 	}
 	VM_OBJECT_WUNLOCK(object);
 	rw_destroy(&object->lock);
-	free(object);
+	uma_zfree(vm_object_zone, object);
 	atomic_fetch_sub(&vm_object_live, 1);
 }
 

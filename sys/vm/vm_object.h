@@ -85,6 +85,7 @@ typedef struct vm_object *vm_object_t;
 #define	OFF_TO_IDX(off)	((vm_pindex_t)(((vm_ooffset_t)(off)) >> PAGE_SHIFT))
 #define	IDX_TO_OFF(idx)	(((vm_ooffset_t)(idx)) << PAGE_SHIFT)
 
+void	vm_object_startup(void);	/* the object zone; at boot */
 vm_object_t vm_object_allocate(objtype_t type, vm_pindex_t size);
 vm_object_t vm_object_allocate_anon(vm_pindex_t size);
 					/* OBJT_SWAP, OBJ_ANON|OBJ_ONEMAPPING */

@@ -27,6 +27,7 @@
 #include <vm/vm_phys.h>
 #include <pmap/pmap.h>
 #include <pmap/soft/pmap_soft.h>
+#include <uma.h>
 
 /* pmap_mincore's bits (FreeBSD's <sys/mman.h> values). */
 #define	MINCORE_INCORE		0x1
@@ -107,6 +108,7 @@ finish(pmap_t pm, vm_object_t obj, vm_page_t *ma, int n)
 	}
 	if (obj != NULL)
 		vm_object_deallocate(obj);
+	uma_reclaim(UMA_RECLAIM_DRAIN_CPU);	/* slabs of the VM zones */
 	ATF_REQUIRE_MSG(vm_wire_count() == boot_wired,
 	    "wired pages %u, at boot %u", vm_wire_count(), boot_wired);
 	ATF_REQUIRE_MSG(vm_free_count() == boot_free,

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include <libvm.h>
+#include <uma.h>
 #include <sys/param.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
@@ -102,6 +103,7 @@ finish(pmap_t pm, vm_object_t obj, vm_page_t *ma, int n)
 	}
 	if (obj != NULL)
 		vm_object_deallocate(obj);
+	uma_reclaim(UMA_RECLAIM_DRAIN_CPU);	/* slabs of the VM zones */
 	ATF_REQUIRE_MSG(vm_wire_count() == boot_wired,
 	    "wired pages %u, at boot %u", vm_wire_count(), boot_wired);
 	ATF_REQUIRE_MSG(vm_free_count() == boot_free,

@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include <libvm.h>
+#include <uma.h>
 
 #define	PGSZ		((vm_offset_t)VM_PAGE_SIZE)
 #define	WORDS		(VM_PAGE_SIZE / 8)
@@ -77,6 +78,7 @@ boot(void)
 static void
 finish(void)
 {
+	uma_reclaim(UMA_RECLAIM_DRAIN_CPU);	/* slabs of the VM zones */
 	ATF_REQUIRE_MSG(free_count() == boot_free, "free pages %" PRIu64
 	    " after the last release, %" PRIu64 " at boot (%+" PRId64 ")",
 	    free_count(), boot_free, (int64_t)free_count() - (int64_t)boot_free);

@@ -17,6 +17,7 @@
 #include "vm_whitebox.h"
 
 #include <pmap/soft/pmap_soft.h>
+#include <uma.h>
 
 #define	L0SZ		((vm_offset_t)1 << 39) /* PML4 entry span */
 
@@ -41,6 +42,7 @@ finish(void)
 	    "objects alive: %u, at boot %u", vm_object_count(), base_objects);
 	ATF_REQUIRE_EQ_MSG(base_vmspaces, vmspace_count(),
 	    "vmspaces alive: %u, at boot %u", vmspace_count(), base_vmspaces);
+	uma_reclaim(UMA_RECLAIM_DRAIN_CPU);	/* slabs of the VM zones */
 	ATF_REQUIRE_EQ_MSG(base_wired, vm_wire_count(),
 	    "wired pages: %u, at boot %u", vm_wire_count(), base_wired);
 	ATF_REQUIRE_EQ_MSG(base_free, vm_free_count(),

@@ -82,6 +82,7 @@
 #include <string.h>
 
 #include <libvm.h>
+#include <uma.h>
 
 #define	PGSZ		((vm_offset_t)VM_PAGE_SIZE)
 #define	NPG		256
@@ -1098,6 +1099,7 @@ run(uint64_t seed, long nops, const struct weights *w)
 	    R->ncompared, R->nunknown_skips, R->nfree_zero, R->nprefix_new);
 	while (R->nvs > 0)
 		mvs_release(R->nvs - 1);
+	uma_reclaim(UMA_RECLAIM_DRAIN_CPU);	/* slabs of the VM zones */
 	len = sizeof(f);
 	ATF_REQUIRE_EQ(0, vm_sysctlbyname("vm.stats.vm.v_free_count", &f,
 	    &len, NULL, 0));

@@ -17,6 +17,7 @@
 #include "vm_whitebox.h"
 
 #include <sys/sleepqueue.h>
+#include <uma.h>
 
 /* ---- boot and the end-of-case balance ----------------------------------- */
 
@@ -38,6 +39,7 @@ finish(void)
 	    "objects alive: %u, at boot %u", vm_object_count(), base_objects);
 	ATF_REQUIRE_EQ_MSG(base_vmspaces, vmspace_count(),
 	    "vmspaces alive: %u, at boot %u", vmspace_count(), base_vmspaces);
+	uma_reclaim(UMA_RECLAIM_DRAIN_CPU);	/* slabs of the VM zones */
 	ATF_REQUIRE_EQ_MSG(base_free, vm_free_count(),
 	    "free pages: %u, at boot %u", vm_free_count(), base_free);
 	vm_page_check_all();

@@ -57,6 +57,7 @@
 #include <string.h>
 
 #include <libvm.h>
+#include <uma.h>
 
 /*
  * vm_mlock is in the API contract (API.md) but not yet in <libvm.h>: a weak
@@ -304,6 +305,7 @@ ss_run(struct ss *s)
 	    s->p1_writes_after ? " p1_writes_after" : "",
 	    s->extra_p1_child ? " extra_p1_child" : "",
 	    s->extra_p2_child ? " extra_p2_child" : "");
+	uma_reclaim(UMA_RECLAIM_DRAIN_CPU);	/* slabs of the VM zones */
 	f0 = free_count();
 
 	/* P1: the memory under test. */
@@ -423,6 +425,7 @@ ss_run(struct ss *s)
 		check_all(s, p2, "P2 after P3 exited", want_p23, 1);
 		vmspace_release(p2);
 	}
+	uma_reclaim(UMA_RECLAIM_DRAIN_CPU);	/* slabs of the VM zones */
 	if (free_count() != f0)
 		ss_fail(s, "free pages %" PRIu64 " after every release, %"
 		    PRIu64 " before (%+" PRId64 ")", free_count(), f0,
@@ -465,6 +468,7 @@ run_matrix(const struct ss *proto, const unsigned *sizes, size_t nsizes)
 			s.npages = sizes[i];
 			ss_run(&s);
 		}
+	uma_reclaim(UMA_RECLAIM_DRAIN_CPU);	/* slabs of the VM zones */
 	ATF_REQUIRE_MSG(free_count() == boot_free, "free pages %" PRIu64
 	    ", %" PRIu64 " at boot", free_count(), boot_free);
 	vm_shutdown();
