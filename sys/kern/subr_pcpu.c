@@ -168,27 +168,32 @@ pcpu_enter_owned(struct thread *td, int cpu, int tid, bool home)
 	if (!home || td == NULL || td->td_kthread != NULL)
 		return;
 	/* Take the bias: free, or stolen while steals remain. */
-	b = atomic_load_explicit(&pc->pc_bias, memory_order_relaxed);
 	if (holder != PCPU_BIAS_NONE &&
 	    atomic_load_explicit(&pc->pc_steals, memory_order_relaxed) >=
 	    PCPU_MAX_STEALS)
-		nb = ((uint64_t)PCPU_BIAS_NEVER << PCPU_BIAS_SHIFT) |
-		    (b & 0xffffffffu);
+		nb = (uint64_t)PCPU_BIAS_NEVER << PCPU_BIAS_SHIFT;
 	else {
 		/* A new holder number: its own flag, never used before. */
 		if (holder != PCPU_BIAS_NONE)
 			atomic_store_explicit(&pc->pc_steals,
 			    atomic_load_explicit(&pc->pc_steals,
 			    memory_order_relaxed) + 1, memory_order_relaxed);
-		nb = ((uint64_t)(u_int)tid << PCPU_BIAS_SHIFT) |
-		    (b & 0xffffffffu);
+		nb = (uint64_t)(u_int)tid << PCPU_BIAS_SHIFT;
 		td->td_biasgen = pcpu_bootgen;
 		td->td_biaspc = pc;
 		td->td_biasin = pcpu_bias_flag(pc);
 		td->td_biasword = (uint64_t)(u_int)tid << PCPU_BIAS_SHIFT;
 	}
-	/* Only pc_owner's holder changes the holder part: no race. */
-	atomic_store_explicit(&pc->pc_bias, nb, memory_order_relaxed);
+	/*
+	 * Only pc_owner's holder changes the holder part, but the count may
+	 * be lowered meanwhile by the previous claimer (it lowers it after
+	 * releasing pc_owner): keep whatever count is there.
+	 */
+	b = atomic_load_explicit(&pc->pc_bias, memory_order_relaxed);
+	while (!atomic_compare_exchange_weak_explicit(&pc->pc_bias, &b,
+	    nb | (b & 0xffffffffu), memory_order_relaxed,
+	    memory_order_relaxed))
+		;
 }
 
 /* Gives back a slot held by CAS (pc_owner), then the revocation. */

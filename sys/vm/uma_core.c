@@ -122,6 +122,17 @@ static int uma_timeout_chan;
 static void	zone_free_item(uma_zone_t, void *, void *, bool);
 static void	*zone_alloc_item(uma_zone_t, void *, int);
 
+/*
+ * uma_zone_set_max sets uz_limited and then claims every CPU slot, so a
+ * critical section that starts after it sees the flag: the fast paths
+ * test it inside theirs.
+ */
+static inline bool
+zone_limited(uma_zone_t zone)
+{
+	return (atomic_load_explicit(&zone->uz_limited, memory_order_relaxed));
+}
+
 /* ---- slabs -------------------------------------------------------------- */
 
 /* The slab of an item, from its page. */
@@ -166,8 +177,18 @@ keg_alloc_slab(uma_keg_t keg, int flags)
 	if (keg->uk_ppera == 1)
 		m = vm_page_alloc_noobj(req);
 	else
-		m = vm_page_alloc_noobj_contig(req, keg->uk_ppera, 0,
-		    ~(vm_paddr_t)0, PAGE_SIZE, 0);
+		for (;;) {
+			m = vm_page_alloc_noobj_contig(req, keg->uk_ppera, 0,
+			    ~(vm_paddr_t)0, PAGE_SIZE, 0);
+			if (m != NULL || (flags & M_WAITOK) == 0)
+				break;
+			/*
+			 * Pages are free but in no run long enough (the
+			 * allocator waits only for a count of pages): as
+			 * M_WAITOK promises, wait for frees to make one.
+			 */
+			kpause("umactg", 10);
+		}
 	if (m == NULL)
 		return (NULL);
 	mem = vm_page_dmap(m);
@@ -185,6 +206,11 @@ keg_alloc_slab(uma_keg_t keg, int flags)
 	nw = (int)UMA_SLAB_WORDS(keg->uk_ipers);
 	for (i = 0; i < nw; i++)
 		slab->us_free[i] = ~0ULL;
+#ifdef INVARIANTS
+	for (i = 0; i < nw; i++)
+		atomic_store_explicit((_Atomic uint64_t *)&slab->us_free[nw +
+		    i], 0, memory_order_relaxed);
+#endif
 	if (keg->uk_ipers % 64 != 0)
 		slab->us_free[nw - 1] = (1ULL << (keg->uk_ipers % 64)) - 1;
 	for (k = 0; k < keg->uk_ppera; k++) {
@@ -351,6 +377,63 @@ keg_drain(uma_keg_t keg)
 	}
 }
 
+#ifdef INVARIANTS
+/*
+ * uma_dbg: under INVARIANTS every item handed to a caller is marked in
+ * its slab's second bitmap, and unmarked when the caller frees it, so a
+ * double free or a pointer inside an item panics at the free even when
+ * the item would only have gone to a per-CPU bucket (FreeBSD's uma_dbg).
+ */
+static _Atomic uint64_t *
+uma_dbg_word(uma_zone_t zone, void *item, const char *what, uint64_t *bitp)
+{
+	uma_keg_t keg, ikeg;
+	uma_slab_t slab;
+	int idx;
+
+	keg = zone->uz_keg;
+	slab = vtoslab(item, &ikeg);
+	if (ikeg != keg || slab == NULL)
+		panic("uma: %s %p, zone %s: not one of its items", what, item,
+		    zone->uz_name);
+	idx = slab_item_index(keg, slab, item);
+	if ((char *)item != slab->us_data + (size_t)idx * keg->uk_rsize ||
+	    idx >= (int)keg->uk_ipers)
+		panic("uma: %s %p, zone %s: not the start of an item", what,
+		    item, zone->uz_name);
+	*bitp = 1ULL << (idx % 64);
+	return ((_Atomic uint64_t *)&slab->us_free[UMA_SLAB_WORDS(
+	    keg->uk_ipers) + (size_t)(idx / 64)]);
+}
+
+static void
+uma_dbg_alloc(uma_zone_t zone, void *item)
+{
+	_Atomic uint64_t *w;
+	uint64_t bit;
+
+	w = uma_dbg_word(zone, item, "allocating", &bit);
+	if ((atomic_fetch_or(w, bit) & bit) != 0)
+		panic("uma: item %p of zone %s handed out twice", item,
+		    zone->uz_name);
+}
+
+static void
+uma_dbg_free(uma_zone_t zone, void *item)
+{
+	_Atomic uint64_t *w;
+	uint64_t bit;
+
+	w = uma_dbg_word(zone, item, "freeing", &bit);
+	if ((atomic_fetch_and(w, ~bit) & bit) == 0)
+		panic("uma: freeing %p to zone %s twice (or never allocated)",
+		    item, zone->uz_name);
+}
+#else
+#define	uma_dbg_alloc(zone, item)	do { } while (0)
+#define	uma_dbg_free(zone, item)	do { } while (0)
+#endif
+
 /* ---- moving items between a zone and its keg ---------------------------- */
 
 /*
@@ -364,15 +447,15 @@ zone_import(uma_zone_t zone, void **items, int max, int flags)
 {
 	uma_keg_t keg = zone->uz_keg;
 	uma_slab_t slab;
-	int n = 0, i;
+	int n = 0, i, sflags = flags;
 
 	KEG_LOCK(keg);
 	while (n < max) {
-		if ((slab = keg_fetch_slab(keg, flags)) == NULL)
+		if ((slab = keg_fetch_slab(keg, sflags)) == NULL)
 			break;
 		while (slab->us_freecount != 0 && n < max)
 			items[n++] = slab_alloc_item(keg, slab);
-		flags = (flags & ~M_WAITOK) | M_NOWAIT;
+		sflags = (sflags & ~M_WAITOK) | M_NOWAIT;
 	}
 	KEG_UNLOCK(keg);
 	if (zone->uz_init == NULL)
@@ -461,10 +544,18 @@ zone_fetch_bucket(uma_zone_t zone)
 	return (b);
 }
 
-/* Puts a bucket with items in the zone's bucket cache (most recent first). */
+/*
+ * Puts a bucket with items in the zone's bucket cache (most recent
+ * first).  A limited zone caches nothing: a bucket a free took out of a
+ * CPU cache before the limit came goes to the keg.
+ */
 static void
 zone_put_bucket(uma_zone_t zone, uma_bucket_t b)
 {
+	if (zone_limited(zone)) {
+		bucket_drain(zone, b);
+		return;
+	}
 	ZONE_LOCK(zone);
 	TAILQ_INSERT_HEAD(&zone->uz_buckets, b, ub_link);
 	zone->uz_bkt_items += (uint64_t)b->ub_cnt;
@@ -563,14 +654,19 @@ item_ctor(uma_zone_t zone, void *item, void *udata, int flags)
 }
 
 /*
- * Reserves an item of a limited zone, waiting (M_WAITOK) or failing
- * (M_NOWAIT) at the limit.  The allocation is counted here, with the
- * reservation, so that uz_items and uz_allocs - uz_frees always agree.
+ * Counts an allocation from the keg and, if the zone is limited, reserves
+ * the item, waiting (M_WAITOK) or failing (M_NOWAIT) at the limit: so
+ * that uz_items and uz_allocs - uz_frees always agree.
  */
 static bool
-zone_alloc_limit(uma_zone_t zone, int flags)
+zone_alloc_limit(uma_zone_t zone, int flags, bool *limitedp)
 {
 	ZONE_LOCK(zone);
+	if (!(*limitedp = zone_limited(zone))) {
+		zone->uz_allocs++;
+		ZONE_UNLOCK(zone);
+		return (true);
+	}
 	while (zone->uz_max_items > 0 && zone->uz_items >= zone->uz_max_items) {
 		if ((flags & M_WAITOK) == 0) {
 			zone->uz_fails++;
@@ -588,16 +684,6 @@ zone_alloc_limit(uma_zone_t zone, int flags)
 	return (true);
 }
 
-/*
- * uma_zone_set_max sets uz_limited and then claims every CPU slot, so a
- * critical section that starts after it sees the flag: the fast paths
- * test it inside theirs.
- */
-static inline bool
-zone_limited(uma_zone_t zone)
-{
-	return (atomic_load_explicit(&zone->uz_limited, memory_order_relaxed));
-}
 
 /*
  * One item straight from the keg: zones without caches, limited zones,
@@ -607,33 +693,37 @@ static void *
 zone_alloc_item(uma_zone_t zone, void *udata, int flags)
 {
 	void *item;
-	bool limited = zone_limited(zone);
+	bool limited;
 
-	if (limited && !zone_alloc_limit(zone, flags))
+	/*
+	 * The allocation is counted before the import (which may sleep),
+	 * with the limit read under the same lock: a limit set meanwhile
+	 * recounts the live items under that lock and includes this one.
+	 */
+	if (!zone_alloc_limit(zone, flags, &limited))
 		return (NULL);
 	if (zone_import(zone, &item, 1, flags) != 1) {
 		ZONE_LOCK(zone);
 		zone->uz_fails++;
+		zone->uz_allocs--;
 		if (limited) {
 			zone->uz_items--;
-			zone->uz_allocs--;
 			if (zone->uz_sleepers > 0)
 				wakeup_one(zone);
 		}
 		ZONE_UNLOCK(zone);
 		return (NULL);
 	}
-	if (!limited) {
-		ZONE_LOCK(zone);
-		zone->uz_allocs++;
-		ZONE_UNLOCK(zone);
-	}
+	uma_dbg_alloc(zone, item);
 	return (item_ctor(zone, item, udata, flags));
 }
 
-/* One item straight back to the keg (dtor run if with_dtor). */
+/*
+ * One item straight back to the keg (dtor run if with_dtor);
+ * zone_release_item when the caller already did the debug check.
+ */
 static void
-zone_free_item(uma_zone_t zone, void *item, void *udata, bool with_dtor)
+zone_release_item(uma_zone_t zone, void *item, void *udata, bool with_dtor)
 {
 	if (with_dtor && zone->uz_dtor != NULL)
 		zone->uz_dtor(item, (int)zone->uz_size, udata);
@@ -646,6 +736,13 @@ zone_free_item(uma_zone_t zone, void *item, void *udata, bool with_dtor)
 			wakeup_one(zone);
 	}
 	ZONE_UNLOCK(zone);
+}
+
+static void
+zone_free_item(uma_zone_t zone, void *item, void *udata, bool with_dtor)
+{
+	uma_dbg_free(zone, item);
+	zone_release_item(zone, item, udata, with_dtor);
 }
 
 /*
@@ -666,6 +763,7 @@ cache_alloc_slow(uma_zone_t zone, struct uma_cache *cache, void *udata,
 			item = b->ub_bucket[--b->ub_cnt];
 			cache_count(&cache->uc_allocs);
 			critical_exit();
+			uma_dbg_alloc(zone, item);
 			if (__predict_false(zone->uz_ctor != NULL ||
 			    (flags & M_ZERO) != 0))
 				return (item_ctor(zone, item, udata, flags));
@@ -753,6 +851,7 @@ uma_zalloc_cached(uma_zone_t zone, void *udata, int flags)
 		item = b->ub_bucket[--b->ub_cnt];
 		cache_count(&cache->uc_allocs);
 		critical_exit();
+		uma_dbg_alloc(zone, item);
 		if (__predict_false(zone->uz_ctor != NULL ||
 		    (flags & M_ZERO) != 0))
 			return (item_ctor(zone, item, udata, flags));
@@ -796,8 +895,10 @@ uma_zalloc_arg(uma_zone_t zone, void *udata, int flags)
 {
 	void *item;
 
-	if (__predict_true((item = uma_zalloc_fast(zone, flags)) != NULL))
+	if (__predict_true((item = uma_zalloc_fast(zone, flags)) != NULL)) {
+		uma_dbg_alloc(zone, item);
 		return (item);
+	}
 	return (uma_zalloc_cached(zone, udata, flags));
 }
 
@@ -841,14 +942,14 @@ cache_free_slow(uma_zone_t zone, struct uma_cache *cache, void *item)
 		if (nb == NULL &&
 		    (nb = bucket_alloc(zone, M_NOWAIT)) == NULL) {
 			/* No bucket to be had: straight to the keg. */
-			zone_free_item(zone, item, NULL, false);
+			zone_release_item(zone, item, NULL, false);
 			return;
 		}
 		critical_enter();
 		if (zone_limited(zone)) {
 			critical_exit();
 			bucket_free(zone, nb);
-			zone_free_item(zone, item, NULL, false);
+			zone_release_item(zone, item, NULL, false);
 			return;
 		}
 		cache = &zone->uz_cpu[curcpu_crit()];
@@ -864,26 +965,17 @@ uma_zfree_cached(uma_zone_t zone, void *item, void *udata)
 
 	if (item == NULL)
 		return;
+	uma_dbg_free(zone, item);	/* before the dtor touches it */
 	if (zone->uz_dtor != NULL)
 		zone->uz_dtor(item, (int)zone->uz_size, udata);
 	if (__predict_false(zone->uz_bucket_zone == NULL)) {
-		zone_free_item(zone, item, udata, false);
+		zone_release_item(zone, item, udata, false);
 		return;
 	}
-#ifdef INVARIANTS
-	{
-		uma_keg_t ikeg;
-
-		(void)vtoslab(item, &ikeg);
-		if (ikeg != zone->uz_keg)
-			panic("uma: freeing %p to zone %s: not one of its "
-			    "items", item, zone->uz_name);
-	}
-#endif
 	critical_enter();
 	if (__predict_false(zone_limited(zone))) {
 		critical_exit();
-		zone_free_item(zone, item, udata, false);
+		zone_release_item(zone, item, udata, false);
 		return;
 	}
 	cache = &zone->uz_cpu[curcpu_crit()];

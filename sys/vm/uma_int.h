@@ -64,14 +64,23 @@ struct uma_slab {
 	uint16_t	us_freecount;		/* (k) free items */
 	uint16_t	us_flags;		/* (c) */
 	uint32_t	_us_pad;
-	uint64_t	us_free[];		/* (k) bit set: item is free */
+	uint64_t	us_free[];		/* (k) bit set: item is free;
+						   INVARIANTS: then (a) a bit
+						   set per item out with a
+						   caller (uma_dbg) */
 };
 typedef struct uma_slab *uma_slab_t;
 LIST_HEAD(uma_slablist, uma_slab);
 
 #define	UMA_SLAB_WORDS(ipers)	howmany((ipers), 64)
+#ifdef INVARIANTS
+#define	UMA_SLAB_BITMAPS	2	/* free items, items out */
+#else
+#define	UMA_SLAB_BITMAPS	1
+#endif
 #define	UMA_SLAB_HDRSIZE(ipers)						\
-	(sizeof(struct uma_slab) + UMA_SLAB_WORDS(ipers) * sizeof(uint64_t))
+	(sizeof(struct uma_slab) +					\
+	UMA_SLAB_BITMAPS * UMA_SLAB_WORDS(ipers) * sizeof(uint64_t))
 
 /* Off-page headers come from two slab-header zones. */
 #define	UMA_SLAB_SMALL_IPERS	64

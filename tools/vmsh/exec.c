@@ -46,7 +46,7 @@ bool	vmsh_trace;
 bool	vmsh_keep_going;
 bool	vmsh_interactive;
 bool	vmsh_quit;
-int	vmsh_failures;
+_Atomic int vmsh_failures;
 
 /* ---- values, variables -------------------------------------------------- */
 
@@ -323,6 +323,7 @@ static bool eval(const struct ctx *, const struct node *, const char *,
     uint64_t *, bool);
 static struct space *space_hold(const char *);
 static void space_drop(struct space *);
+static int ensure_booted(const struct ctx *, const struct node *);
 
 /*
  * Expands $name, ${name}, $(EXPR), \$ and \\ in a word.  NULL (reported)
@@ -558,7 +559,7 @@ eval_func(struct expr *e, const char *fn, uint64_t *v)
 	if (*s != ')')
 		return (expr_fail(e, "missing ')'"));
 	e->s = s + 1;
-	if (!booted)
+	if (!booted && (e->c == NULL || ensure_booted(e->c, e->n) != 0))
 		return (expr_fail(e, "libvm is not booted yet (boot first)"));
 	if (strcmp(fn, "counter") == 0 || strcmp(fn, "sysctl") == 0 ||
 	    strcmp(fn, "delta") == 0) {
@@ -1066,6 +1067,7 @@ arg_prot(const struct ctx *c, const struct node *n, const struct arg *a,
 	if (!a->quoted && isdigit((unsigned char)s[0])) {
 		if (!eval(c, n, s, &raw, false))
 			return (false);
+		/* any bits: libvm judges them (EINVAL) */
 		if (raw > INT32_MAX) {
 			cerror(c, n, "protection %s: too large", s);
 			return (false);
@@ -1318,7 +1320,7 @@ do_boot(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 		if (eq == NULL) {
 			cerror(c, n, "boot: expected KEY=VALUE, not \"%s\"",
 			    argv[i].s);
-			return (EUSAGE);
+			goto usage;
 		}
 		*eq = '\0';
 		val.s = eq + 1;
@@ -1330,7 +1332,7 @@ do_boot(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 				cfg.pmap = VM_PMAP_HOST;
 			else {
 				cerror(c, n, "boot: pmap is soft or host");
-				return (EUSAGE);
+				goto usage;
 			}
 			continue;
 		}
@@ -1343,17 +1345,15 @@ do_boot(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 
 				*colon = '\0';
 				if (!arg_num(c, n, &sz, &cfg.swapsize))
-					return (EUSAGE);
+					goto usage;
 			}
 			free(swap);
 			swap = xstrdup(val.s);
 			cfg.swapfile = swap;
 			continue;
 		}
-		if (!arg_num(c, n, &val, &v)) {
-			free(swap);
-			return (EUSAGE);
-		}
+		if (!arg_num(c, n, &val, &v))
+			goto usage;
 		if (strcmp(argv[i].s, "physmem") == 0)
 			cfg.physmem = v;
 		else if (strcmp(argv[i].s, "seed") == 0)
@@ -1366,8 +1366,7 @@ do_boot(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 			cerror(c, n, "boot: unknown or out-of-range option "
 			    "\"%s\" (physmem, ncpu, ndomain, pmap, seed, swap)",
 			    argv[i].s);
-			free(swap);
-			return (EUSAGE);
+			goto usage;
 		}
 	}
 	if (booted) {
@@ -1390,6 +1389,9 @@ do_boot(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 		    cfg.pmap == VM_PMAP_SOFT ? "software" : "host");
 	}
 	return (error);
+usage:
+	free(swap);
+	return (EUSAGE);
 }
 
 static int
@@ -1525,6 +1527,11 @@ do_mmap(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 			va.s = (char *)val;
 			if (!arg_prot(c, n, &va, &maxprot))
 				return (EUSAGE);
+			if ((maxprot & ~(VM_PROT_READ | VM_PROT_WRITE |
+			    VM_PROT_EXEC)) != 0) {
+				cerror(c, n, "mmap: max=%s: rwx only", val);
+				return (EUSAGE);
+			}
 		} else if ((val = opt_value(&argv[i], "fd")) != NULL) {
 			va.s = (char *)val;
 			if (!arg_num(c, n, &va, &v) || v > INT32_MAX)
@@ -2577,24 +2584,20 @@ is_cmp(const char *s)
 	    strcmp(s, ">") == 0 || strcmp(s, ">=") == 0);
 }
 
+/*
+ * expect X OP Y: numbers, unless a side is quoted: then the words are
+ * compared as strings (== and != only).  A side that is not a number and
+ * not quoted is an error, never a silent string comparison.
+ */
 static int
 expect_compare(struct ctx *c, const struct node *n, struct arg *argv)
 {
 	const char *op = argv[1].s;
 	uint64_t x, y;
-	bool ok, num;
+	bool ok;
 
-	num = !argv[0].quoted && !argv[2].quoted &&
-	    eval(c, n, argv[0].s, &x, true) && eval(c, n, argv[2].s, &y, true);
-	if (!num) {
+	if (argv[0].quoted || argv[2].quoted) {
 		if (strcmp(op, "==") != 0 && strcmp(op, "!=") != 0) {
-			/* Say why the numbers did not parse. */
-			if (!argv[0].quoted && !eval(c, n, argv[0].s, &x,
-			    false))
-				return (EUSAGE);
-			if (!argv[2].quoted && !eval(c, n, argv[2].s, &y,
-			    false))
-				return (EUSAGE);
 			cerror(c, n, "expect: strings compare with == or != "
 			    "only");
 			return (EUSAGE);
@@ -2605,6 +2608,9 @@ expect_compare(struct ctx *c, const struct node *n, struct arg *argv)
 			    argv[2].s);
 		return (ok ? 0 : EMISMATCH);
 	}
+	if (!eval(c, n, argv[0].s, &x, false) ||
+	    !eval(c, n, argv[2].s, &y, false))
+		return (EUSAGE);
 	if (strcmp(op, "==") == 0)
 		ok = x == y;
 	else if (strcmp(op, "!=") == 0)
@@ -2700,15 +2706,10 @@ run_cmd(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 		return (o->error = EUSAGE);
 	}
 	nargs = argc - 1;
-	if (nargs >= 2 && strcmp(argv[argc - 2].s, "as") == 0 &&
-	    !argv[argc - 2].quoted && k->fn != do_echo &&
-	    k->fn != do_expect) {
+	/* "as VAR" only after a command that produces a value. */
+	if (nargs >= 2 && k->value && strcmp(argv[argc - 2].s, "as") == 0 &&
+	    !argv[argc - 2].quoted) {
 		asvar = argv[argc - 1].s;
-		if (!k->value) {
-			cerror(c, n, "%s produces no value for \"as %s\"",
-			    k->name, asvar);
-			return (o->error = EUSAGE);
-		}
 		if (!valid_name(asvar) || strchr(asvar, '-') != NULL ||
 		    strcmp(asvar, "i") == 0) {
 			cerror(c, n, "bad variable name \"%s\"", asvar);
@@ -2862,9 +2863,11 @@ run_node(struct ctx *c, const struct node *n)
 			struct ctx inner = *c;
 
 			inner.in_loop = true;
-			for (k = 0; k < count && ok; k++) {
+			/* -k goes on after a failure; quit stops. */
+			for (k = 0; k < count && (ok || vmsh_keep_going) &&
+			    !vmsh_quit; k++) {
 				inner.loop_i = k;
-				for (j = 0; j < n->nchild; j++)
+				for (j = 0; j < n->nchild && !vmsh_quit; j++)
 					if (!run_node(&inner, n->child[j])) {
 						ok = false;
 						if (!vmsh_keep_going)
@@ -2883,9 +2886,7 @@ run_node(struct ctx *c, const struct node *n)
 		return (true);
 failed:
 failed_noargs:
-	pthread_mutex_lock(&vars_mtx);
 	vmsh_failures++;
-	pthread_mutex_unlock(&vars_mtx);
 	return (false);
 }
 

@@ -73,8 +73,8 @@ run_stream(FILE *fp, const char *name)
 		if (parser_line(p, line) != 0) {
 			vmsh_failures++;
 			ok = vmsh_keep_going;
-			continue;
 		}
+		/* What the line held before an error still runs (-k). */
 		if (!drain(p))
 			ok = false;
 	}
@@ -124,10 +124,13 @@ interactive(void)
 			break;
 		if (line[0] != '\0')
 			add_history(line);
-		if (parser_line(p, line) == 0)
-			drain(p);
+		if (parser_line(p, line) != 0)
+			vmsh_failures++;
+		drain(p);
 		free(line);
 	}
+	if (parser_finish(p))
+		vmsh_failures++;
 	if (hist[0] != '\0')
 		write_history(hist);
 	parser_free(p);
@@ -149,7 +152,7 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	const char *cmds = NULL;
+	char *cmds = NULL;
 	size_t i;
 	int ch, k;
 	bool ok = true;
@@ -157,7 +160,21 @@ main(int argc, char **argv)
 	while ((ch = getopt(argc, argv, "c:hknx")) != -1) {
 		switch (ch) {
 		case 'c':
-			cmds = optarg;
+			/* Several -c run in order, as one script. */
+			if (cmds == NULL)
+				cmds = strdup(optarg);
+			else {
+				char *both;
+
+				if (asprintf(&both, "%s\n%s", cmds, optarg) < 0)
+					both = NULL;
+				free(cmds);
+				cmds = both;
+			}
+			if (cmds == NULL) {
+				fprintf(stderr, "vmsh: out of memory\n");
+				return (2);
+			}
 			break;
 		case 'k':
 			vmsh_keep_going = true;
@@ -204,6 +221,7 @@ main(int argc, char **argv)
 	for (i = 0; i < nkept; i++)
 		node_free(kept[i]);
 	free(kept);
+	free(cmds);
 	(void)ok;
 	return (vmsh_failures == 0 ? 0 : 1);
 }

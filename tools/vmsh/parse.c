@@ -216,6 +216,8 @@ read_escape(struct parser *p, const char **sp)
 			return (-1);
 		}
 		ch = h1 * 16 + h2;
+		if (ch == '$')
+			ch = ESC_DOLLAR;	/* a byte, not an expansion */
 		if (ch == 0) {
 			perr(p, "a word cannot hold a NUL byte (fill with 0 "
 			    "instead)", NULL);

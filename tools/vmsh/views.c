@@ -495,13 +495,13 @@ vmstat_zones(const struct node *n)
 		nerror(n, "vmstat -z: %s", strerror(error));
 		return (-1);
 	}
-	printf("%-19s %6s  %6s  %8s  %8s  %8s  %4s  %4s  %4s\n\n", "ITEM",
+	printf("%-19s %6s  %6s  %8s  %8s  %8s  %4s %5s %7s\n\n", "ITEM",
 	    "SIZE", "LIMIT", "USED", "FREE", "REQ", "FAIL", "SLEEP",
 	    "XDOMAIN");
 	for (i = 0; i < cnt; i++) {
 		snprintf(name, sizeof(name), "%s:", st[i].uzs_name);
 		printf("%-19s %6ju, %6ju, %8ju, %8ju, %8ju, %4ju, %4ju, "
-		    "%4ju\n", name, (uintmax_t)st[i].uzs_size,
+		    "%6ju\n", name, (uintmax_t)st[i].uzs_size,
 		    (uintmax_t)st[i].uzs_limit, (uintmax_t)st[i].uzs_used,
 		    (uintmax_t)st[i].uzs_free, (uintmax_t)st[i].uzs_requests,
 		    (uintmax_t)st[i].uzs_fails, (uintmax_t)st[i].uzs_sleeps,

@@ -13,6 +13,7 @@
 #ifndef _VMSH_H_
 #define _VMSH_H_
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -58,7 +59,7 @@ extern bool	 vmsh_trace;		/* -x: echo each command */
 extern bool	 vmsh_keep_going;	/* -k: go on after a failure */
 extern bool	 vmsh_interactive;
 extern bool	 vmsh_quit;		/* "quit" or a bare "exit" ran */
-extern int	 vmsh_failures;		/* failed commands and expectations */
+extern _Atomic int vmsh_failures;		/* failed commands and expectations */
 void		 exec_init(void);
 void		 exec_fini(void);
 /* Runs one top-level node; false if it failed (and -k is not set). */
