@@ -287,6 +287,23 @@ LIBVM_API int	vm_procstat(struct vmspace *, struct vm_kinfo_vmentry *buf,
 LIBVM_API int	vm_coredump(struct vmspace *, int hostfd, int flags);
 
 /*
+ * Kernel malloc(9) statistics, one record per malloc type used in this
+ * boot, as vmstat -m shows them: items and bytes in use, allocations
+ * ever, and the sizes used (bit i: the 16 << i byte zone; bit 63: whole
+ * pages).  buf NULL: *countp gets the count; else ENOMEM if buf is too
+ * small (filled as far as it goes).
+ */
+#define	VM_MALLOC_SIZE_LARGE	63
+struct vm_malloc_stat {
+	char		vms_name[32];
+	uint64_t	vms_inuse;
+	uint64_t	vms_memuse;	/* bytes */
+	uint64_t	vms_requests;
+	uint64_t	vms_sizes;
+};
+LIBVM_API int	vm_malloc_stats(struct vm_malloc_stat *buf, size_t *countp);
+
+/*
  * DDB-style debugging dumps (FreeBSD's "show map", "show object", "show
  * page"), printed to fp: the map's entries; the object chain backing va;
  * the page resident at va.  0, EINVAL, ENOENT (nothing mapped or

@@ -20,6 +20,7 @@
 #include <sys/counter.h>
 #include <sys/kernel.h>
 #include <sys/kthread.h>
+#include <sys/malloc.h>
 #include <sys/pcpu.h>
 #include <sys/sysctl.h>
 #include <vm/vm_phys.h>
@@ -139,6 +140,7 @@ vm_boot(const struct vm_config *ucfg)
 	hw_physmem = cfg.physmem;
 	vm_page_startup();
 	uma_startup();
+	kmalloc_startup();
 	vm_object_startup();
 	pmap_init();
 	vm_map_startup();
@@ -165,6 +167,7 @@ vm_shutdown(void)
 	kthread_shutdown_all();
 	vm_map_shutdown();
 	pmap_fini();
+	kmalloc_shutdown();
 	uma_shutdown();
 	vm_page_shutdown();
 	vm_phys_fini();

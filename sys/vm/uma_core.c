@@ -64,6 +64,7 @@
 
 #include <sys/systm.h>
 #include <sys/kthread.h>
+#include <sys/malloc.h>
 #include <sys/pcpu.h>
 #include <sys/sleepqueue.h>
 #include <sys/sysctl.h>
@@ -102,7 +103,7 @@ static int ninternal;
  * at boot, and their zone and keg structures come from static storage
  * too, with room for MAXCPU caches: so boot takes no page either.
  */
-#define	UMA_NVMZONES	8
+#define	UMA_NVMZONES	24	/* VM objects, entries, vmspaces, malloc-* */
 static _Alignas(CACHE_LINE_SIZE) char
     vm_zones[UMA_NVMZONES][roundup2(UMA_ZONE_SIZE(MAXCPU), CACHE_LINE_SIZE)];
 static struct uma_keg vm_kegs[UMA_NVMZONES];
@@ -827,6 +828,80 @@ cache_alloc_slow(uma_zone_t zone, struct uma_cache *cache, void *udata,
 }
 
 /*
+ * memguard(9) for a zone: each item on pages of its own, counted as a
+ * zone-wide allocation; init and ctor run as for any item (fini and dtor
+ * at the free).
+ */
+static void *
+zone_alloc_guarded(uma_zone_t zone, void *udata, int flags)
+{
+	uma_init init = zone->uz_init != NULL ? zone->uz_init :
+	    zone->uz_keg->uk_init;
+	void *item;
+
+	item = memguard_alloc(zone->uz_size, flags & ~M_ZERO, zone->uz_name);
+	if (item == NULL)
+		return (NULL);
+	if (init != NULL && init(item, (int)zone->uz_size, flags) != 0) {
+		memguard_free(item);
+		return (NULL);
+	}
+	if (zone->uz_ctor != NULL &&
+	    zone->uz_ctor(item, (int)zone->uz_size, udata, flags) != 0) {
+		memguard_free(item);
+		return (NULL);
+	}
+	if ((flags & M_ZERO) != 0)
+		memset(item, 0, zone->uz_size);
+	ZONE_LOCK(zone);
+	zone->uz_allocs++;
+	ZONE_UNLOCK(zone);
+	return (item);
+}
+
+static void
+zone_free_guarded(uma_zone_t zone, void *item, void *udata)
+{
+	uma_fini fini = zone->uz_fini != NULL ? zone->uz_fini :
+	    zone->uz_keg->uk_fini;
+
+	if (zone->uz_dtor != NULL)
+		zone->uz_dtor(item, (int)zone->uz_size, udata);
+	if (fini != NULL)
+		fini(item, (int)zone->uz_size);
+	memguard_free(item);
+	ZONE_LOCK(zone);
+	zone->uz_frees++;
+	ZONE_UNLOCK(zone);
+}
+
+/*
+ * vm.memguard.desc changed: the zone it names (if any) is served by
+ * memguard from now on, with its fast paths closed; others reopen.
+ */
+void
+uma_memguard_update(void)
+{
+	uma_zone_t zone;
+	bool g;
+
+	if (!uma_up)
+		return;
+	mtx_lock(&uma_lock);
+	TAILQ_FOREACH(zone, &uma_zones, uz_link) {
+		if ((zone->uz_flags & UMA_ZFLAG_INTERNAL) != 0)
+			continue;
+		g = memguard_cmp_zone(zone->uz_name);
+		ZONE_LOCK(zone);
+		atomic_store(&zone->uz_guarded, g);
+		atomic_store(&zone->uz_fast, g || zone_limited(zone) ? 0 :
+		    zone->uz_fastmask);
+		ZONE_UNLOCK(zone);
+	}
+	mtx_unlock(&uma_lock);
+}
+
+/*
  * The general allocation path: any zone, any kind of critical section.
  */
 static __noinline void *
@@ -838,6 +913,9 @@ uma_zalloc_cached(uma_zone_t zone, void *udata, int flags)
 
 	KASSERT((flags & M_WAITOK) == 0 || !td_in_critical(),
 	    ("uma_zalloc(%s, M_WAITOK) in a critical section", zone->uz_name));
+	if (__predict_false(atomic_load_explicit(&zone->uz_guarded,
+	    memory_order_relaxed)))
+		return (zone_alloc_guarded(zone, udata, flags));
 	if (__predict_false(zone->uz_bucket_zone == NULL))
 		return (zone_alloc_item(zone, udata, flags));
 	critical_enter();
@@ -965,6 +1043,10 @@ uma_zfree_cached(uma_zone_t zone, void *item, void *udata)
 
 	if (item == NULL)
 		return;
+	if (__predict_false(memguard_owns(item))) {
+		zone_free_guarded(zone, item, udata);
+		return;
+	}
 	uma_dbg_free(zone, item);	/* before the dtor touches it */
 	if (zone->uz_dtor != NULL)
 		zone->uz_dtor(item, (int)zone->uz_size, udata);
@@ -999,7 +1081,8 @@ uma_zfree_arg(uma_zone_t zone, void *item, void *udata)
 	uma_bucket_t b;
 
 #ifndef INVARIANTS
-	if (__predict_true((pc = critical_enter_biased(td)) != NULL)) {
+	if (__predict_true(!memguard_owns(item) &&
+	    (pc = critical_enter_biased(td)) != NULL)) {
 		int n;
 
 		cache = &zone->uz_cpu[td->td_cpu];
@@ -1373,6 +1456,8 @@ uma_zone_set_max(uma_zone_t zone, int nitems)
 		return (0);
 	if (nitems < 0)
 		nitems = 0;
+	/* One limit change at a time (the drain in between may wait). */
+	mtx_lock(&uma_lock);
 	if (zone->uz_bucket_zone == NULL && nitems > 0 &&
 	    !zone_limited(zone)) {
 		/* No caches to flush: count the items out there now. */
@@ -1399,11 +1484,13 @@ uma_zone_set_max(uma_zone_t zone, int nitems)
 	zone->uz_max_items = nitems;
 	if (nitems == 0) {
 		atomic_store(&zone->uz_limited, false);
-		atomic_store(&zone->uz_fast, zone->uz_fastmask);
+		if (!atomic_load(&zone->uz_guarded))
+			atomic_store(&zone->uz_fast, zone->uz_fastmask);
 	}
 	if (zone->uz_sleepers > 0)
 		wakeup(zone);
 	ZONE_UNLOCK(zone);
+	mtx_unlock(&uma_lock);
 	return (nitems);
 }
 

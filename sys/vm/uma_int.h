@@ -143,6 +143,8 @@ struct uma_zone {
 #define	UMA_FAST_FREE		0x02		/* cached, no dtor; both
 						   closed while limited */
 	uint8_t		uz_fastmask;		/* (c) uz_fast unlimited */
+	_Atomic bool	uz_guarded;		/* (a) memguard(9) serves it
+						   (fast paths closed) */
 	uma_ctor	uz_ctor;		/* (c) */
 	uma_dtor	uz_dtor;		/* (c) */
 	uma_init	uz_init;		/* (c) secondary zones' zinit */
@@ -175,6 +177,7 @@ struct uma_zone {
 	(sizeof(struct uma_zone) + (size_t)(ncpu) * sizeof(struct uma_cache))
 
 void	uma_startup(void);
+void	uma_memguard_update(void);	/* vm.memguard.desc changed */
 void	uma_shutdown(void);
 void	uma_assert_consistent(uma_zone_t zone);	/* INVARIANTS checker */
 

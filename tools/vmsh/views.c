@@ -511,10 +511,60 @@ vmstat_zones(const struct node *n)
 	return (0);
 }
 
+/*
+ * vmstat -m: one line a malloc type, FreeBSD's columns (Type InUse MemUse
+ * Requests Size(s)).
+ */
+static int
+vmstat_types(const struct node *n)
+{
+	struct vm_malloc_stat *st;
+	size_t cnt = 0, i;
+	char sizes[256];
+	int error, b, k;
+
+	if ((error = vm_malloc_stats(NULL, &cnt)) != 0) {
+		nerror(n, "vmstat -m: %s", strerror(error));
+		return (-1);
+	}
+	cnt += 8;
+	if ((st = calloc(cnt, sizeof(*st))) == NULL) {
+		nerror(n, "vmstat -m: %s", strerror(ENOMEM));
+		return (-1);
+	}
+	if ((error = vm_malloc_stats(st, &cnt)) != 0) {
+		free(st);
+		nerror(n, "vmstat -m: %s", strerror(error));
+		return (-1);
+	}
+	printf("%13s %5s %6s %8s  %s\n", "Type", "InUse", "MemUse",
+	    "Requests", "Size(s)");
+	for (i = 0; i < cnt; i++) {
+		k = 0;
+		sizes[0] = '\0';
+		for (b = 0; b < 64 && k < (int)sizeof(sizes) - 16; b++) {
+			if ((st[i].vms_sizes & (1ULL << b)) == 0)
+				continue;
+			if (b == VM_MALLOC_SIZE_LARGE)
+				k += snprintf(sizes + k, sizeof(sizes) - k,
+				    "%spages", k ? "," : "");
+			else
+				k += snprintf(sizes + k, sizeof(sizes) - k,
+				    "%s%ju", k ? "," : "", (uintmax_t)16 << b);
+		}
+		printf("%13s %5ju %5juK %8ju  %s\n", st[i].vms_name,
+		    (uintmax_t)st[i].vms_inuse,
+		    (uintmax_t)((st[i].vms_memuse + 1023) / 1024),
+		    (uintmax_t)st[i].vms_requests, sizes);
+	}
+	free(st);
+	return (0);
+}
+
 int
 view_vmstat(const struct node *n, int argc, char **argv)
 {
-	bool zones = false, sum = argc == 0;
+	bool zones = false, types = false, sum = argc == 0;
 	int i;
 
 	for (i = 0; i < argc; i++) {
@@ -522,17 +572,17 @@ view_vmstat(const struct node *n, int argc, char **argv)
 			sum = true;
 		else if (strcmp(argv[i], "-z") == 0)
 			zones = true;
-		else if (strcmp(argv[i], "-m") == 0) {
-			nerror(n, "vmstat -m: this libvm has no malloc types "
-			    "yet (kmalloc arrives with kernel memory)");
-			return (-1);
-		} else {
+		else if (strcmp(argv[i], "-m") == 0)
+			types = true;
+		else {
 			nerror(n, "vmstat: unknown flag %s (-s, -z, -m)",
 			    argv[i]);
 			return (-1);
 		}
 	}
 	if (zones && vmstat_zones(n) != 0)
+		return (-1);
+	if (types && vmstat_types(n) != 0)
 		return (-1);
 	if (sum)
 		vmstat_sum();
