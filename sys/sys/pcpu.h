@@ -49,14 +49,14 @@ struct pcpu {
 	_Atomic uint64_t pc_bias;	/* (a) holder tid << 32 | revokers */
 	_Atomic int	pc_steals;	/* (cpu, a) bias changes this boot:
 					   the holder's pc_bias_in index */
-	_Atomic int	pc_bias_in[5];	/* (a) holder number i is inside */
+	_Atomic int	pc_bias_in[65];	/* (a) holder number i is inside */
 	uint64_t	pc_switches;	/* (cpu) sections entered by migration */
 } __aligned(CACHE_LINE_SIZE);
 
 #define	PCPU_BIAS_SHIFT		32
 #define	PCPU_BIAS_NONE		0	/* no holder yet */
 #define	PCPU_BIAS_NEVER		0xffffffffu	/* CAS only, for good */
-#define	PCPU_MAX_STEALS		4	/* nitems(pc_bias_in) - 1 */
+#define	PCPU_MAX_STEALS		64	/* nitems(pc_bias_in) - 1 */
 
 extern int		mp_ncpus;	/* slots in this boot */
 extern u_int		pcpu_bootgen;	/* changes at every boot */
