@@ -119,6 +119,8 @@ static uma_zone_t bucket_zones[NBUCKETZONES];
 /* Trimming: the periodic "uma" thread. */
 static _Atomic int uma_timeout_ms;		/* vm.uma_timeout */
 static int uma_timeout_chan;
+static _Atomic bool uma_lowmem_pending;		/* (a) reclaim asked */
+static _Atomic uint64_t uma_lowmem_reclaims;	/* (a) done for it */
 
 static void	zone_free_item(uma_zone_t, void *, void *, bool);
 static void	*zone_alloc_item(uma_zone_t, void *, int);
@@ -528,13 +530,25 @@ bucket_drain(uma_zone_t zone, uma_bucket_t b)
 	bucket_free(zone, b);
 }
 
-/* A full bucket from the zone's bucket cache, or NULL. */
+/*
+ * Bucket exchanges, each under one hold of the zone lock: a CPU gives an
+ * empty bucket and takes a full one (allocation), or gives a full one and
+ * takes an empty one (free).  Empty buckets wait on uz_empty, a few per
+ * CPU, so that an exchange touches neither the bucket zone nor its keg.
+ */
+#define	UMA_EMPTY_MAX(ncpu)	(2 * (ncpu) + 2)
+
 static uma_bucket_t
-zone_fetch_bucket(uma_zone_t zone)
+zone_swap_for_full(uma_zone_t zone, uma_bucket_t empty)
 {
 	uma_bucket_t b;
 
 	ZONE_LOCK(zone);
+	if (empty != NULL && zone->uz_nempty < UMA_EMPTY_MAX(mp_ncpus)) {
+		TAILQ_INSERT_HEAD(&zone->uz_empty, empty, ub_link);
+		zone->uz_nempty++;
+		empty = NULL;
+	}
 	if ((b = TAILQ_FIRST(&zone->uz_buckets)) != NULL) {
 		TAILQ_REMOVE(&zone->uz_buckets, b, ub_link);
 		zone->uz_bkt_items -= (uint64_t)b->ub_cnt;
@@ -542,7 +556,33 @@ zone_fetch_bucket(uma_zone_t zone)
 			zone->uz_bkt_imin = zone->uz_bkt_items;
 	}
 	ZONE_UNLOCK(zone);
+	if (empty != NULL)
+		bucket_free(zone, empty);
 	return (b);
+}
+
+static uma_bucket_t
+zone_swap_for_empty(uma_zone_t zone, uma_bucket_t full)
+{
+	uma_bucket_t e;
+
+	if (full != NULL && zone_limited(zone)) {
+		bucket_drain(zone, full);
+		full = NULL;
+	}
+	ZONE_LOCK(zone);
+	if (full != NULL) {
+		TAILQ_INSERT_HEAD(&zone->uz_buckets, full, ub_link);
+		zone->uz_bkt_items += (uint64_t)full->ub_cnt;
+		if (zone->uz_bkt_items > zone->uz_bkt_imax)
+			zone->uz_bkt_imax = zone->uz_bkt_items;
+	}
+	if ((e = TAILQ_FIRST(&zone->uz_empty)) != NULL) {
+		TAILQ_REMOVE(&zone->uz_empty, e, ub_link);
+		zone->uz_nempty--;
+	}
+	ZONE_UNLOCK(zone);
+	return (e);
 }
 
 /*
@@ -578,6 +618,12 @@ zone_trim_buckets(uma_zone_t zone, uint64_t target)
 	    (b = TAILQ_LAST(&zone->uz_buckets, uma_bucketlist)) != NULL) {
 		TAILQ_REMOVE(&zone->uz_buckets, b, ub_link);
 		zone->uz_bkt_items -= (uint64_t)b->ub_cnt;
+		TAILQ_INSERT_TAIL(&drop, b, ub_link);
+	}
+	/* Empty buckets are cheap to make again: they all go. */
+	while ((b = TAILQ_FIRST(&zone->uz_empty)) != NULL) {
+		TAILQ_REMOVE(&zone->uz_empty, b, ub_link);
+		zone->uz_nempty--;
 		TAILQ_INSERT_TAIL(&drop, b, ub_link);
 	}
 	if (zone->uz_bkt_items < zone->uz_bkt_imin)
@@ -786,9 +832,7 @@ cache_alloc_slow(uma_zone_t zone, struct uma_cache *cache, void *udata,
 				old = b;
 		}
 		critical_exit();
-		if (old != NULL)
-			bucket_free(zone, old);
-		if ((nb = zone_fetch_bucket(zone)) == NULL &&
+		if ((nb = zone_swap_for_full(zone, old)) == NULL &&
 		    (nb = bucket_alloc(zone, flags)) != NULL) {
 			nb->ub_cnt = zone_import(zone, nb->ub_bucket,
 			    nb->ub_entries, flags);
@@ -1015,7 +1059,9 @@ cache_free_slow(uma_zone_t zone, struct uma_cache *cache, void *item)
 		}
 		cache->uc_freebucket = NULL;
 		critical_exit();
-		if (b != NULL)
+		if (nb == NULL)
+			nb = zone_swap_for_empty(zone, b);
+		else if (b != NULL)
 			zone_put_bucket(zone, b);
 		if (nb == NULL &&
 		    (nb = bucket_alloc(zone, M_NOWAIT)) == NULL) {
@@ -1254,6 +1300,7 @@ zone_setup(uma_zone_t zone, const char *name, uma_keg_t keg, size_t size,
 	zone->uz_init = zinit;
 	zone->uz_fini = zfini;
 	TAILQ_INIT(&zone->uz_buckets);
+	TAILQ_INIT(&zone->uz_empty);
 	if ((flags & (UMA_ZONE_NOBUCKET | UMA_ZFLAG_INTERNAL)) == 0 &&
 	    ncpu > 0) {
 		zone->uz_bucket_size = zone_bucket_size(size, flags);
@@ -1594,6 +1641,21 @@ zone_timeout(uma_zone_t zone)
 	zone_trim_buckets(zone, target);
 }
 
+/*
+ * The low-memory event (vm_page_alloc_fail, with whatever locks its
+ * caller holds): the "uma" thread does the reclaim, as FreeBSD's
+ * uma_reclaim_worker does for vm_lowmem.
+ */
+void
+uma_lowmem(void)
+{
+	if (!atomic_load_explicit(&uma_up, memory_order_relaxed) ||
+	    atomic_load_explicit(&uma_lowmem_pending, memory_order_relaxed))
+		return;
+	atomic_store(&uma_lowmem_pending, true);
+	wakeup(&uma_timeout_chan);
+}
+
 static void
 uma_timeout_thread(void *arg __unused)
 {
@@ -1602,10 +1664,16 @@ uma_timeout_thread(void *arg __unused)
 
 	while (!kthread_should_stop()) {
 		ms = atomic_load(&uma_timeout_ms);
-		(void)tsleep(&uma_timeout_chan, 0, "umatmo",
-		    ms > 0 ? ms : 1000);
+		if (!atomic_load(&uma_lowmem_pending))
+			(void)tsleep(&uma_timeout_chan, 0, "umatmo",
+			    ms > 0 ? ms : 1000);
 		if (kthread_should_stop())
 			break;
+		if (atomic_exchange(&uma_lowmem_pending, false)) {
+			uma_reclaim(UMA_RECLAIM_DRAIN_CPU);
+			atomic_fetch_add(&uma_lowmem_reclaims, 1);
+			continue;
+		}
 		if (atomic_load(&uma_timeout_ms) <= 0)
 			continue;
 		mtx_lock(&uma_lock);
@@ -1721,6 +1789,15 @@ sysctl_vm_uma_count(struct sysctl_oid *oidp, void *arg1 __unused,
 }
 
 static int
+sysctl_vm_uma_lowmem(struct sysctl_oid *oidp, void *arg1 __unused,
+    intmax_t arg2 __unused, struct sysctl_req *req)
+{
+	uint64_t v = atomic_load(&uma_lowmem_reclaims);
+
+	return (sysctl_handle_64(oidp, &v, 0, req));
+}
+
+static int
 sysctl_vm_uma_timeout(struct sysctl_oid *oidp, void *arg1 __unused,
     intmax_t arg2 __unused, struct sysctl_req *req)
 {
@@ -1784,6 +1861,7 @@ uma_assert_consistent(uma_zone_t zone)
 {
 	uma_bucket_t b;
 	uint64_t items = 0;
+	int n;
 
 	ZONE_LOCK(zone);
 	TAILQ_FOREACH(b, &zone->uz_buckets, ub_link) {
@@ -1792,6 +1870,16 @@ uma_assert_consistent(uma_zone_t zone)
 			    zone->uz_name, b, b->ub_cnt, b->ub_entries);
 		items += (uint64_t)b->ub_cnt;
 	}
+	n = 0;
+	TAILQ_FOREACH(b, &zone->uz_empty, ub_link) {
+		if (b->ub_cnt != 0)
+			panic("uma: zone %s empty bucket %p holds %d",
+			    zone->uz_name, b, b->ub_cnt);
+		n++;
+	}
+	if (n != zone->uz_nempty)
+		panic("uma: zone %s counts %d empty buckets, has %d",
+		    zone->uz_name, zone->uz_nempty, n);
 	if (items != zone->uz_bkt_items)
 		panic("uma: zone %s bucket cache counts %ju items, has %ju",
 		    zone->uz_name, (uintmax_t)zone->uz_bkt_items,
@@ -1849,6 +1937,11 @@ uma_startup(void)
 	SYSCTL_ADD_PROC(sysctl_node_path("vm"), "uma_count",
 	    CTLTYPE_INT | CTLFLAG_RD, NULL, 0, sysctl_vm_uma_count, "I",
 	    "Number of UMA zones");
+	atomic_store(&uma_lowmem_pending, false);
+	atomic_store(&uma_lowmem_reclaims, 0);
+	SYSCTL_ADD_PROC(sysctl_node_path("vm"), "uma_lowmem_reclaims",
+	    CTLTYPE_U64 | CTLFLAG_RD, NULL, 0, sysctl_vm_uma_lowmem, "QU",
+	    "Reclaims done for page shortages (the low-memory event)");
 	SYSCTL_ADD_PROC(sysctl_node_path("vm"), "uma_timeout",
 	    CTLTYPE_INT | CTLFLAG_RW, NULL, 0, sysctl_vm_uma_timeout, "I",
 	    "Milliseconds between bucket-cache trims (0: none)");

@@ -154,6 +154,9 @@ struct uma_zone {
 						   come from, NULL: none */
 	/* The bucket cache and its working-set estimate. */
 	struct uma_bucketlist uz_buckets;	/* (z) full buckets */
+	struct uma_bucketlist uz_empty;		/* (z) empty ones, kept for
+						   bucket exchanges */
+	int		uz_nempty;		/* (z) */
 	uint64_t	uz_bkt_items;		/* (z) items in them */
 	uint64_t	uz_bkt_imin;		/* (z) lowest this period */
 	uint64_t	uz_bkt_imax;		/* (z) highest this period */
@@ -178,6 +181,7 @@ struct uma_zone {
 
 void	uma_startup(void);
 void	uma_memguard_update(void);	/* vm.memguard.desc changed */
+void	uma_lowmem(void);		/* pages short: reclaim, soon */
 void	uma_shutdown(void);
 void	uma_assert_consistent(uma_zone_t zone);	/* INVARIANTS checker */
 

@@ -54,6 +54,7 @@
 #include <vm/vm_meter.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/uma_int.h>
 #include <vm/vm_pagequeue.h>
 #include <vm/vm_phys.h>
 
@@ -732,6 +733,12 @@ vm_page_alloc_fail(struct vm_object *object, int domain, int req,
 		if (vm_page_pcpu_drain() > 0)
 			return (true);
 	}
+	/*
+	 * The low-memory event: until the page daemon exists, UMA is the
+	 * one holding memory it can give back (its thread does it: this
+	 * caller may hold locks).
+	 */
+	uma_lowmem();
 	if ((req & (VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL)) == 0) {
 		VM_CNT_INC(v_pgfail);
 		return (false);

@@ -845,6 +845,8 @@ hoard_all(void)
 
 	hoard = calloc(cap, sizeof(*hoard));
 	ATF_REQUIRE(hoard != NULL);
+	/* UMA would give its cached pages back at the first shortage. */
+	uma_reclaim(UMA_RECLAIM_DRAIN_CPU);
 	for (nhoard = 0; nhoard < cap; nhoard++)
 		if ((hoard[nhoard] = vm_page_alloc_noobj(VM_ALLOC_INTERRUPT)) ==
 		    NULL)
