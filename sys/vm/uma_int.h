@@ -127,31 +127,37 @@ typedef struct uma_keg *uma_keg_t;
  * follow.
  */
 struct uma_zone {
-	struct mtx	uz_lock;
-	const char	*uz_name;		/* (c) */
-	uma_keg_t	uz_keg;			/* (c) */
-	uint32_t	uz_flags;		/* (c) UMA_ZONE_*, and: */
-#define	UMA_ZFLAG_INTERNAL	0x01000000	/* UMA's own zones */
-#define	UMA_ZFLAG_STATIC	0x04000000	/* zone and keg in static
-						   storage (boot-time VM zones) */
-	_Atomic bool	uz_limited;		/* (z, a) has an item limit:
-						   no caching (read in the
-						   critical section) */
-	uint32_t	uz_size;		/* (c) item size */
+	/*
+	 * Read-mostly, on the first cache line: what the fast paths look
+	 * at.  The lock and the fields it protects start on a line of
+	 * their own, so a CPU exchanging buckets does not take this line
+	 * away from the others' fast paths.
+	 */
 	_Atomic uint8_t	uz_fast;		/* (z, a) fast paths open: */
 #define	UMA_FAST_ALLOC		0x01		/* cached, no ctor, */
 #define	UMA_FAST_FREE		0x02		/* cached, no dtor; both
 						   closed while limited */
 	uint8_t		uz_fastmask;		/* (c) uz_fast unlimited */
+	_Atomic bool	uz_limited;		/* (z, a) has an item limit:
+						   no caching (read in the
+						   critical section) */
 	_Atomic bool	uz_guarded;		/* (a) memguard(9) serves it
 						   (fast paths closed) */
+	uint32_t	uz_size;		/* (c) item size */
+	uint32_t	uz_flags;		/* (c) UMA_ZONE_*, and: */
+#define	UMA_ZFLAG_INTERNAL	0x01000000	/* UMA's own zones */
+#define	UMA_ZFLAG_STATIC	0x04000000	/* zone and keg in static
+						   storage (boot-time VM zones) */
+	int		uz_bucket_size;		/* (c) preferred capacity */
+	const char	*uz_name;		/* (c) */
+	uma_keg_t	uz_keg;			/* (c) */
 	uma_ctor	uz_ctor;		/* (c) */
 	uma_dtor	uz_dtor;		/* (c) */
 	uma_init	uz_init;		/* (c) secondary zones' zinit */
 	uma_fini	uz_fini;		/* (c) ... and zfini */
-	int		uz_bucket_size;		/* (c) preferred capacity */
 	struct uma_zone	*uz_bucket_zone;	/* (c) where its buckets
 						   come from, NULL: none */
+	struct mtx	uz_lock __aligned(CACHE_LINE_SIZE);
 	/* The bucket cache and its working-set estimate. */
 	struct uma_bucketlist uz_buckets;	/* (z) full buckets */
 	struct uma_bucketlist uz_empty;		/* (z) empty ones, kept for
