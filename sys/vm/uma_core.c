@@ -872,50 +872,81 @@ cache_alloc_slow(uma_zone_t zone, struct uma_cache *cache, void *udata,
 }
 
 /*
- * memguard(9) for a zone: each item on pages of its own, counted as a
- * zone-wide allocation; init and ctor run as for any item (fini and dtor
- * at the free).
+ * memguard(9) for a zone: each item on pages of its own, through the
+ * whole life cycle of an item (the keg's init, a secondary zone's zinit,
+ * the ctor; undone in reverse when one fails), counted and limited like
+ * any allocation from the keg.
  */
+static void
+zone_alloc_undo(uma_zone_t zone, bool limited)
+{
+	ZONE_LOCK(zone);
+	zone->uz_allocs--;
+	zone->uz_fails++;
+	if (limited) {
+		zone->uz_items--;
+		if (zone->uz_sleepers > 0)
+			wakeup_one(zone);
+	}
+	ZONE_UNLOCK(zone);
+}
+
 static void *
 zone_alloc_guarded(uma_zone_t zone, void *udata, int flags)
 {
-	uma_init init = zone->uz_init != NULL ? zone->uz_init :
-	    zone->uz_keg->uk_init;
+	uma_keg_t keg = zone->uz_keg;
+	bool limited;
 	void *item;
+	int size = (int)zone->uz_size;
 
+	if (!zone_alloc_limit(zone, flags, &limited))
+		return (NULL);
 	item = memguard_alloc(zone->uz_size, flags & ~M_ZERO, zone->uz_name);
 	if (item == NULL)
-		return (NULL);
-	if (init != NULL && init(item, (int)zone->uz_size, flags) != 0) {
-		memguard_free(item);
-		return (NULL);
-	}
+		goto undo;
+	if (keg->uk_init != NULL && keg->uk_init(item, size, flags) != 0)
+		goto free;
+	if (zone->uz_init != NULL && zone->uz_init(item, size, flags) != 0)
+		goto fini_keg;
 	if (zone->uz_ctor != NULL &&
-	    zone->uz_ctor(item, (int)zone->uz_size, udata, flags) != 0) {
-		memguard_free(item);
-		return (NULL);
-	}
+	    zone->uz_ctor(item, size, udata, flags) != 0)
+		goto fini_zone;
 	if ((flags & M_ZERO) != 0)
 		memset(item, 0, zone->uz_size);
-	ZONE_LOCK(zone);
-	zone->uz_allocs++;
-	ZONE_UNLOCK(zone);
 	return (item);
+
+fini_zone:
+	if (zone->uz_fini != NULL)
+		zone->uz_fini(item, size);
+fini_keg:
+	if (keg->uk_fini != NULL)
+		keg->uk_fini(item, size);
+free:
+	memguard_free(item);
+undo:
+	zone_alloc_undo(zone, limited);
+	return (NULL);
 }
 
 static void
 zone_free_guarded(uma_zone_t zone, void *item, void *udata)
 {
-	uma_fini fini = zone->uz_fini != NULL ? zone->uz_fini :
-	    zone->uz_keg->uk_fini;
+	int size = (int)zone->uz_size;
 
 	if (zone->uz_dtor != NULL)
-		zone->uz_dtor(item, (int)zone->uz_size, udata);
-	if (fini != NULL)
-		fini(item, (int)zone->uz_size);
+		zone->uz_dtor(item, size, udata);
+	if (zone->uz_fini != NULL)
+		zone->uz_fini(item, size);
+	if (zone->uz_keg->uk_fini != NULL)
+		zone->uz_keg->uk_fini(item, size);
 	memguard_free(item);
 	ZONE_LOCK(zone);
 	zone->uz_frees++;
+	if (zone_limited(zone)) {
+		zone->uz_items--;
+		if (zone->uz_sleepers > 0)
+			wakeup_one(zone);
+	}
 	ZONE_UNLOCK(zone);
 }
 

@@ -98,7 +98,7 @@ uma_zone_stats(struct uma_zone_stat *out, size_t *countp)
 		st->uzs_name[sizeof(st->uzs_name) - 1] = '\0';
 		st->uzs_size = uth.uth_size;
 		st->uzs_limit = uth.uth_limit;
-		st->uzs_used = allocs - frees;
+		st->uzs_used = allocs >= frees ? allocs - frees : 0;
 		/* A secondary zone's keg is counted with its primary. */
 		st->uzs_free = cached + uth.uth_zone_free +
 		    ((uth.uth_zone_flags & UTH_ZONE_SECONDARY) == 0 ?

@@ -791,6 +791,8 @@ ATF_TC_BODY(enter_nosleep_shortage, tc)
 	cap = atop(32u << 20);
 	hoard = calloc(cap, sizeof(*hoard));
 	ATF_REQUIRE(hoard != NULL);
+	/* UMA would give its cached pages back at the first shortage. */
+	uma_reclaim(UMA_RECLAIM_DRAIN_CPU);
 	for (n = 0; n < cap; n++)
 		if ((hoard[n] = vm_page_alloc_noobj(VM_ALLOC_INTERRUPT)) ==
 		    NULL)
