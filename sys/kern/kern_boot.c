@@ -27,6 +27,7 @@
 #include <vm/vm_page.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
+#include <vm/vm_kern.h>
 #include <vm/uma_int.h>
 #include <pmap/pmap.h>
 
@@ -140,6 +141,7 @@ vm_boot(const struct vm_config *ucfg)
 	hw_physmem = cfg.physmem;
 	vm_page_startup();
 	uma_startup();
+	kmem_startup();
 	kmalloc_startup();
 	vm_object_startup();
 	pmap_init();
@@ -168,6 +170,7 @@ vm_shutdown(void)
 	vm_map_shutdown();
 	pmap_fini();
 	kmalloc_shutdown();
+	kmem_shutdown();
 	uma_shutdown();
 	vm_page_shutdown();
 	vm_phys_fini();

@@ -2,11 +2,11 @@
  * malloc(9): kernel memory by size, accounted by type.
  *
  * kmalloc(size, type, flags) serves small sizes from power-of-two UMA
- * zones, "malloc-16" up to "malloc-65536", and larger ones from whole
- * wired pages of the arena (physically contiguous, through the direct
- * map, as kmem_malloc gives them).  kfree finds which from the page the
- * address lies in: a UMA slab page names its keg, which names the size;
- * the first page of a large allocation is tagged with its page count.
+ * zones, "malloc-16" up to "malloc-65536", and larger ones from
+ * kmem_malloc (whole wired pages, physically contiguous, through the
+ * direct map).  kfree finds which from the page the address lies in: a
+ * UMA slab page names its keg, which names the size; otherwise kmem's
+ * arena knows the large allocation that starts there.
  * No header precedes the memory, so the sizes a caller asks for are the
  * sizes it gets, rounded up to the zone.
  *
@@ -36,6 +36,7 @@
 #include <sys/pcpu.h>
 #include <sys/sleepqueue.h>
 
+#include <vm/vm_kern.h>
 #include <vm/vm_page.h>
 #include <vm/vm_phys.h>
 #include <vm/uma_int.h>
@@ -59,9 +60,6 @@ static struct malloc_type *malloc_types;	/* (malloc_mtx) */
 static int malloc_ntypes;			/* (malloc_mtx) */
 static uma_zone_t kmem_zones[KMEM_NZONES];	/* (c) */
 static bool kmalloc_up;				/* (c) */
-
-/* The tag of a large allocation's first page (plinks.uma.keg). */
-static char kmalloc_large_tag;
 
 MALLOC_DEFINE(M_TEMP, "temp", "misc temporary data buffers");
 
@@ -106,42 +104,34 @@ kmem_zindex(size_t size)
 	return (shift - KMEM_ZSHIFT_MIN);
 }
 
-/* Whole pages, contiguous and wired, the first one tagged. */
+/* Whole pages, contiguous and wired: kmem_malloc's. */
 static void *
 kmalloc_large(size_t size, int flags)
 {
-	u_long npages = atop(round_page(size));
-	vm_page_t m;
-	int req;
-
-	req = VM_ALLOC_WIRED | VM_ALLOC_NOBUSY | VM_ALLOC_NORMAL |
-	    ((flags & M_ZERO) != 0 ? VM_ALLOC_ZERO : 0) |
-	    ((flags & M_WAITOK) != 0 ? VM_ALLOC_WAITOK : VM_ALLOC_NOWAIT);
-	for (;;) {
-		m = vm_page_alloc_noobj_contig(req, npages, 0, ~(vm_paddr_t)0,
-		    PAGE_SIZE, 0);
-		if (m != NULL || (flags & M_WAITOK) == 0)
-			break;
-		kpause("kmalloc", 10);	/* free pages, but no run yet */
-	}
-	if (m == NULL)
+	/* More than the machine has can never be had: don't wait for it. */
+	if (size > ptoa((size_t)vm_page_array_size)) {
+		if ((flags & M_WAITOK) != 0)
+			panic("kmalloc: %zu bytes, more than physical memory",
+			    size);
 		return (NULL);
-	m->plinks.uma.keg = &kmalloc_large_tag;
-	m->plinks.uma.slab = (void *)(uintptr_t)npages;
-	return (vm_page_dmap(m));
+	}
+	return (kmem_malloc(round_page(size), flags));
 }
 
-static void
-kfree_large(vm_page_t m)
+/* The size of the large allocation at addr; panics if there is none. */
+static size_t
+kmalloc_large_size(const void *addr)
 {
-	u_long i, npages = (u_long)(uintptr_t)m->plinks.uma.slab;
+	size_t size = kmem_allocsize(addr);
 
-	m->plinks.uma.keg = NULL;
-	m->plinks.uma.slab = NULL;
-	for (i = 0; i < npages; i++) {
-		(void)vm_page_unwire_noq(&m[i]);
-		vm_page_free(&m[i]);
+	if (size == 0) {
+		if (((uintptr_t)addr & PAGE_MASK) != 0 &&
+		    kmem_allocsize((const void *)trunc_page((uintptr_t)addr))
+		    != 0)
+			panic("kfree: %p is inside a large allocation", addr);
+		panic("kfree: %p was not allocated by kmalloc", addr);
 	}
+	return (size);
 }
 
 /*
@@ -175,13 +165,15 @@ kmalloc_usable_size(const void *addr)
 		return (memguard_usable_size(addr));
 	if ((m = kmalloc_page(addr)) == NULL)
 		panic("kfree: %p is not kernel memory", addr);
+	/*
+	 * plinks.uma names a keg only on a slab's page (elsewhere the union
+	 * holds queue links): compare, never trust.
+	 */
 	keg = m->plinks.uma.keg;
-	if (keg == (void *)&kmalloc_large_tag)
-		return (ptoa((size_t)(uintptr_t)m->plinks.uma.slab));
 	for (i = 0; i < KMEM_NZONES; i++)
 		if (kmem_zones[i]->uz_keg == keg)
 			return ((size_t)1 << (i + KMEM_ZSHIFT_MIN));
-	panic("kfree: %p was not allocated by kmalloc", addr);
+	return (kmalloc_large_size(addr));
 }
 
 void *
@@ -199,6 +191,8 @@ kmalloc(size_t size, struct malloc_type *type, int flags)
 	mts = malloc_type_stats(type);
 	if (__predict_false(memguard_cmp_mtp(type, size))) {
 		p = memguard_alloc(size, flags, type->ks_shortdesc);
+		if (p == NULL)
+			return (NULL);
 		got = memguard_usable_size(p);
 		zi = KMEM_SIZE_LARGE;
 	} else if (size <= KMEM_ZMAX) {
@@ -233,25 +227,33 @@ kfree(void *addr, struct malloc_type *type)
 		return;
 	mts = malloc_type_stats(type);
 	if (memguard_owns(addr)) {
-		size = memguard_usable_size(addr);
-		memguard_free(addr);
+		/* Guarded for the type, or for one of the zones below. */
+		const char *owner = memguard_owner(addr);
+
+		for (i = 0; i < KMEM_NZONES; i++)
+			if (strcmp(owner, kmem_zones[i]->uz_name) == 0)
+				break;
+		if (i < KMEM_NZONES) {
+			size = (size_t)1 << (i + KMEM_ZSHIFT_MIN);
+			uma_zfree(kmem_zones[i], addr);
+		} else {
+			size = memguard_usable_size(addr);
+			memguard_free(addr);
+		}
 		goto counted;
 	}
 	if ((m = kmalloc_page(addr)) == NULL)
 		panic("kfree: %p is not kernel memory", addr);
-	keg = m->plinks.uma.keg;
-	if (keg == (void *)&kmalloc_large_tag) {
-		if (vm_page_dmap(m) != addr)
-			panic("kfree: %p is inside a large allocation", addr);
-		size = ptoa((size_t)(uintptr_t)m->plinks.uma.slab);
-		kfree_large(m);
-		goto counted;
-	}
+	keg = m->plinks.uma.keg;	/* see kmalloc_usable_size */
 	for (i = 0; i < KMEM_NZONES; i++)
 		if (kmem_zones[i]->uz_keg == keg)
 			break;
-	if (i == KMEM_NZONES)
-		panic("kfree: %p was not allocated by kmalloc", addr);
+	if (i == KMEM_NZONES) {
+		/* Not a kmalloc slab: a large allocation, or a bug. */
+		size = kmalloc_large_size(addr);
+		kmem_free(addr, size);
+		goto counted;
+	}
 	size = (size_t)1 << (i + KMEM_ZSHIFT_MIN);
 	uma_zfree(kmem_zones[i], addr);	/* checks the item itself */
 counted:

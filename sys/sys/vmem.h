@@ -41,10 +41,14 @@ typedef uint64_t	vmem_size_t;
  * and libvm's M_FIRSTFIT, a true address-ordered first fit, takes the
  * bit of FreeBSD's M_NEXTFIT, which libvm does not have.
  */
-#ifndef M_BESTFIT
+#ifndef M_INSTANTFIT
 #define	M_INSTANTFIT	0x1000	/* first segment of the first power-of-two
 				   list all of whose members fit: O(1) */
+#endif
+#ifndef M_BESTFIT
 #define	M_BESTFIT	0x2000	/* the smallest segment that fits */
+#endif
+#ifndef M_FIRSTFIT
 #define	M_FIRSTFIT	0x8000	/* the lowest-addressed segment that fits */
 #endif
 #define	VMEM_FITMASK	(M_INSTANTFIT | M_BESTFIT | M_FIRSTFIT)

@@ -250,11 +250,11 @@ memguard_alloc(size_t size, int flags, const char *owner)
 	uint32_t need, i, k, start, n;
 	char *p;
 
+	mtx_lock(&mg_mtx);
+	if (size > (size_t)(MG_NPAGES - 1) * PAGE_SIZE || mg_reserve() != 0)
+		goto fail;
 	n = (uint32_t)howmany(size == 0 ? 1 : size, PAGE_SIZE);
 	need = n + 1;
-	mtx_lock(&mg_mtx);
-	if (mg_reserve() != 0 || need > mg_npages)
-		goto fail;
 	for (;;) {
 		/* Next fit from the rover, over the whole region once. */
 		for (i = 0; i < mg_npages; i++) {
@@ -311,6 +311,19 @@ mg_first_page(const void *addr, const char *what)
 	return (idx);
 }
 
+const char *
+memguard_owner(const void *addr)
+{
+	const char *owner;
+	uint32_t idx;
+
+	mtx_lock(&mg_mtx);
+	idx = mg_first_page(addr, "freeing");
+	owner = mg_pages[idx].mp_owner;
+	mtx_unlock(&mg_mtx);
+	return (owner);
+}
+
 size_t
 memguard_usable_size(const void *addr)
 {
@@ -337,10 +350,12 @@ memguard_free(void *addr)
 	    PROT_NONE) != 0)
 		panic("memguard: mprotect of %p failed", addr);
 	mg_pages[idx].mp_state = MG_PARKED;
-	if (mg_fifo_len == mg_fifo_max || mg_fifo_len == MG_FIFO_MAX)
+	if (mg_fifo_len == MG_FIFO_MAX)
 		mg_unpark_oldest();
 	mg_fifo[(mg_fifo_head + mg_fifo_len) % MG_FIFO_MAX] = idx;
 	mg_fifo_len++;
+	while (mg_fifo_len > mg_fifo_max)	/* fifo 0: reusable at once */
+		mg_unpark_oldest();
 	mg_frees++;
 	mtx_unlock(&mg_mtx);
 }

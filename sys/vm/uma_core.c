@@ -1346,6 +1346,12 @@ zone_setup(uma_zone_t zone, const char *name, uma_keg_t keg, size_t size,
 static void
 uma_register(uma_zone_t zone, bool newkeg)
 {
+	/* A zone named by vm.memguard.desc is guarded from its start. */
+	if ((zone->uz_flags & UMA_ZFLAG_INTERNAL) == 0 &&
+	    memguard_cmp_zone(zone->uz_name)) {
+		atomic_store(&zone->uz_guarded, true);
+		atomic_store(&zone->uz_fast, 0);
+	}
 	mtx_lock(&uma_lock);
 	TAILQ_INSERT_TAIL(&uma_zones, zone, uz_link);
 	uma_nzones++;
