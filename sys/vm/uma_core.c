@@ -732,6 +732,35 @@ zone_alloc_limit(uma_zone_t zone, int flags, bool *limitedp)
 }
 
 
+/* A free from the keg's point of view: counted, and a limit slot back. */
+static void
+zone_count_free(uma_zone_t zone)
+{
+	ZONE_LOCK(zone);
+	zone->uz_frees++;
+	if (zone_limited(zone)) {
+		zone->uz_items--;
+		if (zone->uz_sleepers > 0)
+			wakeup_one(zone);
+	}
+	ZONE_UNLOCK(zone);
+}
+
+/* An allocation counted by zone_alloc_limit that did not happen. */
+static void
+zone_alloc_undo(uma_zone_t zone, bool limited)
+{
+	ZONE_LOCK(zone);
+	zone->uz_allocs--;
+	zone->uz_fails++;
+	if (limited) {
+		zone->uz_items--;
+		if (zone->uz_sleepers > 0)
+			wakeup_one(zone);
+	}
+	ZONE_UNLOCK(zone);
+}
+
 /*
  * One item straight from the keg: zones without caches, limited zones,
  * and the fallback when no bucket can be had.
@@ -750,15 +779,7 @@ zone_alloc_item(uma_zone_t zone, void *udata, int flags)
 	if (!zone_alloc_limit(zone, flags, &limited))
 		return (NULL);
 	if (zone_import(zone, &item, 1, flags) != 1) {
-		ZONE_LOCK(zone);
-		zone->uz_fails++;
-		zone->uz_allocs--;
-		if (limited) {
-			zone->uz_items--;
-			if (zone->uz_sleepers > 0)
-				wakeup_one(zone);
-		}
-		ZONE_UNLOCK(zone);
+		zone_alloc_undo(zone, limited);
 		return (NULL);
 	}
 	uma_dbg_alloc(zone, item);
@@ -775,14 +796,7 @@ zone_release_item(uma_zone_t zone, void *item, void *udata, bool with_dtor)
 	if (with_dtor && zone->uz_dtor != NULL)
 		zone->uz_dtor(item, (int)zone->uz_size, udata);
 	zone_release(zone, &item, 1);
-	ZONE_LOCK(zone);
-	zone->uz_frees++;
-	if (zone_limited(zone)) {
-		zone->uz_items--;
-		if (zone->uz_sleepers > 0)
-			wakeup_one(zone);
-	}
-	ZONE_UNLOCK(zone);
+	zone_count_free(zone);
 }
 
 static void
@@ -877,20 +891,6 @@ cache_alloc_slow(uma_zone_t zone, struct uma_cache *cache, void *udata,
  * the ctor; undone in reverse when one fails), counted and limited like
  * any allocation from the keg.
  */
-static void
-zone_alloc_undo(uma_zone_t zone, bool limited)
-{
-	ZONE_LOCK(zone);
-	zone->uz_allocs--;
-	zone->uz_fails++;
-	if (limited) {
-		zone->uz_items--;
-		if (zone->uz_sleepers > 0)
-			wakeup_one(zone);
-	}
-	ZONE_UNLOCK(zone);
-}
-
 static void *
 zone_alloc_guarded(uma_zone_t zone, void *udata, int flags)
 {
@@ -940,14 +940,7 @@ zone_free_guarded(uma_zone_t zone, void *item, void *udata)
 	if (zone->uz_keg->uk_fini != NULL)
 		zone->uz_keg->uk_fini(item, size);
 	memguard_free(item);
-	ZONE_LOCK(zone);
-	zone->uz_frees++;
-	if (zone_limited(zone)) {
-		zone->uz_items--;
-		if (zone->uz_sleepers > 0)
-			wakeup_one(zone);
-	}
-	ZONE_UNLOCK(zone);
+	zone_count_free(zone);
 }
 
 /*
