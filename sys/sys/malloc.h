@@ -55,6 +55,9 @@ bool	memguard_cmp_zone(const char *zonename);
 void	*memguard_alloc(size_t size, int flags, const char *owner);
 void	memguard_free(void *addr);
 bool	memguard_owns(const void *addr);
+
+/* memguard's region: NULL until memguard is first used (fast paths). */
+extern _Atomic(char *) memguard_base;
 const char *memguard_owner(const void *addr);	/* type or zone name */
 size_t	memguard_usable_size(const void *addr);
 void	memguard_startup(void);

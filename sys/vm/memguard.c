@@ -60,7 +60,8 @@ struct mg_page {
 static struct mtx mg_mtx;
 static char mg_desc[MG_NAMELEN];	/* (mg_mtx) what is guarded */
 static _Atomic bool mg_on;		/* (a) mg_desc is not empty */
-static _Atomic(char *) mg_base;		/* (a) region: set once, then (c) */
+_Atomic(char *) memguard_base;		/* (a) region: set once, then (c) */
+#define	mg_base	memguard_base
 static size_t mg_npages;
 static struct mg_page *mg_pages;	/* (mg_mtx) */
 static uint32_t mg_fifo[MG_FIFO_MAX];	/* (mg_mtx) parked first pages */
