@@ -1629,36 +1629,38 @@ do_mprotect(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 	return (vm_mprotect(vs, a, l, prot));
 }
 
+/* SPACE ADDR LEN WORD: madvise and minherit, a vocabulary each. */
+static int
+range_with_word(struct ctx *c, const struct node *n, struct arg *argv,
+    const struct word *tab, const char *what,
+    int (*call)(struct vmspace *, vm_offset_t, vm_size_t, int))
+{
+	struct vmspace *vs;
+	uint64_t a, l;
+	int error, w;
+
+	if ((error = space_range(c, n, argv, &vs, &a, &l)) != 0)
+		return (error);
+	if (!arg_words(c, n, &argv[3], tab, false, what, &w))
+		return (EUSAGE);
+	return (call(vs, a, l, w));
+}
+
 static int
 do_madvise(struct ctx *c, const struct node *n, int argc, struct arg *argv,
     struct outcome *o)
 {
-	struct vmspace *vs;
-	uint64_t a, l;
-	int error, adv;
-
 	(void)argc; (void)o;
-	if ((error = space_range(c, n, argv, &vs, &a, &l)) != 0)
-		return (error);
-	if (!arg_words(c, n, &argv[3], advices, false, "advice", &adv))
-		return (EUSAGE);
-	return (vm_madvise(vs, a, l, adv));
+	return (range_with_word(c, n, argv, advices, "advice", vm_madvise));
 }
 
 static int
 do_minherit(struct ctx *c, const struct node *n, int argc, struct arg *argv,
     struct outcome *o)
 {
-	struct vmspace *vs;
-	uint64_t a, l;
-	int error, inh;
-
 	(void)argc; (void)o;
-	if ((error = space_range(c, n, argv, &vs, &a, &l)) != 0)
-		return (error);
-	if (!arg_words(c, n, &argv[3], inherits, false, "inheritance", &inh))
-		return (EUSAGE);
-	return (vm_minherit(vs, a, l, inh));
+	return (range_with_word(c, n, argv, inherits, "inheritance",
+	    vm_minherit));
 }
 
 /*
