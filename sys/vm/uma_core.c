@@ -93,7 +93,7 @@ static _Atomic bool uma_up;			/* between startup and
  */
 static struct uma_zone zone_zones, zone_kegs;
 static struct uma_keg keg_zones, keg_kegs;
-#define	UMA_NINTERNAL	8		/* slab headers and buckets */
+#define	UMA_NINTERNAL	9		/* slab headers and buckets */
 static struct uma_zone internal_zones[UMA_NINTERNAL];
 static struct uma_keg internal_kegs[UMA_NINTERNAL];
 static int ninternal;
@@ -112,7 +112,7 @@ static int nvmzones;
 static uma_zone_t slabzone_small, slabzone_large;
 
 /* Bucket zones, by capacity (entries). */
-static const int bucket_sizes[] = { 8, 16, 32, 64, 128, 256 };
+static const int bucket_sizes[] = { 8, 16, 32, 64, 128, 256, 512 };
 #define	NBUCKETZONES	nitems(bucket_sizes)
 static uma_zone_t bucket_zones[NBUCKETZONES];
 
@@ -1294,8 +1294,12 @@ zone_bucket_size(size_t size, uint32_t flags)
 	 * CPUs trading buckets through the zone, smaller ones made batch
 	 * workloads scale below 1x (bench/uma).
 	 */
-	if ((flags & UMA_ZONE_MAXBUCKET) != 0 || size <= 1024)
+	if ((flags & UMA_ZONE_MAXBUCKET) != 0 ||
+	    (size <= 256 && (flags & UMA_ZONE_VM) == 0))
 		return (bucket_sizes[NBUCKETZONES - 1]);
+	/* The VM's own zones keep less in their CPUs' caches. */
+	if (size <= 1024)
+		return (256);
 	if (size <= 4096)
 		return (64);
 	return (16);
