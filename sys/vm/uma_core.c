@@ -1294,10 +1294,17 @@ zone_bucket_size(size_t size, uint32_t flags)
 	 * CPUs trading buckets through the zone, smaller ones made batch
 	 * workloads scale below 1x (bench/uma).
 	 */
-	if ((flags & UMA_ZONE_MAXBUCKET) != 0 ||
-	    (size <= 256 && (flags & UMA_ZONE_VM) == 0))
+	if ((flags & UMA_ZONE_MAXBUCKET) != 0)
 		return (bucket_sizes[NBUCKETZONES - 1]);
-	/* The VM's own zones keep less in their CPUs' caches. */
+	/*
+	 * The VM's own zones keep less in their CPUs' caches: a first
+	 * allocation imports a whole bucket, and a vmspace should not
+	 * bring a hundred others with it.
+	 */
+	if ((flags & UMA_ZONE_VM) != 0)
+		return (size <= 256 ? 64 : 16);
+	if (size <= 256)
+		return (bucket_sizes[NBUCKETZONES - 1]);
 	if (size <= 1024)
 		return (256);
 	if (size <= 4096)
