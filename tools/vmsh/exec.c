@@ -2240,49 +2240,38 @@ do_procstat(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 	return (0);
 }
 
+/* A view that takes argv-style flags, printed under the output lock. */
 static int
-args_to_argv(int argc, struct arg *argv, char ***out)
+run_view(const struct node *n, int argc, struct arg *argv,
+    int (*view)(const struct node *, int, char **))
 {
 	char **v = xmalloc(sizeof(*v) * (argc + 1));
-	int i;
+	int i, error;
 
 	for (i = 0; i < argc; i++)
 		v[i] = argv[i].s;
 	v[argc] = NULL;
-	*out = v;
-	return (argc);
+	out_lock();
+	error = view(n, argc, v);
+	out_unlock();
+	free(v);
+	return (error);
 }
 
 static int
 do_vmstat(struct ctx *c, const struct node *n, int argc, struct arg *argv,
     struct outcome *o)
 {
-	char **v;
-	int error;
-
 	(void)c; (void)o;
-	args_to_argv(argc, argv, &v);
-	out_lock();
-	error = view_vmstat(n, argc, v);
-	out_unlock();
-	free(v);
-	return (error);
+	return (run_view(n, argc, argv, view_vmstat));
 }
 
 static int
 do_sysctl(struct ctx *c, const struct node *n, int argc, struct arg *argv,
     struct outcome *o)
 {
-	char **v;
-	int error;
-
 	(void)c; (void)o;
-	args_to_argv(argc, argv, &v);
-	out_lock();
-	error = view_sysctl(n, argc, v);
-	out_unlock();
-	free(v);
-	return (error);
+	return (run_view(n, argc, argv, view_sysctl));
 }
 
 static int
