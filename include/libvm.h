@@ -218,6 +218,29 @@ LIBVM_API int	vm_munlock(struct vmspace *, vm_offset_t addr, vm_size_t len);
 LIBVM_API int	vm_mlockall(struct vmspace *, int flags);
 LIBVM_API int	vm_munlockall(struct vmspace *);
 
+/*
+ * msync(2): write the dirty pages of the file and shared-memory mappings in
+ * [addr, addr + len) back to their objects' backing store.  VM_MS_SYNC
+ * waits for the writes, VM_MS_ASYNC starts them; VM_MS_INVALIDATE also
+ * drops the clean cached pages, so that later accesses (and MAP_PRIVATE
+ * pages not yet copied) read the file again.  EINVAL for unknown or
+ * contradictory flags or an unaligned addr, ENOMEM for an unmapped hole,
+ * EBUSY for VM_MS_INVALIDATE over wired pages, EIO for a failed write.
+ */
+LIBVM_API int	vm_msync(struct vmspace *, vm_offset_t addr, vm_size_t len,
+		    int flags);
+
+/*
+ * NetBSD's mremap(2): move and/or resize the mapping [oldp, oldp +
+ * oldsize) to *newp (a hint, or the place with VM_MAP_FIXED) of newsize
+ * bytes; *newp gets where it went.  VM_MAP_REMAPDUP maps the same pages
+ * a second time and leaves the old mapping alone; VM_MAP_ALIGNED(n)
+ * aligns the new place.  See vm_mremap(3).
+ */
+LIBVM_API int	vm_mremap(struct vmspace *, vm_offset_t oldp,
+		    vm_size_t oldsize, vm_offset_t *newp, vm_size_t newsize,
+		    int flags);
+
 /* ---- Touching memory ------------------------------------------------ */
 
 /*
@@ -236,6 +259,38 @@ LIBVM_API int	vm_fault_trap(struct vmspace *, vm_offset_t va, int access,
 LIBVM_API void	*vm_hostaddr(struct vmspace *, vm_offset_t va);
 		/* host pmap only: where native code reaches va; NULL
 		   under the software MMU */
+
+/* ---- Files and shared memory ----------------------------------------- */
+
+/*
+ * One system-wide table of libvm descriptors.  vm_open opens a host
+ * regular file (oflags: the host's O_RDONLY, O_WRONLY, O_RDWR with
+ * O_CREAT, O_EXCL, O_TRUNC; mode as open(2)); vm_shm_open a POSIX
+ * shared-memory object (name "/..." or NULL for an anonymous one).  All
+ * descriptors of one host file (device and inode) share one vnode and one
+ * page cache, and vm_pread/vm_pwrite go through the same pages that
+ * mappings of the file use, so a write is seen by every mapping at once.
+ * Dirty pages reach the host file on vm_fsync, vm_msync, the last close
+ * of the file and vm_shutdown.  See vm_open(3) and vm_shm_open(3).
+ */
+#define	VM_F_SEAL_SEAL		0x0001
+#define	VM_F_SEAL_SHRINK	0x0002
+#define	VM_F_SEAL_GROW		0x0004
+#define	VM_F_SEAL_WRITE		0x0008
+
+LIBVM_API int	vm_open(const char *hostpath, int oflags, int mode, int *fdp);
+LIBVM_API int	vm_shm_open(const char *name, int oflags, int mode,
+		    int *fdp);		/* name NULL: anonymous */
+LIBVM_API int	vm_shm_unlink(const char *name);
+LIBVM_API int	vm_close(int fd);
+LIBVM_API int	vm_ftruncate(int fd, off_t length);
+LIBVM_API int	vm_pread(int fd, void *buf, size_t len, off_t off,
+		    size_t *donep);
+LIBVM_API int	vm_pwrite(int fd, const void *buf, size_t len, off_t off,
+		    size_t *donep);
+LIBVM_API int	vm_fsync(int fd);
+LIBVM_API int	vm_add_seals(int fd, int seals);
+LIBVM_API int	vm_get_seals(int fd, int *sealsp);
 
 /* ---- Inspection ----------------------------------------------------- */
 
