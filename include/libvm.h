@@ -145,6 +145,9 @@ LIBVM_API int	vm_getrlimit(struct vmspace *, int resource, uint64_t *cur,
 #define	VM_MAP_ALIGNMENT_MASK	((int)(0xffu << VM_MAP_ALIGNMENT_SHIFT))
 #define	VM_MAP_ALIGNED(n)	((int)((unsigned int)(n) << VM_MAP_ALIGNMENT_SHIFT))
 #define	VM_MAP_ALIGNED_SUPER	VM_MAP_ALIGNED(1)
+#define	VM_MAP_TEXT		0x00100000 /* libvm: private mapping of a
+					   file as program text (ETXTBSY
+					   while the file has writers) */
 #define	VM_MAP_REMAPDUP		0x0004	/* vm_mremap: NetBSD's MAP_REMAPDUP */
 #define	VM_MAP_FAILED		((vm_offset_t)-1)
 
@@ -223,8 +226,9 @@ LIBVM_API int	vm_munlockall(struct vmspace *);
  * [addr, addr + len) back to their objects' backing store.  VM_MS_SYNC
  * waits for the writes, VM_MS_ASYNC starts them; VM_MS_INVALIDATE also
  * drops the clean cached pages, so that later accesses (and MAP_PRIVATE
- * pages not yet copied) read the file again.  EINVAL for unknown or
- * contradictory flags or an unaligned addr, ENOMEM for an unmapped hole,
+ * pages not yet copied) read the file again.  An unaligned addr is
+ * rounded down, as FreeBSD's code does; len 0 syncs the whole mapping
+ * at addr.  EINVAL for unknown or contradictory flags, ENOMEM for a hole,
  * EBUSY for VM_MS_INVALIDATE over wired pages, EIO for a failed write.
  */
 LIBVM_API int	vm_msync(struct vmspace *, vm_offset_t addr, vm_size_t len,

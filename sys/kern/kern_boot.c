@@ -19,6 +19,8 @@
 #include <sys/systm.h>
 #include <sys/counter.h>
 #include <sys/kernel.h>
+#include <sys/file.h>
+#include <sys/vnode.h>
 #include <sys/kthread.h>
 #include <sys/malloc.h>
 #include <sys/pcpu.h>
@@ -146,6 +148,9 @@ vm_boot(const struct vm_config *ucfg)
 	vm_object_startup();
 	pmap_init();
 	vm_map_startup();
+	vnode_startup();
+	fdesc_startup();
+	shm_startup();
 	atomic_store(&booted, true);
 	pthread_mutex_unlock(&boot_mtx);
 	return (0);
@@ -167,7 +172,11 @@ vm_shutdown(void)
 	}
 	atomic_store(&booted, false);
 	kthread_shutdown_all();
+	/* Files first: the last mappings then release their vnodes. */
+	fdesc_shutdown();
+	shm_shutdown();
 	vm_map_shutdown();
+	vnode_shutdown();
 	pmap_fini();
 	kmalloc_shutdown();
 	kmem_shutdown();

@@ -38,6 +38,7 @@
 #include <vm/vm_meter.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_pager.h>
 
 #define	PFBAK	4	/* prefault: pages behind the faulting one */
 #define	PFFOR	4	/* and ahead of it */
@@ -291,9 +292,175 @@ vm_fault_cow(struct faultstate *fs)
 	return (FAULT_SUCCESS);
 }
 
+/* ---- paging in ------------------------------------------------------------ */
+
+/*
+ * Read-ahead (seed 000): a fault at the address just past the previous
+ * read is sequential, and the window grows arithmetically with each such
+ * fault, by VM_FAULT_READ_AHEAD_MIN + 1 pages, up to the maximum; only at
+ * the maximum are the pages behind the reader unmapped and deactivated
+ * (cache-behind), their referenced bits cleared so the page daemon takes
+ * them first.  MADV_SEQUENTIAL starts at the maximum, MADV_RANDOM reads
+ * only the page.  Other faults read the aligned cluster of
+ * VM_FAULT_READ_DEFAULT pages around the page.
+ *
+ * The entry's read-ahead state is updated under the shared map lock, as
+ * FreeBSD does: a lost update only mistimes a window.
+ */
+#define	VM_FAULT_READ_AHEAD_MIN		7
+#define	VM_FAULT_READ_AHEAD_INIT	15
+#define	VM_FAULT_READ_AHEAD_MAX		MIN(VM_PAGER_MAX_RUN - 1, UINT8_MAX)
+#define	VM_FAULT_READ_DEFAULT		(1 + VM_FAULT_READ_AHEAD_INIT)
+#define	VM_FAULT_DONTNEED_MIN		1048576
+
+static inline vm_offset_t
+entry_next_read(vm_map_entry_t e)
+{
+	return (__atomic_load_n(&e->next_read, __ATOMIC_RELAXED));
+}
+
+/*
+ * Cache-behind: unmap the pages of the window behind vaddr and move them
+ * to the inactive queue's head without their referenced bits.
+ */
+static void
+vm_fault_dontneed(struct faultstate *fs, vm_object_t object, int ahead)
+{
+	vm_map_entry_t entry = fs->entry;
+	vm_offset_t end, start;
+	vm_pindex_t pstart, pend;
+	vm_page_t m, next;
+
+	end = fs->vaddr;
+	if (end - entry->start < (vm_size_t)ptoa(ahead + 1))
+		return;
+	start = end - ptoa(ahead + 1);
+	if (start < entry->start)
+		start = entry->start;
+	if (end - start < PAGE_SIZE)
+		return;
+	pstart = OFF_TO_IDX(entry->offset + (start - entry->start));
+	pend = OFF_TO_IDX(entry->offset + (end - entry->start));
+	pmap_remove(fs->map->pmap, start, end);
+	for (m = vm_page_find_least(object, pstart); m != NULL &&
+	    m->pindex < pend; m = next) {
+		next = TAILQ_NEXT(m, listq);
+		if (vm_page_busied(m) || vm_page_wired(m) != 0)
+			continue;
+		vm_page_aflag_clear(m, PGA_REFERENCED);
+		if (!pmap_page_is_mapped(m))
+			vm_page_deactivate_noreuse(m);
+	}
+}
+
+static int
+vm_fault_readahead(struct faultstate *fs, vm_object_t object)
+{
+	vm_map_entry_t entry = fs->entry;
+	int era, nera;
+
+	era = __atomic_load_n(&entry->read_ahead, __ATOMIC_RELAXED);
+	switch (entry->eflags & MAP_ENTRY_BEHAV_MASK) {
+	case MAP_ENTRY_BEHAV_RANDOM:
+		nera = 0;
+		break;
+	case MAP_ENTRY_BEHAV_SEQUENTIAL:
+		nera = VM_FAULT_READ_AHEAD_MAX;
+		if (fs->vaddr == entry_next_read(entry))
+			vm_fault_dontneed(fs, object, nera);
+		break;
+	default:
+		if (fs->vaddr == entry_next_read(entry)) {
+			nera = VM_FAULT_READ_AHEAD_MIN;
+			if (era > 0) {
+				nera += era + 1;
+				if (nera > VM_FAULT_READ_AHEAD_MAX)
+					nera = VM_FAULT_READ_AHEAD_MAX;
+			}
+			if (era == VM_FAULT_READ_AHEAD_MAX)
+				vm_fault_dontneed(fs, object, nera);
+		} else
+			nera = 0;
+		break;
+	}
+	if (era != nera)
+		__atomic_store_n(&entry->read_ahead, (uint8_t)nera,
+		    __ATOMIC_RELAXED);
+	return (nera);
+}
+
+/*
+ * fs->object's pager has the page: read it (and its neighbours) in, then
+ * start the fault over, when the page will be found resident.  Every lock
+ * but fs->object's is released for the I/O; the page is busy and
+ * fs->object keeps its paging reference.
+ *
+ * => fs->object and first_object locked, no page busied.
+ */
+static enum fault_status
+vm_fault_getpages(struct faultstate *fs)
+{
+	vm_object_t object = fs->object;
+	vm_map_entry_t entry = fs->entry;
+	vm_offset_t e_start, e_end;
+	vm_page_t m;
+	int ahead, behind, nera, r, cluster;
+
+	m = vm_page_alloc(object, fs->pindex, VM_ALLOC_NORMAL |
+	    VM_ALLOC_NOWAIT);
+	if (m == NULL)
+		return (vm_fault_oom(fs));
+	nera = vm_fault_readahead(fs, object);
+	e_start = entry->start;
+	e_end = entry->end;
+	if (nera > 0) {
+		behind = 0;
+		ahead = nera;
+	} else if ((entry->eflags & MAP_ENTRY_BEHAV_MASK) ==
+	    MAP_ENTRY_BEHAV_RANDOM) {
+		behind = ahead = 0;
+	} else {
+		cluster = (int)(fs->pindex % VM_FAULT_READ_DEFAULT);
+		behind = (int)MIN((vm_size_t)cluster,
+		    atop(fs->vaddr - e_start));
+		ahead = VM_FAULT_READ_DEFAULT - 1 - cluster;
+	}
+	ahead = (int)MIN((vm_size_t)ahead, atop(e_end - fs->vaddr) - 1);
+
+	if (fs->object != fs->first_object) {
+		VM_OBJECT_WUNLOCK(fs->first_object);
+		vm_object_pip_wakeup(fs->first_object);
+	}
+	vm_map_lookup_done(fs->map, fs->entry);
+	r = vm_pager_get_pages(object, &m, 1, &behind, &ahead);
+	if (r == VM_PAGER_OK) {
+		/* Where a sequential reader faults next. */
+		__atomic_store_n(&entry->next_read, fs->vaddr +
+		    ptoa(ahead + 1), __ATOMIC_RELAXED);
+		VM_CNT_INC(v_io_faults);
+		vm_page_activate(m);
+		vm_page_xunbusy(m);
+	} else {
+		if (vm_page_remove(m))
+			vm_page_free(m);
+	}
+	VM_OBJECT_WUNLOCK(object);
+	vm_object_pip_wakeup(object);
+	fs->object = fs->first_object = NULL;
+	fs->m = NULL;
+	if (r != VM_PAGER_OK) {
+		/* Past the end of the file, or an I/O error: SIGBUS. */
+		fs->rv = KERN_OUT_OF_BOUNDS;
+		return (FAULT_FAILURE);
+	}
+	return (FAULT_RESTART);
+}
+
 /*
  * Walk down the chain from first_object until a page is found (busied)
- * or the bottom is reached (zero fill).
+ * or the bottom is reached (zero fill).  A named object at the bottom
+ * (a file, shared memory) ends the walk: its pager reads the page in,
+ * and past its end the access is SIGBUS.
  */
 static enum fault_status
 vm_fault_find_page(struct faultstate *fs)
@@ -316,6 +483,24 @@ vm_fault_find_page(struct faultstate *fs)
 				vm_page_zero_invalid(m, true);
 			}
 			return (FAULT_SUCCESS);
+		}
+		if ((fs->object->flags & OBJ_ANON) == 0 &&
+		    fs->object->type != OBJT_DEFAULT) {
+			if (fs->pindex >= fs->object->size) {
+				vm_fault_unlock_all(fs);
+				fs->rv = KERN_OUT_OF_BOUNDS;
+				return (FAULT_FAILURE);
+			}
+			if (vm_pager_has_page(fs->object, fs->pindex, NULL,
+			    NULL)) {
+				if ((fs->fault_flags & VM_FAULT_NOFILL) != 0) {
+					/* A core dump leaves it a hole. */
+					vm_fault_unlock_all(fs);
+					fs->rv = KERN_OUT_OF_BOUNDS;
+					return (FAULT_FAILURE);
+				}
+				return (vm_fault_getpages(fs));
+			}
 		}
 		next = fs->object->backing_object;
 		if (next == NULL ||

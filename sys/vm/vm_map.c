@@ -49,6 +49,8 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_pager.h>
+#include <sys/vnode.h>
 #include <vm/vm_meter.h>
 #include <vm/vm_fault.h>
 #include <pmap/pmap.h>
@@ -720,6 +722,8 @@ vm_map_cow_eflags(int cow)
 		eflags |= MAP_ENTRY_STACK_GAP_DN | MAP_ENTRY_GUARD;
 	if (cow & MAP_VN_EXEC)
 		eflags |= MAP_ENTRY_VN_EXEC;
+	if (cow & MAP_WRITECOUNT)
+		eflags |= MAP_ENTRY_WRITECNT;
 	eflags |= (u_int)((cow & MAP_SPLIT_BOUNDARY_MASK) >>
 	    MAP_SPLIT_BOUNDARY_SHIFT) << MAP_ENTRY_SPLIT_BOUNDARY_SHIFT;
 	return (eflags);
@@ -1127,8 +1131,14 @@ vm_map_entry_split(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr,
 	if ((back->eflags & MAP_ENTRY_STACK_GAP_DN) == 0 &&
 	    back->next_read < addr)
 		back->next_read = addr;
-	if (new->object != NULL)
+	if (new->object != NULL) {
 		vm_object_reference(new->object);
+		/*
+		 * Each text entry holds a text reference; writemappings
+		 * counts bytes, which the two halves share unchanged.
+		 */
+		vm_map_entry_set_vnode_text(new, true);
+	}
 	vm_map_entry_link(map, new);
 }
 
@@ -1270,6 +1280,28 @@ vm_map_entry_unmap_object(vm_map_entry_t entry)
 }
 
 /*
+ * What a going entry holds through its object's pager: its bytes of the
+ * writable shared mappings (D21456) and its text reference (D19923).
+ * (A merge keeps both with the surviving entry, so only deletion and
+ * shadowing give them back.)
+ *
+ * => map locked exclusively.
+ */
+static void
+vm_map_entry_release_pager(vm_map_entry_t entry)
+{
+	if ((entry->eflags & MAP_ENTRY_WRITECNT) != 0) {
+		vm_pager_release_writecount(entry->object, entry->start,
+		    entry->end);
+		entry->eflags &= ~MAP_ENTRY_WRITECNT;
+	}
+	if ((entry->eflags & MAP_ENTRY_VN_EXEC) != 0) {
+		vm_map_entry_set_vnode_text(entry, false);
+		entry->eflags &= ~MAP_ENTRY_VN_EXEC;
+	}
+}
+
+/*
  * Remove every mapping in [start, end), clipping the entries at the ends.
  * Fails, changing nothing, when a clip is refused or would exceed the
  * entry limit.
@@ -1313,6 +1345,7 @@ again:
 		if (map->pmap != NULL && entry->object != NULL)
 			pmap_remove(map->pmap, entry->start, entry->end);
 		vm_map_entry_unmap_object(entry);
+		vm_map_entry_release_pager(entry);
 		vm_map_entry_dispose(map, entry);
 	}
 	return (KERN_SUCCESS);
@@ -1330,6 +1363,78 @@ vm_map_remove(vm_map_t map, vm_offset_t start, vm_offset_t end)
 		rv = vm_map_delete(map, start, end);
 	vm_map_unlock(map);
 	return (rv);
+}
+
+/* ---- msync ------------------------------------------------------------------ */
+
+/*
+ * msync(2) of [start, end) (FreeBSD's vm_map_sync): every part must be
+ * mapped (KERN_INVALID_ADDRESS); with invalidate no part may be wired
+ * (KERN_INVALID_ARGUMENT) and this map's translations go, so that the
+ * next access faults the object's current page in.  Each entry's object
+ * (the bottom of its chain: a private mapping syncs the file below it)
+ * is synced with the map unlocked; KERN_FAILURE if a write failed.  An
+ * empty range syncs the whole entry at start, as FreeBSD does.
+ *
+ * => nothing locked.
+ */
+int
+vm_map_sync(vm_map_t map, vm_offset_t start, vm_offset_t end, bool syncio,
+    bool invalidate)
+{
+	vm_map_entry_t first, e, next;
+	vm_object_t object;
+	vm_ooffset_t offset;
+	vm_offset_t cur;
+	vm_size_t size;
+	bool failed = false;
+
+	vm_map_lock_read(map);
+	if (!vm_map_range_valid(map, start, end) ||
+	    !vm_map_lookup_entry(map, start, &first)) {
+		vm_map_unlock_read(map);
+		return (KERN_INVALID_ADDRESS);
+	}
+	if (start == end) {
+		start = first->start;
+		end = first->end;
+	}
+	for (e = first; e != &map->header && e->start < end; e = next) {
+		if (invalidate && e->wired_count != 0) {
+			vm_map_unlock_read(map);
+			return (KERN_INVALID_ARGUMENT);
+		}
+		next = vm_map_entry_succ(e);
+		if (end > e->end && (next == &map->header ||
+		    next->start != e->end)) {
+			vm_map_unlock_read(map);
+			return (KERN_INVALID_ADDRESS);
+		}
+	}
+	if (invalidate && map->pmap != NULL)
+		pmap_remove(map->pmap, start, end);
+
+	for (cur = start; cur < end;) {
+		if (!vm_map_lookup_entry(map, cur, &e))
+			break;		/* unmapped while we slept */
+		size = MIN(end, e->end) - cur;
+		object = e->object;
+		if (object == NULL || (e->eflags & MAP_ENTRY_GUARD) != 0) {
+			cur += size;
+			continue;
+		}
+		offset = e->offset + (cur - e->start);
+		vm_object_reference(object);
+		vm_map_unlock_read(map);
+		if (!vm_object_sync(object, offset, size, syncio, invalidate))
+			failed = true;
+		vm_object_deallocate(object);
+		cur += size;
+		/* The next lookup is by address: it revalidates. */
+		vm_map_lock_read(map);
+	}
+	vm_map_unlock_read(map);
+	return (failed ? KERN_FAILURE : KERN_SUCCESS);
 }
 
 /* ---- changing attributes ---------------------------------------------------- */
@@ -1390,6 +1495,13 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 		if (set_max) {
 			e->max_protection = new_prot;
 			e->protection &= new_prot;
+			/* No longer a possible writer of the object. */
+			if ((e->eflags & MAP_ENTRY_WRITECNT) != 0 &&
+			    (new_prot & VM_PROT_WRITE) == 0) {
+				vm_pager_release_writecount(e->object,
+				    e->start, e->end);
+				e->eflags &= ~MAP_ENTRY_WRITECNT;
+			}
 		} else
 			e->protection = new_prot;
 		/*
@@ -1840,6 +1952,12 @@ vm_map_entry_shadow(vm_map_t map, vm_map_entry_t entry, bool shared)
 
 	vm_map_assert_locked(map);
 	(void)map;
+	/* Its writes go to the shadow now, not to the named object. */
+	if ((entry->eflags & MAP_ENTRY_WRITECNT) != 0) {
+		vm_pager_release_writecount(entry->object, entry->start,
+		    entry->end);
+		entry->eflags &= ~MAP_ENTRY_WRITECNT;
+	}
 	if ((entry->eflags & MAP_ENTRY_GROWS_DOWN) != 0) {
 		gap = vm_map_entry_pred(entry);
 		if ((gap->eflags & MAP_ENTRY_STACK_GAP_DN) != 0 &&
@@ -2098,6 +2216,23 @@ vm_map_copy_entry(vm_map_t src_map, vm_map_t dst_map, vm_map_entry_t src,
 	(void)dst_map;
 }
 
+/*
+ * A child's SHARE entry is one more writable shared mapping, or one more
+ * text reference, of the object when the parent's is.
+ */
+static void
+vm_map_fork_pager(vm_map_entry_t old, vm_map_entry_t new)
+{
+	if ((old->eflags & MAP_ENTRY_WRITECNT) != 0) {
+		vm_pager_update_writecount(new->object, new->start, new->end);
+		new->eflags |= MAP_ENTRY_WRITECNT;
+	}
+	if ((old->eflags & MAP_ENTRY_VN_EXEC) != 0) {
+		new->eflags |= MAP_ENTRY_VN_EXEC;
+		vm_map_entry_set_vnode_text(new, true);
+	}
+}
+
 /* A new entry in the child like old, for the inheritance cases. */
 static vm_map_entry_t
 vm_map_fork_entry(vm_map_t new_map, vm_map_entry_t old)
@@ -2108,7 +2243,7 @@ vm_map_fork_entry(vm_map_t new_map, vm_map_entry_t old)
 	*e = *old;
 	e->left = e->right = NULL;
 	e->eflags &= ~(MAP_ENTRY_USER_WIRED | MAP_ENTRY_IN_TRANSITION |
-	    MAP_ENTRY_NEEDS_WAKEUP);
+	    MAP_ENTRY_NEEDS_WAKEUP | MAP_ENTRY_WRITECNT | MAP_ENTRY_VN_EXEC);
 	e->wired_count = 0;
 	e->wiring_thread = NULL;
 	e->object = NULL;
@@ -2177,6 +2312,7 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 			}
 			new = vm_map_fork_entry(new_map, old);
 			new->object = old->object;
+			vm_map_fork_pager(old, new);
 			vm_map_entry_link(new_map, new);
 			if ((new->eflags & MAP_ENTRY_GUARD) == 0)
 				new_map->size += new->end - new->start;
@@ -2191,6 +2327,9 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 				    new);
 			else
 				vm_map_copy_entry(old_map, new_map, old, new);
+			/* A private copy writes its own pages: no WRITECNT. */
+			new->eflags |= old->eflags & MAP_ENTRY_VN_EXEC;
+			vm_map_entry_set_vnode_text(new, true);
 			vm_map_entry_link(new_map, new);
 			if ((new->eflags & MAP_ENTRY_GUARD) == 0)
 				new_map->size += new->end - new->start;

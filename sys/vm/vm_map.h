@@ -208,6 +208,8 @@ typedef struct vm_map *vm_map_t;
 						   mappings) */
 #define	MAP_NO_HINT		0x01000000	/* *addr is a default, not
 						   the caller's hint */
+#define	MAP_WRITECOUNT		0x02000000	/* a counted writable shared
+						   mapping (D21456) */
 
 /* Iteration. */
 static inline vm_offset_t vm_map_min(const struct vm_map *m) { return (m->header.end); }
@@ -279,6 +281,11 @@ int	vm_map_insert(vm_map_t map, struct vm_object *object,
 int	vm_map_delete(vm_map_t map, vm_offset_t start, vm_offset_t end);
 					/* map locked */
 int	vm_map_remove(vm_map_t map, vm_offset_t start, vm_offset_t end);
+
+/* msync(2): KERN_SUCCESS, KERN_INVALID_ADDRESS (a hole),
+   KERN_INVALID_ARGUMENT (invalidate over wired), KERN_FAILURE (I/O). */
+int	vm_map_sync(vm_map_t map, vm_offset_t start, vm_offset_t end,
+	    bool syncio, bool invalidate);
 
 /* Changing entries. */
 int	vm_map_clip_start(vm_map_t map, vm_map_entry_t entry,

@@ -34,6 +34,9 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_pager.h>
+#include <sys/file.h>
+#include <sys/vnode.h>
 
 #define	VM_PROT_ALL_USER	(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)
 
@@ -41,12 +44,14 @@
 #define	VM_MAP_KNOWN_FLAGS	(VM_MAP_SHARED | VM_MAP_PRIVATE |	\
 	VM_MAP_FIXED | VM_MAP_STACK | VM_MAP_NOSYNC | VM_MAP_ANON |	\
 	VM_MAP_GUARD | VM_MAP_EXCL | VM_MAP_NOCORE | VM_MAP_PREFAULT_READ | \
-	VM_MAP_32BIT | VM_MAP_ALIGNMENT_MASK)
+	VM_MAP_32BIT | VM_MAP_ALIGNMENT_MASK | VM_MAP_TEXT)
 
 /* The flags a guard may carry (FreeBSD: FIXED, GUARD, EXCL, 32BIT, ALIGNED). */
 #define	VM_MAP_GUARD_FLAGS	(VM_MAP_FIXED | VM_MAP_GUARD | VM_MAP_EXCL | \
 	VM_MAP_32BIT | VM_MAP_ALIGNMENT_MASK)
 
+static bool	vm_round_range(vm_offset_t addr, vm_size_t len,
+		    vm_offset_t *startp, vm_offset_t *endp);
 static int	vm_mmap_wirefuture(struct vmspace *vs, vm_offset_t start,
 		    vm_offset_t end, bool holesok);
 
@@ -155,16 +160,18 @@ vm_getrlimit(struct vmspace *vs, int resource, uint64_t *cur, uint64_t *max)
 /* ---- mmap ------------------------------------------------------------ */
 
 /*
- * Map anonymous memory (or a guard) of size bytes, placed as flags say.
- * The map part of FreeBSD's vm_mmap_object for anonymous memory.
+ * Map size bytes of object at foff (object NULL: anonymous memory or a
+ * guard), placed as flags say; the map part of FreeBSD's vm_mmap_object.
+ * The mapping takes over the caller's object reference when it succeeds.
  */
 static int
-vm_mmap_anon(struct vmspace *vs, vm_offset_t *addr, vm_size_t size,
-    vm_prot_t prot, vm_prot_t maxprot, int flags)
+vm_mmap_object(struct vmspace *vs, vm_offset_t *addr, vm_size_t size,
+    vm_prot_t prot, vm_prot_t maxprot, int flags, vm_object_t object,
+    vm_ooffset_t foff, int cow)
 {
 	vm_map_t map = vs_map(vs);
 	vm_offset_t max_addr, min_addr, hint;
-	int cow = 0, findspace, rv, align;
+	int findspace, rv, align;
 
 	/* RLIMIT_AS: the whole size counts, even over what FIXED replaces. */
 	vm_map_lock_read(map);
@@ -194,7 +201,8 @@ vm_mmap_anon(struct vmspace *vs, vm_offset_t *addr, vm_size_t size,
 		cow |= MAP_CHECK_EXCL;
 	if ((flags & VM_MAP_GUARD) != 0)
 		cow |= MAP_CREATE_GUARD;
-	if ((flags & (VM_MAP_SHARED | VM_MAP_GUARD | VM_MAP_STACK)) == 0)
+	if (object == NULL &&
+	    (flags & (VM_MAP_SHARED | VM_MAP_GUARD | VM_MAP_STACK)) == 0)
 		cow |= MAP_ANON_CLUSTER;
 
 	if ((flags & VM_MAP_FIXED) == 0) {
@@ -225,18 +233,54 @@ vm_mmap_anon(struct vmspace *vs, vm_offset_t *addr, vm_size_t size,
 			*addr = hint = min_addr;
 		}
 		for (;;) {
-			rv = vm_map_find(map, NULL, 0, addr, size, max_addr,
-			    findspace, prot, maxprot, cow);
+			rv = vm_map_find(map, object, foff, addr, size,
+			    max_addr, findspace, prot, maxprot, cow);
 			if (rv == KERN_SUCCESS || min_addr >= hint)
 				break;
 			*addr = hint = min_addr;
 		}
 	} else
-		rv = vm_map_fixed(map, NULL, 0, *addr, size, prot, maxprot,
-		    cow);
+		rv = vm_map_fixed(map, object, foff, *addr, size, prot,
+		    maxprot, cow);
 	if (rv != KERN_SUCCESS)
 		return (vm_mmap_to_errno(rv));
 	return (0);
+}
+
+/*
+ * Map a file: the file decides the maximum protection and hands over its
+ * object (fo_mmap); a failure to map gives back what it took.
+ */
+static int
+vm_mmap_file(struct vmspace *vs, vm_offset_t *addr, vm_size_t size,
+    int prot, int maxprot, int flags, int fd, off_t pos)
+{
+	struct file_mmap fm = { .maxprot = maxprot };
+	struct file *fp;
+	int error;
+
+	if ((flags & (VM_MAP_SHARED | VM_MAP_PRIVATE)) == 0)
+		return (EINVAL);
+	if (pos < 0 || (vm_ooffset_t)pos + size < (vm_ooffset_t)pos)
+		return (EINVAL);
+	if ((error = fget(fd, &fp)) != 0)
+		return (error);
+	error = fp->f_ops->fo_mmap(fp, size, (vm_ooffset_t)pos, prot, flags,
+	    &fm);
+	fdrop(fp);
+	if (error != 0)
+		return (error);
+	error = vm_mmap_object(vs, addr, size, (vm_prot_t)prot,
+	    (vm_prot_t)fm.maxprot, flags, fm.object, (vm_ooffset_t)pos,
+	    fm.cow);
+	if (error != 0) {
+		if (fm.writecounted)
+			vm_pager_release_writecount(fm.object, 0, size);
+		if ((fm.cow & MAP_VN_EXEC) != 0)
+			vn_unset_text(vm_object_vnode(fm.object));
+		vm_object_deallocate(fm.object);
+	}
+	return (error);
 }
 
 __exported int
@@ -254,7 +298,8 @@ vm_mmap(struct vmspace *vs, vm_offset_t *addrp, vm_size_t len, int prot,
 		return (EINVAL);
 	if (len == 0)
 		return (EINVAL);
-	if ((flags & VM_MAP_ANON) != 0 && (fd != -1 || pos != 0))
+	if ((flags & VM_MAP_ANON) != 0 && (fd != -1 || pos != 0 ||
+	    (flags & VM_MAP_TEXT) != 0))
 		return (EINVAL);
 	if ((flags & VM_MAP_STACK) != 0) {
 		if (fd != -1 || (prot & (VM_PROT_READ | VM_PROT_WRITE)) !=
@@ -319,13 +364,14 @@ vm_mmap(struct vmspace *vs, vm_offset_t *addrp, vm_size_t len, int prot,
 	}
 
 	if ((flags & VM_MAP_GUARD) != 0)
-		error = vm_mmap_anon(vs, &addr, size, VM_PROT_NONE,
-		    VM_PROT_NONE, flags);
+		error = vm_mmap_object(vs, &addr, size, VM_PROT_NONE,
+		    VM_PROT_NONE, flags, NULL, 0, 0);
 	else if ((flags & VM_MAP_ANON) != 0)
-		error = vm_mmap_anon(vs, &addr, size, (vm_prot_t)prot,
-		    (vm_prot_t)maxprot, flags);
+		error = vm_mmap_object(vs, &addr, size, (vm_prot_t)prot,
+		    (vm_prot_t)maxprot, flags, NULL, 0, 0);
 	else
-		error = EBADF;	/* no descriptors yet: fd cannot be valid */
+		error = vm_mmap_file(vs, &addr, size, prot, maxprot, flags, fd,
+		    pos);
 	/*
 	 * mlockall(MCL_FUTURE): wire the new mapping; as FreeBSD's
 	 * vm_mmap_object does, the limit was checked before mapping
@@ -342,6 +388,39 @@ vm_mmap(struct vmspace *vs, vm_offset_t *addrp, vm_size_t len, int prot,
 		*addrp = addr + pageoff;
 	}
 	return (error);
+}
+
+/*
+ * msync(2), as FreeBSD's kern_msync: an unaligned address is rounded down
+ * (the manual says EINVAL; the code rounds); MS_ASYNC with MS_INVALIDATE
+ * and unknown flags are EINVAL (the latter as NetBSD checks).
+ */
+__exported int
+vm_msync(struct vmspace *vs, vm_offset_t addr, vm_size_t len, int flags)
+{
+	vm_offset_t start, end;
+
+	if (vs == NULL)
+		return (EINVAL);
+	if ((flags & ~(VM_MS_ASYNC | VM_MS_INVALIDATE)) != 0 ||
+	    (flags & (VM_MS_ASYNC | VM_MS_INVALIDATE)) ==
+	    (VM_MS_ASYNC | VM_MS_INVALIDATE))
+		return (EINVAL);
+	if (!vm_round_range(addr, len, &start, &end))
+		return (EINVAL);
+	switch (vm_map_sync(vs_map(vs), start, end,
+	    (flags & VM_MS_ASYNC) == 0, (flags & VM_MS_INVALIDATE) != 0)) {
+	case KERN_SUCCESS:
+		return (0);
+	case KERN_INVALID_ADDRESS:
+		return (ENOMEM);
+	case KERN_INVALID_ARGUMENT:
+		return (EBUSY);
+	case KERN_FAILURE:
+		return (EIO);
+	default:
+		return (EINVAL);
+	}
 }
 
 /* Round [addr, addr + len) out to pages; false if it wraps. */

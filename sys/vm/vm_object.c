@@ -42,6 +42,7 @@
 #include <vm/vm_meter.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_pager.h>
 #include <uma.h>
 
 /* Objects come from a zone (UMA_ZONE_VM), created at boot. */
@@ -58,7 +59,6 @@ vm_object_startup(void)
 
 static _Atomic u_int vm_object_live;	/* (a) objects alive */
 
-static void	vm_object_terminate(vm_object_t object);
 static void	vm_object_backing_remove(vm_object_t object);
 static void	vm_object_backing_insert(vm_object_t object,
 		    vm_object_t backing, vm_ooffset_t offset);
@@ -193,6 +193,18 @@ again:
 			vm_page_busy_sleep(m, "vmopar", 0);
 			VM_OBJECT_WLOCK(object);
 			goto again;
+		}
+		if ((options & OBJPR_CLEANONLY) != 0) {
+			/* msync(MS_INVALIDATE): dirty and wired pages stay. */
+			if (vm_page_wired(m) != 0) {
+				vm_page_xunbusy(m);
+				continue;
+			}
+			pmap_remove_write(m);
+			if (atomic_load(&m->dirty) != 0) {
+				vm_page_xunbusy(m);
+				continue;
+			}
 		}
 		if ((options & OBJPR_NOTMAPPED) == 0 || pmap_page_is_mapped(m))
 			pmap_remove_all(m);
@@ -574,6 +586,11 @@ vm_object_deallocate(vm_object_t object)
 		KASSERT(object->shadow_count == 0, ("%s: object %p dies with "
 		    "%d shadows", __func__, (void *)object,
 		    object->shadow_count));
+		if (vm_pager_ops(object)->pgo_dealloc != NULL) {
+			/* A vnode's object lives as long as its vnode. */
+			vm_pager_ops(object)->pgo_dealloc(object);
+			return;
+		}
 		backing = object->backing_object;
 		vm_object_terminate(object);
 		object = backing;	/* drop its reference next */
@@ -586,7 +603,7 @@ vm_object_deallocate(vm_object_t object)
  *
  * => object write-locked, ref_count 0; returns with it gone.
  */
-static void
+void
 vm_object_terminate(vm_object_t object)
 {
 	vm_object_t backing;

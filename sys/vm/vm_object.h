@@ -9,6 +9,13 @@
  * page index pindex + OFF_TO_IDX(backing_object_offset).  Collapse keeps
  * chains short (vm_object_collapse).
  *
+ * Named objects have a handle.  A vnode's object (OBJT_VNODE, paged from
+ * the host file by vnode_pager.c) lives as long as its vnode: its last
+ * reference going only releases the vnode, whose own end terminates the
+ * object.  A POSIX shm object (OBJT_SWAP without OBJ_ANON) is referenced
+ * by its shm file like any mapping.  Only anonymous objects are ever
+ * collapsed, split or coalesced.
+ *
  * Locking legend:
  *	(a)	atomic
  *	(c)	constant after creation
@@ -61,6 +68,11 @@ struct vm_object {
 	LIST_HEAD(, vm_object) shadow_head; /* (o) objects shadowing us */
 	LIST_ENTRY(vm_object) shadow_list; /* (b) link in backing's list */
 	uint64_t	generation;	/* (o) bumped when pages leave */
+	void		*handle;	/* (c) the vnode or shm file behind a
+					   named object, else NULL */
+	vm_ooffset_t	writemappings;	/* (o) bytes of writable shared
+					   mappings (seed 000, D21456) */
+	vm_ooffset_t	vnp_size;	/* (o) vnode: the file's size */
 };
 typedef struct vm_object *vm_object_t;
 
@@ -70,6 +82,8 @@ typedef struct vm_object *vm_object_t;
 #define	OBJ_COLLAPSING	0x0004	/* its pages are moving to its shadow */
 #define	OBJ_DEAD	0x0008	/* being destroyed */
 #define	OBJ_NOSPLIT	0x0010	/* never split (kernel objects) */
+#define	OBJ_MIGHTBEDIRTY 0x0020	/* pages may be dirty: msync/fsync scan it */
+#define	OBJ_TEXT	0x0040	/* vnode: mapped as text somewhere */
 
 #define	VM_OBJECT_WLOCK(o)	rw_wlock(&(o)->lock)
 #define	VM_OBJECT_WUNLOCK(o)	rw_wunlock(&(o)->lock)
@@ -91,9 +105,12 @@ vm_object_t vm_object_allocate_anon(vm_pindex_t size);
 					/* OBJT_SWAP, OBJ_ANON|OBJ_ONEMAPPING */
 void	vm_object_reference(vm_object_t object);
 void	vm_object_deallocate(vm_object_t object);
+void	vm_object_terminate(vm_object_t object);	/* write-locked, no
+							   references left */
 
 /* vm_object_page_remove options */
 #define	OBJPR_NOTMAPPED	0x1	/* the caller removed the mappings */
+#define	OBJPR_CLEANONLY	0x2	/* leave dirty and wired pages */
 void	vm_object_page_remove(vm_object_t object, vm_pindex_t start,
 	    vm_pindex_t end, int options); /* [start, end); end 0 = to the end */
 
