@@ -197,6 +197,11 @@ vn_destroy(struct vnode *vp)
 	vm_object_t object = vp->v_object;
 
 	sx_xlock(&vp->v_lock);
+#ifdef INVARIANTS
+	atomic_store(&vp->v_usecount, 1);	/* for the checker only */
+	vnode_check(vp);
+	atomic_store(&vp->v_usecount, 0);
+#endif
 	VM_OBJECT_WLOCK(object);
 	KASSERT(atomic_load(&object->ref_count) == 0, ("%s: vnode %p object "
 	    "%p still has %d references", __func__, (void *)vp,
@@ -241,6 +246,63 @@ vrele(struct vnode *vp)
 	LIST_REMOVE(vp, v_hash);
 	mtx_unlock(&vnode_hash_mtx);
 	vn_destroy(vp);
+}
+
+/* ---- invariants ------------------------------------------------------------ */
+
+/*
+ * INVARIANTS: vp is referenced, its object names it and agrees with it
+ * on the size, and its write count is consistent with the object's
+ * write mappings (a positive count when any exists).
+ * => vp->v_lock held (either mode).
+ */
+void
+vnode_check(struct vnode *vp)
+{
+	vm_object_t object = vp->v_object;
+
+	sx_assert(&vp->v_lock, SA_LOCKED);
+	if (atomic_load(&vp->v_usecount) <= 0)
+		panic("%s: vnode %p usecount %d", __func__, (void *)vp,
+		    atomic_load(&vp->v_usecount));
+	VM_OBJECT_RLOCK(object);
+	if (object->handle != vp || object->type != OBJT_VNODE)
+		panic("%s: vnode %p object %p names %p (type %d)", __func__,
+		    (void *)vp, (void *)object, object->handle, object->type);
+	if ((vm_ooffset_t)vp->v_size != object->vnp_size)
+		panic("%s: vnode %p size %jd, object %p %ju", __func__,
+		    (void *)vp, (intmax_t)vp->v_size, (void *)object,
+		    (uintmax_t)object->vnp_size);
+	vm_object_check(object);
+	mtx_lock(&vp->v_interlock);
+	if (object->writemappings != 0 && vp->v_writecount <= 0)
+		panic("%s: vnode %p has write mappings but writecount %d",
+		    __func__, (void *)vp, vp->v_writecount);
+	mtx_unlock(&vp->v_interlock);
+	VM_OBJECT_RUNLOCK(object);
+}
+
+void
+vnode_check_all(void)
+{
+	struct vnode *vp, *held[64];
+	int i, n = 0;
+
+	/* Hold a batch, then check each without the hash lock. */
+	mtx_lock(&vnode_hash_mtx);
+	LIST_FOREACH(vp, &vnode_hash, v_hash) {
+		if (n == (int)nitems(held))
+			break;
+		atomic_fetch_add(&vp->v_usecount, 1);
+		held[n++] = vp;
+	}
+	mtx_unlock(&vnode_hash_mtx);
+	for (i = 0; i < n; i++) {
+		sx_slock(&held[i]->v_lock);
+		vnode_check(held[i]);
+		sx_sunlock(&held[i]->v_lock);
+		vrele(held[i]);
+	}
 }
 
 /* ---- writers and text (D19923) ------------------------------------------ */

@@ -133,6 +133,9 @@ vn_truncate(struct file *fp, off_t length)
 
 	sx_xlock(&vp->v_lock);
 	error = vn_truncate_locked(vp, length);
+#ifdef INVARIANTS
+	vnode_check(vp);
+#endif
 	sx_xunlock(&vp->v_lock);
 	return (error);
 }

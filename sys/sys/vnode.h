@@ -81,6 +81,8 @@ struct vm_object *vnode_pager_alloc(struct vnode *vp);
 struct vnode *vm_object_vnode(struct vm_object *object);
 
 u_int	vnode_count(void);		/* vnodes alive */
+void	vnode_check(struct vnode *vp);	/* INVARIANTS checker; v_lock held */
+void	vnode_check_all(void);
 void	vnode_startup(void);
 void	vnode_shutdown(void);		/* every vnode must be gone */
 

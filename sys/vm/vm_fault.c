@@ -491,16 +491,10 @@ vm_fault_find_page(struct faultstate *fs)
 				fs->rv = KERN_OUT_OF_BOUNDS;
 				return (FAULT_FAILURE);
 			}
+			/* Even for a core dump (NOFILL), as FreeBSD reads. */
 			if (vm_pager_has_page(fs->object, fs->pindex, NULL,
-			    NULL)) {
-				if ((fs->fault_flags & VM_FAULT_NOFILL) != 0) {
-					/* A core dump leaves it a hole. */
-					vm_fault_unlock_all(fs);
-					fs->rv = KERN_OUT_OF_BOUNDS;
-					return (FAULT_FAILURE);
-				}
+			    NULL))
 				return (vm_fault_getpages(fs));
-			}
 		}
 		next = fs->object->backing_object;
 		if (next == NULL ||

@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -259,12 +260,13 @@ vm_mmap_file(struct vmspace *vs, vm_offset_t *addr, vm_size_t size,
 	struct file *fp;
 	int error;
 
-	if ((flags & (VM_MAP_SHARED | VM_MAP_PRIVATE)) == 0)
-		return (EINVAL);
-	if (pos < 0 || (vm_ooffset_t)pos + size < (vm_ooffset_t)pos)
-		return (EINVAL);
+	/* Neither SHARED nor PRIVATE is private, as FreeBSD treats it. */
 	if ((error = fget(fd, &fp)) != 0)
 		return (error);
+	if (pos < 0 || (vm_ooffset_t)pos + size < (vm_ooffset_t)pos) {
+		fdrop(fp);
+		return (EINVAL);
+	}
 	error = fp->f_ops->fo_mmap(fp, size, (vm_ooffset_t)pos, prot, flags,
 	    &fm);
 	fdrop(fp);
@@ -1040,6 +1042,10 @@ vm_procstat_object(vm_map_entry_t entry, struct vm_kinfo_vmentry *kve)
 	kve->kve_shadow_count = chain[0]->shadow_count;
 	kve->kve_offset = offs[depth];
 	kve->kve_type = vm_object_kvme_type(chain[depth]->type);
+	/* A vnode's path is constant while its object is locked alive. */
+	if (chain[depth]->type == OBJT_VNODE)
+		snprintf(kve->kve_path, sizeof(kve->kve_path), "%s",
+		    ((struct vnode *)chain[depth]->handle)->v_path);
 	for (k = depth; k >= 0; k--)
 		VM_OBJECT_RUNLOCK(chain[k]);
 }

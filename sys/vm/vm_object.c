@@ -870,6 +870,23 @@ vm_object_check(vm_object_t object)
 		panic("%s: object %p: ref_count %d < shadow_count %d",
 		    __func__, (void *)object,
 		    atomic_load(&object->ref_count), object->shadow_count);
+	/* A named object is never part of a chain above it. */
+	if (object->handle != NULL && ((object->flags & OBJ_ANON) != 0 ||
+	    object->backing_object != NULL))
+		panic("%s: named object %p (flags %#x) backs onto %p",
+		    __func__, (void *)object, object->flags,
+		    (void *)object->backing_object);
+	/* A vnode's object spans its file, rounded up to pages. */
+	if (object->type == OBJT_VNODE && object->size !=
+	    OFF_TO_IDX(object->vnp_size + PAGE_MASK))
+		panic("%s: vnode object %p: %ju pages for %ju bytes",
+		    __func__, (void *)object, (uintmax_t)object->size,
+		    (uintmax_t)object->vnp_size);
+	if ((object->flags & OBJ_ANON) == 0 && object->type != OBJT_VNODE &&
+	    object->writemappings != 0 && object->handle == NULL &&
+	    atomic_load(&object->ref_count) == 0)
+		panic("%s: dead object %p has %ju bytes of write mappings",
+		    __func__, (void *)object, (uintmax_t)object->writemappings);
 }
 
 /* Debugging: the object, its resident pages and its chain. */
