@@ -179,6 +179,9 @@ vm_fault_soft_fast(struct faultstate *fs)
 		VM_OBJECT_RUNLOCK(fs->first_object);
 		return (FAULT_RESTART);		/* take the slow path */
 	}
+	/* A writable mapping may dirty the page without faulting again. */
+	if ((fs->prot & VM_PROT_WRITE) != 0)
+		vm_object_set_writeable_dirty(fs->first_object);
 	rv = pmap_enter(fs->map->pmap, fs->vaddr, m, fs->prot,
 	    (fs->fault_type & VM_PROT_ALL) | PMAP_ENTER_NOSLEEP, 0);
 	if (rv != KERN_SUCCESS) {
@@ -643,6 +646,8 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 	 * without the object locks, so that faults on one object overlap.
 	 */
 	fs->shared_first = (fs->first_object->flags & OBJ_ONEMAPPING) == 0;
+	if ((fs->prot & VM_PROT_WRITE) != 0)
+		vm_object_set_writeable_dirty(fs->first_object);
 	prefault_obj = fs->first_object;
 	if (fs->object != fs->first_object)
 		VM_OBJECT_WUNLOCK(fs->object);

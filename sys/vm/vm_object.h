@@ -73,6 +73,11 @@ struct vm_object {
 	vm_ooffset_t	writemappings;	/* (o) bytes of writable shared
 					   mappings (seed 000, D21456) */
 	vm_ooffset_t	vnp_size;	/* (o) vnode: the file's size */
+	_Atomic u_int	dirty_generation; /* (a) bumped when a page may
+					   become dirty (FreeBSD's
+					   generation) */
+	u_int		clean_generation; /* (o) dirty_generation when the
+					   last full clean began */
 };
 typedef struct vm_object *vm_object_t;
 
@@ -82,7 +87,6 @@ typedef struct vm_object *vm_object_t;
 #define	OBJ_COLLAPSING	0x0004	/* its pages are moving to its shadow */
 #define	OBJ_DEAD	0x0008	/* being destroyed */
 #define	OBJ_NOSPLIT	0x0010	/* never split (kernel objects) */
-#define	OBJ_MIGHTBEDIRTY 0x0020	/* pages may be dirty: msync/fsync scan it */
 #define	OBJ_TEXT	0x0040	/* vnode: mapped as text somewhere */
 
 #define	VM_OBJECT_WLOCK(o)	rw_wlock(&(o)->lock)
@@ -148,6 +152,29 @@ void	vm_object_pip_wakeup(vm_object_t object);	/* drop one, wake */
 void	vm_object_pip_wait(vm_object_t object, const char *wmesg);
 					/* object write-locked; drops and
 					   retakes it while waiting */
+
+/*
+ * Write-back bookkeeping of objects with a pager that writes (vnodes):
+ * a page mapped writable or written through a descriptor bumps
+ * dirty_generation, under the object lock in either mode; a clean of the
+ * whole object that found every page clean records the generation it
+ * started from.  The object might have dirty pages while they differ.
+ */
+static inline void
+vm_object_set_writeable_dirty(vm_object_t object)
+{
+	if (object->type == OBJT_VNODE)
+		atomic_fetch_add_explicit(&object->dirty_generation, 1,
+		    memory_order_relaxed);
+}
+
+static inline bool
+vm_object_mightbedirty(vm_object_t object)
+{
+	return (object->type == OBJT_VNODE &&
+	    atomic_load_explicit(&object->dirty_generation,
+	    memory_order_relaxed) != object->clean_generation);
+}
 
 void	vm_object_set_flag(vm_object_t object, u_short bits);
 void	vm_object_clear_flag(vm_object_t object, u_short bits);

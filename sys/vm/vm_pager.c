@@ -201,7 +201,8 @@ vm_pager_release_writecount(vm_object_t object, vm_offset_t start,
 /* ---- cleaning ---------------------------------------------------------- */
 
 /*
- * m (exclusively busied) loses write access everywhere; is it dirty?
+ * m (exclusively busied) loses write access everywhere, which folds the
+ * pmaps' modified bits into its dirty bits: is it dirty?
  */
 static bool
 vm_page_clean_prepare(vm_page_t m)
@@ -210,33 +211,43 @@ vm_page_clean_prepare(vm_page_t m)
 	return (atomic_load(&m->dirty) != 0);
 }
 
+/*
+ * FreeBSD's vm_object_page_clean: every valid page of the range loses
+ * write access, not only the dirty ones, so that a store after the scan
+ * passed a page faults and marks the object again; runs of dirty pages go
+ * to the pager together.  A MAP_NOSYNC page skipped with OBJPC_NOSYNC, a
+ * busy page skipped without OBJPC_SYNC or a failed write leaves the
+ * object marked.
+ */
 bool
 vm_object_page_clean(vm_object_t object, vm_pindex_t start, vm_pindex_t end,
     int flags)
 {
 	vm_page_t ma[VM_PAGER_MAX_RUN], m, p;
+	vm_pindex_t pi;
+	u_int curgen;
 	int rtvals[VM_PAGER_MAX_RUN], i, n;
-	bool ok = true;
+	bool ok = true, allclean;
 
 	VM_OBJECT_ASSERT_WLOCKED(object);
 	if (vm_pager_ops(object)->pgo_putpages == NULL ||
-	    (object->flags & OBJ_MIGHTBEDIRTY) == 0)
+	    !vm_object_mightbedirty(object))
 		return (true);
+	curgen = atomic_load(&object->dirty_generation);
+	allclean = start == 0 && end == 0;
 	m = vm_page_find_least(object, start);
 	while (m != NULL && (end == 0 || m->pindex < end)) {
-		if (atomic_load(&m->dirty) == 0 && !pmap_is_modified(m)) {
-			m = TAILQ_NEXT(m, listq);
-			continue;
-		}
-		if ((flags & OBJPC_NOSYNC) != 0 &&
-		    (m->oflags & VPO_NOSYNC) != 0) {
+		if (!vm_page_all_valid(m) || ((flags & OBJPC_NOSYNC) != 0 &&
+		    (m->oflags & VPO_NOSYNC) != 0)) {
+			if (vm_page_all_valid(m))
+				allclean = false;
 			m = TAILQ_NEXT(m, listq);
 			continue;
 		}
 		if (!vm_page_tryxbusy(m)) {
-			vm_pindex_t pi = m->pindex;
-
+			pi = m->pindex;
 			if ((flags & OBJPC_SYNC) == 0) {
+				allclean = false;
 				m = TAILQ_NEXT(m, listq);
 				continue;
 			}
@@ -246,7 +257,7 @@ vm_object_page_clean(vm_object_t object, vm_pindex_t start, vm_pindex_t end,
 			m = vm_page_find_least(object, pi);
 			continue;
 		}
-		if (!vm_page_all_valid(m) || !vm_page_clean_prepare(m)) {
+		if (!vm_page_clean_prepare(m)) {
 			vm_page_xunbusy(m);
 			m = TAILQ_NEXT(m, listq);
 			continue;
@@ -275,11 +286,15 @@ vm_object_page_clean(vm_object_t object, vm_pindex_t start, vm_pindex_t end,
 			}
 			vm_page_xunbusy(ma[i]);
 		}
-		/* The lock was dropped: find the next page afresh. */
+		/*
+		 * The lock was dropped: find the next page afresh (the page
+		 * that ended the run, if any, is looked at again: it was
+		 * left write-protected and clean, or busy).
+		 */
 		m = vm_page_find_least(object, ma[n - 1]->pindex + 1);
 	}
-	if (ok && start == 0 && end == 0)
-		object->flags &= ~OBJ_MIGHTBEDIRTY;
+	if (ok && allclean)
+		object->clean_generation = curgen;
 	return (ok);
 }
 
@@ -447,7 +462,7 @@ vm_object_rdwr(vm_object_t object, void *buf, size_t len, vm_ooffset_t off,
 			if (whole)
 				vm_page_valid(m);
 			vm_page_dirty(m);
-			object->flags |= OBJ_MIGHTBEDIRTY;
+			vm_object_set_writeable_dirty(object);
 		} else
 			memcpy(p, (char *)vm_page_dmap(m) + pgoff, n);
 		/*
