@@ -424,10 +424,12 @@ shm_add_seals(struct file *fp, int seals)
 	}
 	if ((seals & VM_F_SEAL_WRITE) != 0 &&
 	    (shmfd->shm_seals & VM_F_SEAL_WRITE) == 0) {
-		VM_OBJECT_RLOCK(object);
+		VM_OBJECT_WLOCK(object);
 		if (object->writemappings != 0)
 			error = EBUSY;
-		VM_OBJECT_RUNLOCK(object);
+		else
+			object->flags |= OBJ_NOWRITEMAP;
+		VM_OBJECT_WUNLOCK(object);
 		if (error != 0)
 			goto out;
 	}

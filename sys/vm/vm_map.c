@@ -1439,6 +1439,24 @@ vm_map_sync(vm_map_t map, vm_offset_t start, vm_offset_t end, bool syncio,
 
 /* ---- changing attributes ---------------------------------------------------- */
 
+/* A shared (not copy-on-write) mapping of a named object (file, shm). */
+static bool
+vm_map_entry_shared_named(vm_map_entry_t e, u_short *flagsp)
+{
+	bool named;
+
+	if ((e->eflags & MAP_ENTRY_COW) != 0 || e->object == NULL)
+		return (false);
+	/* A shm object forgets its handle when its last file goes. */
+	VM_OBJECT_RLOCK(e->object);
+	named = e->object->handle != NULL &&
+	    (e->object->flags & OBJ_ANON) == 0;
+	if (flagsp != NULL)
+		*flagsp = e->object->flags;
+	VM_OBJECT_RUNLOCK(e->object);
+	return (named);
+}
+
 /*
  * Set the protection of [start, end) to new_prot, or with set_max the
  * maximum protection (the current one is reduced to fit).  Holes are
@@ -1455,6 +1473,7 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 {
 	vm_map_entry_t first, e;
 	vm_prot_t old_prot;
+	u_short oflags;
 	int rv;
 
 	if ((new_prot & ~VM_PROT_ALL) != 0 || ((start | end) & PAGE_MASK) != 0)
@@ -1481,6 +1500,13 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 			vm_map_unlock(map);
 			return (KERN_PROTECTION_FAILURE);
 		}
+		/* A write-sealed object takes no new shared writer. */
+		if (!set_max && (new_prot & VM_PROT_WRITE) != 0 &&
+		    vm_map_entry_shared_named(e, &oflags) &&
+		    (oflags & OBJ_NOWRITEMAP) != 0) {
+			vm_map_unlock(map);
+			return (KERN_PROTECTION_FAILURE);
+		}
 	}
 	if ((rv = vm_map_clip_check(map, start, end)) != KERN_SUCCESS) {
 		vm_map_unlock(map);
@@ -1502,8 +1528,22 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 				    e->start, e->end);
 				e->eflags &= ~MAP_ENTRY_WRITECNT;
 			}
-		} else
+		} else {
 			e->protection = new_prot;
+			/*
+			 * A shared mapping of a named object that becomes
+			 * writable counts as a writer from now (shm counts
+			 * by protection; vnode entries that may write were
+			 * counted when mapped).
+			 */
+			if ((new_prot & VM_PROT_WRITE) != 0 &&
+			    (e->eflags & MAP_ENTRY_WRITECNT) == 0 &&
+			    vm_map_entry_shared_named(e, NULL)) {
+				vm_pager_update_writecount(e->object,
+				    e->start, e->end);
+				e->eflags |= MAP_ENTRY_WRITECNT;
+			}
+		}
 		/*
 		 * Downgrade the translations now; an upgrade waits for the
 		 * next fault.  A copy-on-write entry never maps writable

@@ -88,6 +88,8 @@ typedef struct vm_object *vm_object_t;
 #define	OBJ_DEAD	0x0008	/* being destroyed */
 #define	OBJ_NOSPLIT	0x0010	/* never split (kernel objects) */
 #define	OBJ_TEXT	0x0040	/* vnode: mapped as text somewhere */
+#define	OBJ_NOWRITEMAP	0x0080	/* no new writable shared mapping
+				   (shm F_SEAL_WRITE) */
 
 #define	VM_OBJECT_WLOCK(o)	rw_wlock(&(o)->lock)
 #define	VM_OBJECT_WUNLOCK(o)	rw_wunlock(&(o)->lock)
