@@ -413,7 +413,9 @@ vm_fault_getpages(struct faultstate *fs)
 	    VM_ALLOC_NOWAIT);
 	if (m == NULL)
 		return (vm_fault_oom(fs));
-	nera = vm_fault_readahead(fs, object);
+	/* Cache-behind works on first_object, whose offsets the entry's are
+	   (as FreeBSD's vm_fault_dontneed). */
+	nera = vm_fault_readahead(fs, fs->first_object);
 	e_start = entry->start;
 	e_end = entry->end;
 	if (nera > 0) {
