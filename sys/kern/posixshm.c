@@ -149,6 +149,8 @@ shm_dotruncate(struct shmfd *shmfd, off_t length)
 	sx_assert(&shmfd->shm_lock, SA_XLOCKED);
 	if (length == old)
 		return (0);
+	if (length > ((off_t)1 << 47))
+		return (EFBIG);
 	if (length < old && (shmfd->shm_seals & VM_F_SEAL_SHRINK) != 0)
 		return (EPERM);
 	if (length > old && (shmfd->shm_seals & VM_F_SEAL_GROW) != 0)
@@ -302,29 +304,27 @@ shm_read(struct file *fp, void *buf, size_t len, off_t off, size_t *donep)
 	return (error);
 }
 
+/*
+ * FreeBSD's shm_write for shm_open objects: a write stops at the object's
+ * size (only memfd objects grow on write there).
+ */
 static int
 shm_write(struct file *fp, const void *buf, size_t len, off_t off,
     size_t *donep)
 {
 	struct shmfd *shmfd = fp->f_data;
-	off_t oldsize, end = off + (off_t)len;
-	int error;
+	int error = 0;
 
 	*donep = 0;
 	sx_xlock(&shmfd->shm_lock);
-	if ((shmfd->shm_seals & VM_F_SEAL_WRITE) != 0) {
-		sx_xunlock(&shmfd->shm_lock);
-		return (EPERM);
+	if ((shmfd->shm_seals & VM_F_SEAL_WRITE) != 0)
+		error = EPERM;
+	else if (off < shmfd->shm_size) {
+		len = (size_t)MIN((off_t)len, shmfd->shm_size - off);
+		error = vm_object_rdwr(shmfd->shm_object,
+		    (void *)(uintptr_t)buf, len, (vm_ooffset_t)off, true,
+		    (vm_ooffset_t)shmfd->shm_size, donep);
 	}
-	oldsize = shmfd->shm_size;
-	if (end > oldsize && (error = shm_dotruncate(shmfd, end)) != 0) {
-		sx_xunlock(&shmfd->shm_lock);
-		return (error);
-	}
-	error = vm_object_rdwr(shmfd->shm_object, (void *)(uintptr_t)buf, len,
-	    (vm_ooffset_t)off, true, (vm_ooffset_t)oldsize, donep);
-	if (error != 0 && end > oldsize)
-		(void)shm_dotruncate(shmfd, MAX(oldsize, off + (off_t)*donep));
 	sx_xunlock(&shmfd->shm_lock);
 	return (error);
 }
@@ -390,8 +390,8 @@ shm_mmap(struct file *fp, vm_size_t size, vm_ooffset_t foff, int prot,
 		error = EINVAL;		/* text is a vnode's */
 		goto out;
 	}
-	if (foff >= (vm_ooffset_t)shmfd->shm_size ||
-	    foff + size > round_page((vm_ooffset_t)shmfd->shm_size)) {
+	/* Past the size is allowed, as FreeBSD's shm_mmap: SIGBUS there. */
+	if (foff > (vm_ooffset_t)INT64_MAX - size) {
 		error = EINVAL;
 		goto out;
 	}

@@ -404,22 +404,33 @@ vn_upgrade_hostfd(struct vnode *vp, int hostfd, int accmode)
 
 /* ---- size and sync --------------------------------------------------------------- */
 
+/*
+ * Truncate or extend to length.  The truncation counts as a writer while
+ * it runs (D19923: vn_truncate bumps v_writecount around the change), so
+ * a file mapped as text refuses it with ETXTBSY.  A shrink reaches the
+ * host first, so that a failure there changes nothing, and pages read
+ * back later past the new end come from a file that ends there; a growth
+ * is set at the next sync (reads past the host's end are zeros either
+ * way).
+ */
 int
 vn_truncate_locked(struct vnode *vp, off_t length)
 {
-	off_t old = vp->v_size;
+	int error;
 
 	sx_assert(&vp->v_lock, SA_XLOCKED);
-	vnode_pager_setsize(vp, length);
-	/*
-	 * A shrink reaches the host at once, so that pages read back
-	 * later past the new end come from a file that ends there; a
-	 * growth is set at the next sync (reads past the host's end are
-	 * zeros either way).
-	 */
-	if (length < old && ftruncate(vp->v_fd, length) == -1)
-		return (errno);
-	return (0);
+	if (length < 0)
+		return (EINVAL);
+	if (length > VN_MAXSIZE)
+		return (EFBIG);
+	if ((error = vn_add_writecount(vp, 1)) != 0)
+		return (error);
+	if (length < vp->v_size && ftruncate(vp->v_fd, length) == -1)
+		error = errno;
+	else
+		vnode_pager_setsize(vp, length);
+	(void)vn_add_writecount(vp, -1);
+	return (error);
 }
 
 int

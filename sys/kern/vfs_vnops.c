@@ -112,6 +112,8 @@ vn_write(struct file *fp, const void *buf, size_t len, off_t off,
 	int error;
 
 	*donep = 0;
+	if (end > VN_MAXSIZE)
+		return (EFBIG);
 	sx_xlock(&vp->v_lock);
 	oldsize = vp->v_size;
 	if (end > oldsize)

@@ -71,6 +71,10 @@ void	vm_map_entry_set_vnode_text(struct vm_map_entry *entry, bool add);
 int	vn_hostfd(struct vnode *vp);
 void	vn_upgrade_hostfd(struct vnode *vp, int hostfd, int accmode);
 
+/* The largest file libvm handles (EFBIG past it): 2^47 bytes, the
+   user address space's size. */
+#define	VN_MAXSIZE	((off_t)1 << 47)
+
 /* Size (vnode_pager.c).  vp->v_lock held exclusively. */
 void	vnode_pager_setsize(struct vnode *vp, off_t newsize);
 int	vn_truncate_locked(struct vnode *vp, off_t length);

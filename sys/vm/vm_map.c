@@ -1439,9 +1439,21 @@ vm_map_sync(vm_map_t map, vm_offset_t start, vm_offset_t end, bool syncio,
 
 /* ---- changing attributes ---------------------------------------------------- */
 
+/* The flags of a shared (not copy-on-write) entry's object. */
+static bool
+vm_map_entry_object_flags(vm_map_entry_t e, u_short *flagsp)
+{
+	if ((e->eflags & MAP_ENTRY_COW) != 0 || e->object == NULL)
+		return (false);
+	VM_OBJECT_RLOCK(e->object);
+	*flagsp = e->object->flags;
+	VM_OBJECT_RUNLOCK(e->object);
+	return (true);
+}
+
 /* A shared (not copy-on-write) mapping of a named object (file, shm). */
 static bool
-vm_map_entry_shared_named(vm_map_entry_t e, u_short *flagsp)
+vm_map_entry_shared_named(vm_map_entry_t e)
 {
 	bool named;
 
@@ -1451,8 +1463,6 @@ vm_map_entry_shared_named(vm_map_entry_t e, u_short *flagsp)
 	VM_OBJECT_RLOCK(e->object);
 	named = e->object->handle != NULL &&
 	    (e->object->flags & OBJ_ANON) == 0;
-	if (flagsp != NULL)
-		*flagsp = e->object->flags;
 	VM_OBJECT_RUNLOCK(e->object);
 	return (named);
 }
@@ -1502,7 +1512,7 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 		}
 		/* A write-sealed object takes no new shared writer. */
 		if (!set_max && (new_prot & VM_PROT_WRITE) != 0 &&
-		    vm_map_entry_shared_named(e, &oflags) &&
+		    vm_map_entry_object_flags(e, &oflags) &&
 		    (oflags & OBJ_NOWRITEMAP) != 0) {
 			vm_map_unlock(map);
 			return (KERN_PROTECTION_FAILURE);
@@ -1538,7 +1548,7 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 			 */
 			if ((new_prot & VM_PROT_WRITE) != 0 &&
 			    (e->eflags & MAP_ENTRY_WRITECNT) == 0 &&
-			    vm_map_entry_shared_named(e, NULL)) {
+			    vm_map_entry_shared_named(e)) {
 				vm_pager_update_writecount(e->object,
 				    e->start, e->end);
 				e->eflags |= MAP_ENTRY_WRITECNT;
