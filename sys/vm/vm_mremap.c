@@ -67,6 +67,8 @@
 #include <pmap/pmap.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
+#include <vm/vm_pager.h>
+#include <sys/vnode.h>
 #include <vm/vm_page.h>
 
 /* The flags mremap(2) knows (NetBSD's sys_mremap). */
@@ -83,10 +85,11 @@
 
 /*
  * Entry flags a new entry never inherits: the map's own bookkeeping.  And
- * the flags that stand for a count held by the mapping (a vnode's writers
- * and text references): a moved entry carries them, and the count, over;
- * a duplicate or an extension, for which nothing was counted, does not
- * take them.
+ * the flags that stand for a count held by the mapping (the writable
+ * shared mappings of a file or shm object, D21456, and a vnode's text
+ * references, D19923): a moved entry carries them, and the count, over;
+ * a duplicate or an extension of a counted mapping takes a count of its
+ * own (vm_mremap_place), as a new mapping of the object would.
  */
 #define	VM_MREMAP_EFLAGS_LOCAL	(MAP_ENTRY_IN_TRANSITION |		\
 	MAP_ENTRY_NEEDS_WAKEUP | MAP_ENTRY_HEADER)
@@ -106,6 +109,8 @@ struct vm_mremap_piece {
 	vm_prot_t	max_protection;
 	vm_inherit_t	inheritance;
 	int		wired_count;
+	bool		take_counts;	/* new mapping: count its WRITECNT
+					   and VN_EXEC flags afresh */
 };
 
 static inline vm_map_t
@@ -249,6 +254,7 @@ vm_mremap_piece_of(vm_map_entry_t e, struct vm_mremap_piece *p)
 	p->max_protection = e->max_protection;
 	p->inheritance = e->inheritance;
 	p->wired_count = e->wired_count;
+	p->take_counts = false;
 }
 
 /*
@@ -320,9 +326,9 @@ vm_mremap_collect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 			vm_object_split(e);	/* see the invariant above */
 		vm_mremap_piece_of(e, &pieces[n]);
 		if (dup) {
-			pieces[n].eflags &= ~(MAP_ENTRY_USER_WIRED |
-			    VM_MREMAP_EFLAGS_COUNTED);
+			pieces[n].eflags &= ~MAP_ENTRY_USER_WIRED;
 			pieces[n].wired_count = 0;
+			pieces[n].take_counts = true;
 		} else {
 			/* Stolen: vm_map_delete finds nothing to undo. */
 			e->object = NULL;
@@ -413,6 +419,11 @@ vm_mremap_place(vm_map_t map, const struct vm_mremap_piece *p,
 		    MAP_ENTRY_NEEDS_COPY));
 	entry->inheritance = p->inheritance;
 	entry->wired_count = p->wired_count;
+	if (p->take_counts && p->object != NULL) {
+		if ((entry->eflags & MAP_ENTRY_WRITECNT) != 0)
+			vm_pager_update_writecount(entry->object, start, end);
+		vm_map_entry_set_vnode_text(entry, true);
+	}
 	entry->next_read = start;
 	entry->read_ahead = 0;
 	if (entry->wired_count > 0)
@@ -437,8 +448,9 @@ vm_mremap_extend(vm_map_t map, const struct vm_mremap_piece *last,
 	struct vm_mremap_piece x = *last;
 	bool anon = true;
 
-	x.eflags &= ~(MAP_ENTRY_USER_WIRED | VM_MREMAP_EFLAGS_COUNTED);
+	x.eflags &= ~MAP_ENTRY_USER_WIRED;
 	x.wired_count = 0;
+	x.take_counts = true;
 	if (x.object != NULL) {
 		VM_OBJECT_RLOCK(x.object);
 		anon = (x.object->flags & OBJ_ANON) != 0;
@@ -447,6 +459,7 @@ vm_mremap_extend(vm_map_t map, const struct vm_mremap_piece *last,
 	if (anon) {
 		x.object = NULL;
 		x.offset = 0;
+		x.eflags &= ~VM_MREMAP_EFLAGS_COUNTED;
 	} else {
 		vm_object_reference(x.object);
 		x.offset += last->end - last->start;
