@@ -260,10 +260,15 @@ vm_mmap_file(struct vmspace *vs, vm_offset_t *addr, vm_size_t size,
 	struct file *fp;
 	int error;
 
-	/* Neither SHARED nor PRIVATE is private, as FreeBSD treats it. */
 	if ((error = fget(fd, &fp)) != 0)
 		return (error);
-	if (pos < 0 || (vm_ooffset_t)pos + size < (vm_ooffset_t)pos) {
+	/* FreeBSD (since P_OSREL_MAP_FSTRICT): a file needs one of them. */
+	if ((flags & (VM_MAP_SHARED | VM_MAP_PRIVATE)) == 0) {
+		fdrop(fp);
+		return (EINVAL);
+	}
+	/* FreeBSD's vn_mmap: the mapping must end below OFF_MAX. */
+	if (pos < 0 || (vm_ooffset_t)pos > (vm_ooffset_t)INT64_MAX - size) {
 		fdrop(fp);
 		return (EINVAL);
 	}

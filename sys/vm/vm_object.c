@@ -55,6 +55,7 @@ vm_object_startup(void)
 	    NULL, NULL, NULL, NULL, UMA_ALIGN_PTR, UMA_ZONE_VM);
 	if (vm_object_zone == NULL)
 		panic("%s: cannot create the object zone", __func__);
+	vm_radix_zinit();
 }
 
 static _Atomic u_int vm_object_live;	/* (a) objects alive */

@@ -45,6 +45,7 @@
 #include <sys/counter.h>
 #include <sys/kthread.h>
 #include <sys/malloc.h>
+#include <uma.h>
 #include <sys/mutex.h>
 #include <sys/pcpu.h>
 #include <sys/proc.h>
@@ -1974,16 +1975,33 @@ vm_page_check_all(void)
 
 /* ---- pages of objects ------------------------------------------------- */
 
+/*
+ * Trie nodes come from a VM zone (FreeBSD's "VM RADIX"), allocated without
+ * sleeping: the object lock is held.  A failure makes vm_page_insert
+ * return ENOMEM, and the allocation of the page fails with it, which its
+ * callers already handle (they wait for memory and retry).
+ */
+static uma_zone_t vm_radix_zone;
+
+void
+vm_radix_zinit(void)
+{
+	vm_radix_zone = uma_zcreate("VM RADIX", pctrie_node_size(), NULL,
+	    NULL, NULL, NULL, UMA_ALIGN_PTR, UMA_ZONE_VM);
+	if (vm_radix_zone == NULL)
+		panic("%s: cannot create the radix node zone", __func__);
+}
+
 static void *
 vm_radix_node_alloc(struct pctrie *ptree __unused)
 {
-	return (malloc(pctrie_node_size()));
+	return (uma_zalloc(vm_radix_zone, M_NOWAIT));
 }
 
 static void
 vm_radix_node_free(struct pctrie *ptree __unused, void *node)
 {
-	free(node);
+	uma_zfree(vm_radix_zone, node);
 }
 
 PCTRIE_DEFINE(VM_RADIX, vm_page, pindex, vm_radix_node_alloc,

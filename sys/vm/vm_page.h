@@ -218,6 +218,7 @@ vm_page_xbusied(vm_page_t m)
 
 /* Boot. */
 void	vm_page_startup(void);
+void	vm_radix_zinit(void);		/* the trie node zone, once UMA runs */
 void	vm_page_shutdown(void);
 
 /* Allocation and freeing. */

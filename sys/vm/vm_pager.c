@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include <sys/systm.h>
+#include <sys/vnode.h>
 #include <pmap/pmap.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
@@ -304,6 +305,7 @@ vm_object_sync(vm_object_t object, vm_ooffset_t offset, vm_size_t size,
 {
 	vm_object_t backing;
 	vm_pindex_t start, end;
+	struct vnode *vp;
 	bool ok;
 
 	if (object == NULL)
@@ -331,12 +333,23 @@ vm_object_sync(vm_object_t object, vm_ooffset_t offset, vm_size_t size,
 
 	start = OFF_TO_IDX(offset);
 	end = OFF_TO_IDX(offset + size + PAGE_MASK);
+	/*
+	 * A file's pages are written with its vnode locked, as FreeBSD's
+	 * vm_object_sync does: a truncation (which holds the lock) can then
+	 * never be followed by the write-back of a page it removed, which
+	 * would make the host file long again with the old bytes.
+	 */
+	vp = object->type == OBJT_VNODE ? object->handle : NULL;
+	if (vp != NULL)
+		sx_xlock(&vp->v_lock);
 	VM_OBJECT_WLOCK(object);
 	ok = vm_object_page_clean(object, start, end,
 	    (syncio ? OBJPC_SYNC : 0) | (invalidate ? OBJPC_INVAL : 0));
 	if (invalidate && object->type == OBJT_VNODE)
 		vm_object_page_remove(object, start, end, OBJPR_CLEANONLY);
 	VM_OBJECT_WUNLOCK(object);
+	if (vp != NULL)
+		sx_xunlock(&vp->v_lock);
 	vm_object_deallocate(object);
 	return (ok);
 }

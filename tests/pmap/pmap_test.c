@@ -28,6 +28,12 @@
 #include <pmap/pmap.h>
 #include <pmap/soft/pmap_soft.h>
 #include <uma.h>
+#include "../vm/vt_uma.h"
+
+/* Pages counted without UMA's slabs (vt_uma.h): pv chunks and pmaps are
+   zone items, whose slabs stay cached after the items go. */
+#define	WIRED()	((u_int)(vm_wire_count() - vt_uma_pages()))
+#define	FREE()	((u_int)(vm_free_count() + vt_uma_pages()))
 
 /* pmap_mincore's bits (FreeBSD's <sys/mman.h> values). */
 #define	MINCORE_INCORE		0x1
@@ -52,8 +58,8 @@ boot(void)
 	c.physmem = 32 << 20;
 	c.ncpu = 2;
 	ATF_REQUIRE_EQ(0, vm_boot(&c));
-	boot_free = vm_free_count();
-	boot_wired = vm_wire_count();
+	boot_free = FREE();
+	boot_wired = WIRED();
 }
 
 static pmap_t
@@ -109,10 +115,10 @@ finish(pmap_t pm, vm_object_t obj, vm_page_t *ma, int n)
 	if (obj != NULL)
 		vm_object_deallocate(obj);
 	uma_reclaim(UMA_RECLAIM_DRAIN_CPU);	/* slabs of the VM zones */
-	ATF_REQUIRE_MSG(vm_wire_count() == boot_wired,
-	    "wired pages %u, at boot %u", vm_wire_count(), boot_wired);
-	ATF_REQUIRE_MSG(vm_free_count() == boot_free,
-	    "free pages %u, at boot %u", vm_free_count(), boot_free);
+	ATF_REQUIRE_MSG(WIRED() == boot_wired,
+	    "wired pages %u, at boot %u", WIRED(), boot_wired);
+	ATF_REQUIRE_MSG(FREE() == boot_free,
+	    "free pages %u, at boot %u", FREE(), boot_free);
 	vm_page_check_all();
 	vm_shutdown();
 }
@@ -698,51 +704,51 @@ ATF_TC_BODY(page_table_pages, tc)
 
 	boot();
 	obj = alloc_pages(ma, 6);
-	w0 = vm_wire_count();
+	w0 = WIRED();
 	pm = pm_create();
-	ATF_REQUIRE_EQ_MSG(w0 + 1, vm_wire_count(),
-	    "pmap_create: %u wired pages more", vm_wire_count() - w0);
+	ATF_REQUIRE_EQ_MSG(w0 + 1, WIRED(),
+	    "pmap_create: %u wired pages more", WIRED() - w0);
 	/* First mapping: PDPT, PD and PT pages (and pv storage, if any). */
 	ATF_REQUIRE_EQ(KERN_SUCCESS, pmap_enter(pm, 0x1000, ma[0], RW,
 	    VM_PROT_READ, 0));
-	ATF_REQUIRE(vm_wire_count() >= w0 + 4);
-	w = vm_wire_count();
+	ATF_REQUIRE(WIRED() >= w0 + 4);
+	w = WIRED();
 	/* Same 2 MiB: nothing. */
 	ATF_REQUIRE_EQ(KERN_SUCCESS, pmap_enter(pm, 0x1ff000, ma[1], RW,
 	    VM_PROT_READ, 0));
-	ATF_REQUIRE_EQ(w, vm_wire_count());
+	ATF_REQUIRE_EQ(w, WIRED());
 	/* New 2 MiB in the same 1 GiB: one PT page. */
 	ATF_REQUIRE_EQ(KERN_SUCCESS, pmap_enter(pm, L2SZ, ma[2], RW,
 	    VM_PROT_READ, 0));
-	ATF_REQUIRE_EQ_MSG(w + 1, vm_wire_count(), "new 2 MiB region: %d",
-	    (int)(vm_wire_count() - w));
-	w = vm_wire_count();
+	ATF_REQUIRE_EQ_MSG(w + 1, WIRED(), "new 2 MiB region: %d",
+	    (int)(WIRED() - w));
+	w = WIRED();
 	/* New 1 GiB in the same 512 GiB: PD and PT. */
 	ATF_REQUIRE_EQ(KERN_SUCCESS, pmap_enter(pm, 5 * L1SZ + L2SZ, ma[3],
 	    RW, VM_PROT_READ, 0));
-	ATF_REQUIRE_EQ_MSG(w + 2, vm_wire_count(), "new 1 GiB region: %d",
-	    (int)(vm_wire_count() - w));
-	w = vm_wire_count();
+	ATF_REQUIRE_EQ_MSG(w + 2, WIRED(), "new 1 GiB region: %d",
+	    (int)(WIRED() - w));
+	w = WIRED();
 	/* New 512 GiB: PDPT, PD and PT. */
 	ATF_REQUIRE_EQ(KERN_SUCCESS, pmap_enter(pm, 7 * L0SZ, ma[4], RW,
 	    VM_PROT_READ, 0));
-	ATF_REQUIRE_EQ_MSG(w + 3, vm_wire_count(), "new 512 GiB region: %d",
-	    (int)(vm_wire_count() - w));
-	w = vm_wire_count();
+	ATF_REQUIRE_EQ_MSG(w + 3, WIRED(), "new 512 GiB region: %d",
+	    (int)(WIRED() - w));
+	w = WIRED();
 	/* Neighbours of existing ones: nothing. */
 	ATF_REQUIRE_EQ(KERN_SUCCESS, pmap_enter(pm, 7 * L0SZ + PG(9), ma[5],
 	    RW, VM_PROT_READ, 0));
-	ATF_REQUIRE_EQ(w, vm_wire_count());
+	ATF_REQUIRE_EQ(w, WIRED());
 	/* The pages were zeroed: nothing else shows up mapped. */
 	ATF_REQUIRE_EQ(0, pmap_extract(pm, 7 * L0SZ + PG(10)));
 	ATF_REQUIRE_EQ(0, pmap_extract(pm, 5 * L1SZ + L2SZ + PG(1)));
 	/* Removing mappings never leaves dangling page tables... */
 	pmap_remove(pm, 0, VM_MAX_USER_ADDRESS);
-	ATF_REQUIRE(vm_wire_count() <= w);
+	ATF_REQUIRE(WIRED() <= w);
 	/* ...and pmap_destroy gives every page back. */
 	pmap_destroy(pm);
-	ATF_REQUIRE_EQ_MSG(w0, vm_wire_count(), "%d wired pages left",
-	    (int)(vm_wire_count() - w0));
+	ATF_REQUIRE_EQ_MSG(w0, WIRED(), "%d wired pages left",
+	    (int)(WIRED() - w0));
 	finish(NULL, obj, ma, 6);
 }
 
@@ -758,15 +764,15 @@ ATF_TC_BODY(page_table_pages_recycled, tc)
 
 	boot();
 	obj = alloc_pages(&m, 1);
-	f0 = vm_free_count();
+	f0 = FREE();
 	for (round = 0; round < 16; round++) {
 		pm = pm_create();
 		ATF_REQUIRE_EQ(KERN_SUCCESS, pmap_enter(pm,
 		    (vm_offset_t)round * L1SZ + 0x1000, m, RW, VM_PROT_READ,
 		    0));
 		pmap_destroy(pm);
-		ATF_REQUIRE_EQ_MSG(f0, vm_free_count(), "round %d: %d pages",
-		    round, (int)(f0 - vm_free_count()));
+		ATF_REQUIRE_EQ_MSG(f0, FREE(), "round %d: %d pages",
+		    round, (int)(f0 - FREE()));
 	}
 	ATF_REQUIRE(!pmap_page_is_mapped(m));
 	finish(NULL, obj, &m, 1);
@@ -800,14 +806,14 @@ ATF_TC_BODY(enter_nosleep_shortage, tc)
 	ATF_REQUIRE(n > 0 && n < cap);
 	ATF_REQUIRE_EQ(0, vm_free_count());
 
-	w = vm_wire_count();
+	w = WIRED();
 	r = pmap_resident_count(pm);
 	ATF_REQUIRE_EQ(KERN_RESOURCE_SHORTAGE, pmap_enter(pm, va, m, RW,
 	    VM_PROT_READ | PMAP_ENTER_NOSLEEP, 0));
 	ATF_REQUIRE_EQ(0, pmap_extract(pm, va));
 	ATF_REQUIRE_EQ(PMAP_ACCESS_NOTMAPPED, acc(pm, va, VM_PROT_READ));
 	ATF_REQUIRE_EQ(r, pmap_resident_count(pm));
-	ATF_REQUIRE_EQ(w, vm_wire_count());
+	ATF_REQUIRE_EQ(w, WIRED());
 	ATF_REQUIRE_EQ(VM_PAGE_TO_PHYS(m), pmap_extract(pm, 0x1000));
 
 	/*
@@ -822,7 +828,7 @@ ATF_TC_BODY(enter_nosleep_shortage, tc)
 	    VM_PROT_READ | PMAP_ENTER_NOSLEEP, 0));
 	ATF_REQUIRE_EQ(0, pmap_extract(pm, va));
 	ATF_REQUIRE_EQ(r, pmap_resident_count(pm));
-	ATF_REQUIRE_EQ(w, vm_wire_count());
+	ATF_REQUIRE_EQ(w, WIRED());
 	ATF_REQUIRE_EQ_MSG(f, vm_free_count(), "%d pages kept by a failed "
 	    "enter", (int)(f - vm_free_count()));
 	/* The existing mapping of m is intact and alone. */

@@ -36,6 +36,7 @@
 
 #include <libvm.h>
 #include <uma.h>
+#include "vt_uma.h"
 
 #define	PGSZ		((vm_offset_t)VM_PAGE_SIZE)
 #define	WORDS		(VM_PAGE_SIZE / 8)
@@ -73,7 +74,9 @@ vmstat(const char *leaf)
 static uint64_t
 free_count(void)
 {
-	return (vmstat("v_free_count"));
+	/* UMA's slabs count as free: zones cache them after their items
+	   (radix nodes, pv chunks, pmaps) go (vt_uma.h). */
+	return (vmstat("v_free_count") + vt_uma_pages());
 }
 
 static void

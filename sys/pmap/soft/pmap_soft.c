@@ -110,6 +110,8 @@
 #include <string.h>
 
 #include <sys/systm.h>
+#include <sys/malloc.h>
+#include <uma.h>
 #include <sys/mutex.h>
 #include <sys/pcpu.h>
 #include <sys/proc.h>
@@ -229,12 +231,15 @@ static void	pmap_unlock(pmap_t pmap);
 #define	PMAP_ASSERT_LOCKED(p) mtx_assert(&(p)->pm_mtx, MA_OWNED)
 
 /*
- * pv entries come in chunks of PV_CHUNK_ENTRIES per host allocation and
- * are kept on a free list per pmap, as FreeBSD's pv chunks are, so that a
- * fault does not pay the host allocator for each mapping.  Both ends run
- * under the pmap's lock: entries are made and dropped only by operations
- * holding it.  The chunks go back to the host when the pmap is released
- * (a pmap keeps as many entries as it once mapped pages).
+ * pv entries come in chunks of PV_CHUNK_ENTRIES from a VM zone ("PV
+ * CHUNK") and are kept on a free list per pmap, as FreeBSD's pv chunks
+ * are, so that a fault pays the allocator once per 63 mappings.  Both ends
+ * run under the pmap's lock: entries are made and dropped only by
+ * operations holding it.  A chunk is taken without sleeping, before
+ * pmap_enter changes anything (pv_reserve), so that running out of memory
+ * is a KERN_RESOURCE_SHORTAGE the fault handler waits out, not a panic.
+ * The chunks go back to the zone when the pmap is released (a pmap keeps
+ * as many entries as it once mapped pages).
  */
 #define	PV_CHUNK_ENTRIES 63
 
@@ -243,26 +248,40 @@ struct pv_chunk {
 	struct pv_entry	pc_pv[PV_CHUNK_ENTRIES];
 };
 
-static struct pv_entry *
-pv_alloc(pmap_t pmap)
+static uma_zone_t pv_chunk_zone;	/* (c) after pmap_init */
+static uma_zone_t pmap_zone;		/* (c) */
+
+/* A free pv entry in pmap, or false when no chunk could be had. */
+static bool
+pv_reserve(pmap_t pmap)
 {
 	struct pv_chunk *pc;
-	struct pv_entry *pv;
 	int i;
 
 	PMAP_ASSERT_LOCKED(pmap);
-	if ((pv = pmap->pm_pvfree) == NULL) {
-		pc = malloc(sizeof(*pc));
-		if (pc == NULL)
-			panic("%s: out of host memory", __func__);
-		pc->pc_next = pmap->pm_pvchunks;
-		pmap->pm_pvchunks = pc;
-		for (i = PV_CHUNK_ENTRIES - 1; i >= 0; i--) {
-			TAILQ_NEXT(&pc->pc_pv[i], pv_link) = pmap->pm_pvfree;
-			pmap->pm_pvfree = &pc->pc_pv[i];
-		}
-		pv = pmap->pm_pvfree;
+	if (pmap->pm_pvfree != NULL)
+		return (true);
+	pc = uma_zalloc(pv_chunk_zone, M_NOWAIT);
+	if (pc == NULL)
+		return (false);
+	pc->pc_next = pmap->pm_pvchunks;
+	pmap->pm_pvchunks = pc;
+	for (i = PV_CHUNK_ENTRIES - 1; i >= 0; i--) {
+		TAILQ_NEXT(&pc->pc_pv[i], pv_link) = pmap->pm_pvfree;
+		pmap->pm_pvfree = &pc->pc_pv[i];
 	}
+	return (true);
+}
+
+static struct pv_entry *
+pv_alloc(pmap_t pmap)
+{
+	struct pv_entry *pv;
+
+	PMAP_ASSERT_LOCKED(pmap);
+	pv = pmap->pm_pvfree;
+	KASSERT(pv != NULL, ("%s: pmap %p has no reserved pv entry",
+	    __func__, (void *)pmap));
 	pmap->pm_pvfree = TAILQ_NEXT(pv, pv_link);
 	return (pv);
 }
@@ -282,7 +301,7 @@ pv_free_all(pmap_t pmap)
 
 	while ((pc = pmap->pm_pvchunks) != NULL) {
 		pmap->pm_pvchunks = pc->pc_next;
-		free(pc);
+		uma_zfree(pv_chunk_zone, pc);
 	}
 	pmap->pm_pvfree = NULL;
 }
@@ -302,6 +321,12 @@ pmap_init(void)
 		mtx_init(&pv_locks[i], "pmap pv list", NULL, MTX_DUPOK);
 	/* Zeroed: te_gen 0 is never a generation, so every entry is empty. */
 	pmap_cpus = pcpu_zalloc(sizeof(struct pmap_cpu));
+	pv_chunk_zone = uma_zcreate("PV CHUNK", sizeof(struct pv_chunk), NULL,
+	    NULL, NULL, NULL, UMA_ALIGN_PTR, UMA_ZONE_VM);
+	pmap_zone = uma_zcreate("PMAP", sizeof(struct pmap), NULL, NULL, NULL,
+	    NULL, UMA_ALIGN_CACHE, UMA_ZONE_VM);
+	if (pv_chunk_zone == NULL || pmap_zone == NULL)
+		panic("%s: cannot create the pmap zones", __func__);
 }
 
 void
@@ -439,11 +464,9 @@ pmap_create(void)
 {
 	pmap_t pmap;
 
-	pmap = malloc(sizeof(*pmap));
-	if (pmap == NULL)
-		return (NULL);
+	pmap = uma_zalloc(pmap_zone, M_WAITOK);
 	if (pmap_pinit(pmap) != 0) {
-		free(pmap);
+		uma_zfree(pmap_zone, pmap);
 		return (NULL);
 	}
 	return (pmap);
@@ -505,7 +528,7 @@ pmap_destroy(pmap_t pmap)
 {
 	pmap_remove(pmap, 0, (vm_offset_t)1 << 48);
 	pmap_release(pmap);
-	free(pmap);
+	uma_zfree(pmap_zone, pmap);
 }
 
 /*
@@ -669,7 +692,9 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	if ((flags & VM_PROT_WRITE) != 0 && (new & PG_RW) != 0)
 		new |= PG_M;
 	PMAP_LOCK(pmap);
-	while ((pte = pmap_pte(pmap, va, true)) == NULL) {
+	/* The tables and the pv entry first: nothing changes on failure. */
+	while ((pte = pmap_pte(pmap, va, true)) == NULL ||
+	    (managed && !pv_reserve(pmap))) {
 		if ((flags & PMAP_ENTER_NOSLEEP) != 0) {
 			PMAP_UNLOCK(pmap);
 			return (KERN_RESOURCE_SHORTAGE);
