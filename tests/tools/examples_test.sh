@@ -4,8 +4,10 @@
 # that every example also passes "vmsh -n" and that there are examples.
 #
 # Examples run in the test's work directory, so what they write with a
-# relative path goes away with it; absolute paths are the example's own
-# business (the tour writes /tmp/vmsh-tour*.core, as make demo does).
+# relative path goes away with it (files.vms opens files.dat there:
+# Kyua's work directory is a fresh temporary one); absolute paths are the
+# example's own business (the tour writes /tmp/vmsh-tour*.core, as make
+# demo does).
 
 builddir="@CMAKE_BINARY_DIR@"
 srcdir="@CMAKE_SOURCE_DIR@"

@@ -342,10 +342,12 @@ EOF
 	    -o match:'^  100  +0x5[0-9a-f]+  +0x50010000 rw- .* ---D- ' \
 	    $T $TO "$vmsh" t.vms
 	atf_check -s exit:1 -o ignore \
-	    -e inline:'-c:1: unknown mmap flag "bogus" (one of: shared, private, fixed, excl, stack, nocore, guard, anon, nosync, prefault_read, 32bit, super)\n' \
+	    -e inline:'-c:1: unknown mmap flag "bogus" (one of: shared, private, fixed, excl, stack, nocore, guard, anon, nosync, prefault_read, 32bit, super, text)\n' \
 	    $T $TO "$vmsh" -c "$BOOT; space A; mmap A 4k rw shared,bogus"
 	atf_check -s exit:1 -o ignore -e inline:'-c:1: mmap: unexpected "extra"\n' \
 	    $T $TO "$vmsh" -c "$BOOT; space A; mmap A 4k rw private extra"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: mmap: unexpected "fixed" (FLAGS are one word, comma-separated: shared,fixed)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; space A; mmap A 4k rw shared fixed addr=0x20000000"
 }
 
 atf_test_case mmap_guard
@@ -1003,6 +1005,629 @@ EOF
 	    $T $TO "$vmsh" -c "$BOOT; echo \$(entries(B))"
 }
 
+# ---- files and shared memory -------------------------------------------
+
+atf_test_case open_close
+open_close_head() {
+	atf_set "descr" "open prints PATH: fd N and produces N (lowest free first); close frees it; flags, mode"
+}
+open_close_body() {
+	need_vmsh
+	umask 022
+	script <<'EOF'
+open a.dat rdwr,creat as a
+expect $_ == $a
+open b.dat wronly,creat,excl 600 as b
+open a.dat
+close $a
+open c.dat rdwr,creat,trunc 0x1ed
+close $b
+expect EBADF close $b
+open a.dat 2
+echo a=$a b=$b
+EOF
+	cat > expout <<'EOF'
+booted: 16 MiB of physical memory, 2 CPU slots, software pmap
+a.dat: fd 0
+b.dat: fd 1
+a.dat: fd 2
+c.dat: fd 0
+a.dat: fd 1
+a=0 b=1
+EOF
+	atf_check -o file:expout $T $TO "$vmsh" t.vms
+	atf_check -o inline:'644\n' stat -c %a a.dat
+	atf_check -o inline:'600\n' stat -c %a b.dat
+	atf_check -o inline:'755\n' stat -c %a c.dat
+	# The default is rdonly: such a descriptor cannot write.
+	script <<'EOF'
+open a.dat as r
+expect EBADF pwrite $r 0 "x"
+expect EINVAL ftruncate $r 0
+open a.dat wronly as w
+expect EBADF pread $w 0 1
+expect ok pwrite $w 0 "x"
+EOF
+	atf_check -o ignore $T $TO "$vmsh" t.vms
+	atf_check -o inline:'x' cat a.dat
+	# trunc empties the file.
+	atf_check -o ignore $T $TO "$vmsh" -c "$BOOT; open a.dat rdwr,trunc"
+	atf_check -o inline:'0\n' stat -c %s a.dat
+}
+
+atf_test_case open_errors
+open_errors_head() {
+	atf_set "descr" "open: ENOENT, EEXIST, EISDIR, ELOOP (nofollow), EINVAL; bad flags and modes are usage errors"
+}
+open_errors_body() {
+	need_vmsh
+	mkdir d
+	touch target
+	ln -s target lnk
+	script <<'EOF'
+open e.dat rdwr,creat
+expect EEXIST open e.dat rdwr,creat,excl
+expect ENOENT open nosuch
+expect ENOENT open nosuch/x rdwr,creat
+expect ENOENT open ""
+expect EISDIR open d rdwr
+expect ELOOP open lnk rdonly,nofollow
+expect ok open lnk rdonly
+expect EINVAL open e.dat 3
+expect EINVAL open e.dat rdwr,wronly
+EOF
+	atf_check -o ignore $T $TO "$vmsh" t.vms
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: open: ENOENT (No such file or directory)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; open nosuch"
+	atf_check -s exit:1 -o ignore \
+	    -e inline:'-c:1: unknown open flag "append" (one of: rdonly, wronly, rdwr, creat, excl, trunc, nofollow)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; open f rdwr,append"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: bad mode "999" (octal, as chmod takes it: 644)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; open f rdwr,creat 999"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: bad mode "rw" (octal, as chmod takes it: 644)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; open f rdwr,creat rw"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: mode 17777: more than 07777\n' \
+	    $T $TO "$vmsh" -c "$BOOT; open f rdwr,creat 17777"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: usage: open PATH [FLAGS [MODE]] [as VAR]\n' \
+	    $T $TO "$vmsh" -c "$BOOT; open"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: usage: open PATH [FLAGS [MODE]] [as VAR]\n' \
+	    $T $TO "$vmsh" -c "$BOOT; open f rdwr,creat 644 x"
+	# A usage error is never the errno expect wanted.
+	atf_check -s exit:1 -o ignore -e match:'unknown open flag "bogus"' \
+	    $T $TO "$vmsh" -c "$BOOT; expect EINVAL open f bogus"
+	[ -e f ] && atf_fail "a refused open created f"
+	true
+}
+
+atf_test_case close_fsync
+close_fsync_head() {
+	atf_set "descr" "fsync writes the dirty pages to the host file (v_vnodepgsout); close and fsync of a bad descriptor are EBADF"
+}
+close_fsync_body() {
+	need_vmsh
+	script <<'EOF'
+open f.dat rdwr,creat as fd
+pwrite $fd 0 8k "12345678"
+mark
+fsync $fd
+expect delta(v_vnodepgsout) == 2
+mark
+fsync $fd
+expect delta(v_vnodepgsout) == 0
+expect EBADF fsync 99
+expect EBADF close 99
+close $fd
+expect EBADF fsync $fd
+expect EBADF close $fd
+EOF
+	atf_check -o ignore $T $TO "$vmsh" t.vms
+	[ "$(stat -c %s f.dat)" -eq 8192 ] || atf_fail "f.dat: $(stat -c %s f.dat) bytes"
+	atf_check -o inline:'1234567812345678' head -c 16 f.dat
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: close: EBADF (Bad file descriptor)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; close 5"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: descriptor 0x80000000: too large\n' \
+	    $T $TO "$vmsh" -c "$BOOT; fsync 0x80000000"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: expected a number, not the string "0"\n' \
+	    $T $TO "$vmsh" -c "$BOOT; close \"0\""
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: usage: fsync FD\n' \
+	    $T $TO "$vmsh" -c "$BOOT; fsync"
+}
+
+atf_test_case pwrite_pread
+pwrite_pread_head() {
+	atf_set "descr" "pwrite FD OFF STRING and pread FD OFF LEN: a hexdump by offset, a short read at the end says so; as VAR counts"
+}
+pwrite_pread_body() {
+	need_vmsh
+	script <<'EOF'
+open f.dat rdwr,creat as fd
+pwrite $fd 0 "Hello, file!\n\x01" as w
+echo wrote $w
+pwrite $fd 0x10 'A\tB'
+pread $fd 0 20
+pread $fd 3 3 as r
+echo read $r
+pread $fd 16 100 as r
+echo read $r
+pread $fd 100 10 as r
+echo read $r
+pwrite $fd 1k+1 ""
+pread $fd 0 0
+EOF
+	cat > expout <<'EOF'
+booted: 16 MiB of physical memory, 2 CPU slots, software pmap
+f.dat: fd 0
+wrote 14
+0000000000000000  48 65 6c 6c 6f 2c 20 66 69 6c 65 21 0a 01 00 00  |Hello, file!....|
+0000000000000010  41 5c 74 42                                      |A\tB|
+0000000000000003  6c 6f 2c                                         |lo,|
+read 3
+0000000000000010  41 5c 74 42                                      |A\tB|
+fd 0: read 4 of 100 bytes: end of file
+read 4
+fd 0: read 0 of 10 bytes: end of file
+read 0
+EOF
+	atf_check -o file:expout $T $TO "$vmsh" t.vms
+	atf_check -o inline:'20\n' stat -c %s f.dat
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: pread: at most 64 KiB at once\n' \
+	    $T $TO "$vmsh" -c "$BOOT; open f.dat; pread 0 0 64k+1"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: pread: EBADF (Bad file descriptor)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; pread 0 0 1"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: pwrite: EBADF (Bad file descriptor)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; pwrite 3 0 x"
+	# A negative offset (past INT64_MAX) is libvm's EINVAL.
+	script <<'EOF'
+open f.dat rdwr as fd
+expect EINVAL pread $fd 0x8000000000000000 1
+expect EINVAL pwrite $fd 0x8000000000000000 "x"
+expect EINVAL pwrite $fd 0x8000000000000000 1 0
+expect EINVAL pread $fd 0x8000000000000000 1 0
+EOF
+	atf_check -o ignore $T $TO "$vmsh" t.vms
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: usage: pread FD OFF LEN [PATTERN] [as VAR]\n' \
+	    $T $TO "$vmsh" -c "$BOOT; pread 0 0"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: usage: pwrite FD OFF STRING | FD OFF LEN PATTERN [as VAR]\n' \
+	    $T $TO "$vmsh" -c "$BOOT; pwrite 0 0"
+}
+
+atf_test_case pwrite_pread_pattern
+pwrite_pread_pattern_head() {
+	atf_set "descr" "pwrite FD OFF LEN PATTERN and pread FD OFF LEN PATTERN: patterns of the file offset; mismatches and short reads"
+}
+pwrite_pread_pattern_body() {
+	need_vmsh
+	script <<'EOF'
+open f.dat rdwr,creat as fd
+pwrite $fd 0 600k rand:3 as n
+expect $n == 600k
+pread $fd 0 600k rand:3 as n
+expect $n == 600k
+pread $fd 4097 1000 rand:3
+pwrite $fd 8k 8k "abcdefgh"
+pread $fd 8k+3 5 "abcdefgh"
+pwrite $fd 0 4k addr
+pread $fd 0x100 0x100 addr
+pread $fd 0x8 8
+expect mismatch pread $fd 0 12k addr
+expect mismatch pread $fd 596k 8k rand:3
+pwrite $fd 0 0 7
+pread $fd 0 0 7
+EOF
+	atf_check -o inline:'booted: 16 MiB of physical memory, 2 CPU slots, software pmap\nf.dat: fd 0\n0000000000000008  08 00 00 00 00 00 00 00                          |........|\n' \
+	    $T $TO "$vmsh" t.vms
+	[ "$(stat -c %s f.dat)" -eq 614400 ] || atf_fail "f.dat: $(stat -c %s f.dat) bytes"
+	script <<'EOF'
+open f.dat rdwr as fd
+pwrite $fd 0 8k addr
+pwrite $fd 0x1231 "Z"
+pread $fd 0 8k addr
+EOF
+	atf_check -s exit:1 -o ignore \
+	    -e inline:'t.vms:5: pread: 1 byte differs; the first at offset 0x1231 is 0x5a, expected 0x12\n' \
+	    $T $TO "$vmsh" t.vms
+	script <<'EOF'
+open f.dat rdwr as fd
+ftruncate $fd 10
+pwrite $fd 0 10 0
+pread $fd 0 4k 0
+EOF
+	atf_check -s exit:1 -o ignore \
+	    -e inline:'t.vms:5: pread: read 10 of 4096 bytes: end of file\n' \
+	    $T $TO "$vmsh" t.vms
+	atf_check -s exit:1 -o ignore \
+	    -e inline:'-c:1: bad pattern "256" (a byte 0-255, "string", addr, rand or rand:SEED)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; pwrite 0 0 1 256"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: pwrite: range wraps around\n' \
+	    $T $TO "$vmsh" -c "$BOOT; pwrite 0 0xffffffffffffff00 0x200 1"
+}
+
+atf_test_case ftruncate
+ftruncate_head() {
+	atf_set "descr" "ftruncate shrinks and grows: the tail reads as zeros; read-only or negative is EINVAL"
+}
+ftruncate_body() {
+	need_vmsh
+	script <<'EOF'
+open f.dat rdwr,creat as fd
+pwrite $fd 0 8k 0xaa
+ftruncate $fd 100
+pread $fd 0 4k 0xaa as n
+EOF
+	atf_check -s exit:1 -o ignore -e inline:'t.vms:5: pread: read 100 of 4096 bytes: end of file\n' \
+	    $T $TO "$vmsh" t.vms
+	atf_check -o inline:'100\n' stat -c %s f.dat
+	script <<'EOF'
+open f.dat rdwr as fd
+ftruncate $fd 12k
+pread $fd 0 100 0xaa
+pread $fd 100 12k-100 0
+ftruncate $fd 0
+pread $fd 0 1 as n
+expect $n == 0
+open f.dat rdonly as ro
+expect EINVAL ftruncate $ro 4k
+expect EINVAL ftruncate $fd 0xffffffffffffffff
+expect EBADF ftruncate 99 0
+ftruncate $fd 5
+EOF
+	atf_check -o ignore $T $TO "$vmsh" t.vms
+	atf_check -o inline:'5\n' stat -c %s f.dat
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: usage: ftruncate FD LEN\n' \
+	    $T $TO "$vmsh" -c "$BOOT; ftruncate 0"
+}
+
+atf_test_case shm_open_unlink
+shm_open_unlink_head() {
+	atf_set "descr" "shm_open /NAME or anon, rdwr,creat by default; shm_unlink removes the name; errno names for every refusal"
+}
+shm_open_unlink_body() {
+	need_vmsh
+	script <<'EOF'
+shm_open /one as s
+shm_open /one rdwr
+expect EEXIST shm_open /one rdwr,creat,excl
+shm_open anon as a
+expect $a == 2
+shm_open /ro rdwr,creat 400
+expect EACCES shm_open /ro rdwr
+shm_open /ro rdonly
+shm_unlink /one
+expect ENOENT shm_open /one rdwr
+expect ENOENT shm_unlink /one
+expect EINVAL shm_open one
+expect EINVAL shm_unlink one
+expect EINVAL shm_open "anon"
+expect EINVAL shm_open anon rdonly
+expect EINVAL shm_open /x rdwr,creat,nofollow
+ftruncate $s 10
+pwrite $s 0 "still here"
+pread $s 0 10 "still here"
+EOF
+	cat > expout <<'EOF'
+booted: 16 MiB of physical memory, 2 CPU slots, software pmap
+/one: fd 0
+/one: fd 1
+anon: fd 2
+/ro: fd 3
+/ro: fd 4
+EOF
+	atf_check -o file:expout $T $TO "$vmsh" t.vms
+	long=$(printf '/%01100d' 0)
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: shm_open: ENAMETOOLONG (File name too long)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; shm_open $long"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: shm_unlink: ENOENT (No such file or directory)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; shm_unlink /none"
+	atf_check -s exit:1 -o ignore \
+	    -e inline:'-c:1: unknown open flag "big" (one of: rdonly, wronly, rdwr, creat, excl, trunc, nofollow)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; shm_open /x big"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: usage: shm_unlink NAME\n' \
+	    $T $TO "$vmsh" -c "$BOOT; shm_unlink"
+	# Names live in libvm: a new boot starts without them.
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: shm_open: ENOENT (No such file or directory)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; shm_open /b; $BOOT; shm_open /b rdwr"
+}
+
+atf_test_case seal_seals
+seal_seals_head() {
+	atf_set "descr" "seal adds shrink, grow, write, seal; seals prints them and produces the list; EPERM, EBUSY, EINVAL"
+}
+seal_seals_body() {
+	need_vmsh
+	script <<'EOF'
+space A
+shm_open anon as s
+ftruncate $s 16k
+seals $s
+seal $s shrink
+expect EPERM ftruncate $s 8k
+ftruncate $s 32k
+seal $s grow
+expect EPERM ftruncate $s 64k
+seals $s as v
+expect $v == "shrink,grow"
+mmap A 32k rw shared fd=$s as p
+expect EBUSY seal $s write
+munmap A $p 32k
+mmap A 32k r shared fd=$s as ro
+mmap A 32k rw private fd=$s as pv
+seal $s write
+expect EACCES mprotect A $ro 32k rw
+expect EPERM pwrite $s 0 "x"
+expect EPERM pwrite $s 0 1 0
+expect EPERM mmap A 32k rw shared fd=$s
+write A $pv "private"
+seal $s seal
+seals $s
+expect EPERM seal $s write
+expect EPERM seal $s 0
+expect EINVAL seal $s 0x10
+open f.dat rdwr,creat as f
+expect EINVAL seal $f write
+expect EINVAL seals $f
+expect EBADF seal 99 write
+expect EBADF seals 99
+EOF
+	cat > expout <<'EOF'
+booted: 16 MiB of physical memory, 2 CPU slots, software pmap
+anon: fd 0
+fd 0: seals none
+fd 0: seals shrink,grow
+fd 0: seals seal,shrink,grow,write
+f.dat: fd 1
+EOF
+	atf_check -o save:out $T $TO "$vmsh" t.vms
+	grep -v '^A: mapped ' out > out2
+	atf_check -o file:expout cat out2
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: unknown seal "future" (one of: seal, shrink, grow, write)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; shm_open anon; seal 0 grow,future"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: usage: seal FD SEALS\n' \
+	    $T $TO "$vmsh" -c "$BOOT; seal 0"
+}
+
+atf_test_case msync
+msync_head() {
+	atf_set "descr" "msync sync, async, invalidate write back or drop a file mapping's pages; contradictory flags EINVAL, a hole ENOMEM"
+}
+msync_body() {
+	need_vmsh
+	script <<'EOF'
+space A
+open f.dat rdwr,creat as fd
+ftruncate $fd 16k
+mmap A 16k rw shared,fixed fd=$fd addr=0x20000000
+fill A 0x20000000 16k "written!"
+mark
+msync A 0x20000000 16k
+expect delta(v_vnodepgsout) == 4
+fill A 0x20000000+4k 4k 1
+mark
+msync A 0x20000000 16k async
+expect delta(v_vnodepgsout) == 1
+mark
+msync A 0x20000000 16k sync
+expect delta(v_vnodepgsout) == 0
+msync A 0x20000000 16k invalidate
+expect res(A,0x20000000) == 0
+check A 0x20000000 4k "written!"
+check A 0x20000000+4k 4k 1
+msync A 0x20000000+100 0
+msync A 0x20000000 4k sync,invalidate
+expect EINVAL msync A 0x20000000 4k async,invalidate
+expect EINVAL msync A 0x20000000 4k 4
+expect ENOMEM msync A 0x30000000 4k
+mlock A 0x20000000 4k
+expect EBUSY msync A 0x20000000 4k invalidate
+EOF
+	atf_check -o ignore $T $TO "$vmsh" t.vms
+	atf_check -o inline:'written!written!' head -c 16 f.dat
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: unknown msync flag "now" (one of: sync, async, invalidate)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; space A; msync A 0 4k now"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: msync: ENOMEM (Cannot allocate memory)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; space A; msync A 0x20000000 4k"
+	atf_check -s exit:1 -o ignore -e inline:'-c:1: usage: msync SPACE ADDR LEN [FLAGS]\n' \
+	    $T $TO "$vmsh" -c "$BOOT; space A; msync A 0"
+}
+
+atf_test_case mmap_fd
+mmap_fd_head() {
+	atf_set "descr" "mmap fd= off=: shared stores reach the file and pread at once, private ones stay; procstat shows vn and the path"
+}
+mmap_fd_body() {
+	need_vmsh
+	script <<'EOF'
+space A
+open f.dat rdwr,creat as fd
+pwrite $fd 0 12k addr
+mmap A 8k rw shared,fixed fd=$fd addr=0x20000000
+mmap A 8k rw private,fixed fd=$fd addr=0x30000000
+mmap A 4k r shared,fixed fd=$fd off=8k addr=0x40000000
+mmap A 4k r shared fd=$fd off=0x1010 as u
+expect $u%4k == 0x10
+read A $u 8
+read A 0x40000000 8
+write A 0x20000000 "shared"
+pread $fd 0 6
+read A 0x30000000 6
+write A 0x30000000+4k "private"
+pread $fd 4k 8
+pread $fd 4k 4k addr
+pwrite $fd 8k "pwrite"
+read A 0x40000000 6
+procstat -v A
+EOF
+	cat > expout <<'EOF'
+booted: 16 MiB of physical memory, 2 CPU slots, software pmap
+f.dat: fd 0
+A: mapped 0x20000000-0x20002000 (8 KiB, rw-, fd 0 off 0)
+A: mapped 0x30000000-0x30002000 (8 KiB, rw-, fd 0 off 0)
+A: mapped 0x40000000-0x40001000 (4 KiB, r--, fd 0 off 0x2000)
+EOF
+	atf_check -o save:out $T $TO "$vmsh" t.vms
+	head -n 5 out > out5
+	atf_check -o file:expout cat out5
+	# An offset inside a page: the entry starts at the page, the address
+	# produced points at the byte (FreeBSD's mmap).
+	grep -Eq '^A: mapped 0x[0-9a-f]+000-0x[0-9a-f]+000 \(4 KiB, r--, fd 0 off 0x1010\)$' out ||
+	    atf_fail "offset inside a page: $(cat out)"
+	for l in \
+	    '^[0-9a-f]{13}010  10 10 00 00 00 00 00 00  +\|\.\.\.\.\.\.\.\.\|$' \
+	    '^0000000040000000  00 20 00 00 00 00 00 00  +\|\. \.\.\.\.\.\.\|$' \
+	    '^0000000000000000  73 68 61 72 65 64  +\|shared\|$' \
+	    '^0000000030000000  73 68 61 72 65 64  +\|shared\|$' \
+	    '^0000000000001000  00 10 00 00 00 00 00 00  +\|\.\.\.\.\.\.\.\.\|$' \
+	    '^0000000040000000  70 77 72 69 74 65  +\|pwrite\|$' \
+	    '^  100  +0x20000000  +0x20002000 rw- .* ----- vn f\.dat$' \
+	    '^  100  +0x30000000  +0x30002000 rw- .* C---- vn f\.dat$' \
+	    '^  100  +0x40000000  +0x40001000 r-- .* ----- vn f\.dat$'; do
+		grep -Eq "$l" out || atf_fail "no line $l in: $(cat out)"
+	done
+}
+
+atf_test_case mmap_fd_errors
+mmap_fd_errors_head() {
+	atf_set "descr" "mmap of a descriptor: EACCES by open mode, EINVAL past a shm object's end, text: ETXTBSY both ways and EINVAL shared"
+}
+mmap_fd_errors_body() {
+	need_vmsh
+	script <<'EOF'
+space A
+open f.dat rdwr,creat as rw
+pwrite $rw 0 8k 1
+open f.dat rdonly as ro
+open f.dat wronly as wo
+expect EACCES mmap A 4k rw shared fd=$ro
+expect ok mmap A 4k rw private fd=$ro
+expect EACCES mmap A 4k r shared fd=$wo
+expect ETXTBSY mmap A 4k rx private,text fd=$ro
+close $rw
+close $wo
+expect EINVAL mmap A 4k rx shared,text fd=$ro
+mmap A 4k rx private,text fd=$ro as t
+expect ETXTBSY open f.dat rdwr
+expect ETXTBSY open f.dat wronly
+munmap A $t 4k
+open f.dat rdwr as rw2
+shm_open anon rdwr as s
+expect EINVAL mmap A 4k r private,text fd=$s
+shm_open /ro rdwr,creat
+shm_open /ro rdonly as ro2
+expect EACCES mmap A 4k rw shared fd=$ro2
+expect ok mmap A 4k rw private fd=$ro2
+expect EBADF mmap A 4k rw shared fd=99
+EOF
+	atf_check -o ignore $T $TO "$vmsh" t.vms
+	atf_check -s exit:1 -o ignore \
+	    -e inline:'-c:1: unknown mmap flag "txt" (one of: shared, private, fixed, excl, stack, nocore, guard, anon, nosync, prefault_read, 32bit, super, text)\n' \
+	    $T $TO "$vmsh" -c "$BOOT; space A; mmap A 4k r private,txt fd=0"
+}
+
+atf_test_case file_sigbus
+file_sigbus_head() {
+	atf_set "descr" "a mapped page past the end of its file is SIGBUS (BUS_OBJERR) for touch and access, and readable again once the file grows"
+}
+file_sigbus_body() {
+	need_vmsh
+	script <<'EOF'
+space A
+open f.dat rdwr,creat as fd
+pwrite $fd 0 16k 7
+mmap A 16k rw shared,fixed fd=$fd addr=0x20000000
+mmap A 16k rw private,fixed fd=$fd addr=0x30000000
+fill A 0x30000000 4k 9
+ftruncate $fd 6k
+check A 0x20000000 6k 7
+check A 0x20000000+6k 2k 0
+expect SIGBUS touch A 0x20000000 16k r
+expect BUS_OBJERR access A 0x20000000+8k w
+expect BUS_OBJERR access A 0x30000000+12k r
+check A 0x30000000 4k 9
+ftruncate $fd 16k
+check A 0x20000000+8k 8k 0
+check A 0x30000000+8k 8k 0
+touch A 0x20000000 16k r
+touch A 0x20000000 8k
+EOF
+	atf_check -o ignore $T $TO "$vmsh" t.vms
+	script <<'EOF'
+space A
+open f.dat rdwr,trunc as fd
+ftruncate $fd 8k
+mmap A 16k r shared,fixed fd=$fd addr=0x20000000
+touch A 0x20000000 16k r
+EOF
+	atf_check -s exit:1 -o ignore -e inline:'t.vms:6: touch: SIGBUS (BUS_OBJERR) at 0x20002000\n' \
+	    $T $TO "$vmsh" t.vms
+}
+
+atf_test_case shm_size
+shm_size_head() {
+	atf_set "descr" "shm: pwrite and pread stop at the object's end (a short write is said); a mapping past the end is SIGBUS until the object grows"
+}
+shm_size_body() {
+	need_vmsh
+	script <<'EOF'
+space A
+shm_open anon as s
+pwrite $s 0 "nothing" as n
+expect $n == 0
+ftruncate $s 6k
+pwrite $s 6k-2 "abcd" as n
+expect $n == 2
+pread $s 6k-2 4
+mmap A 16k rw shared,fixed fd=$s addr=0x20000000
+check A 0x20000000+6k-2 2 "ab"
+check A 0x20000000+6k 2k 0
+expect BUS_OBJERR access A 0x20000000+8k r
+ftruncate $s 16k
+fill A 0x20000000+8k 8k "grown..."
+pread $s 8k 8k "grown..."
+EOF
+	cat > expout <<'EOF'
+booted: 16 MiB of physical memory, 2 CPU slots, software pmap
+anon: fd 0
+fd 0: wrote 0 of 7 bytes
+fd 0: wrote 2 of 4 bytes
+00000000000017fe  61 62                                            |ab|
+fd 0: read 2 of 4 bytes: end of file
+A: mapped 0x20000000-0x20004000 (16 KiB, rw-, fd 0 off 0)
+EOF
+	atf_check -o file:expout $T $TO "$vmsh" t.vms
+}
+
+atf_test_case shm_fork
+shm_fork_head() {
+	atf_set "descr" "fork: a shared mapping of shm is one memory in parent and child (no copy); private ones part"
+}
+shm_fork_body() {
+	need_vmsh
+	script <<'EOF'
+space P
+shm_open /sh as s
+ftruncate $s 64k
+mmap P 32k rw shared fd=$s as sh
+mmap P 32k rw private fd=$s off=32k as pv
+close $s
+fill P $sh 32k "parent.."
+fill P $pv 32k "private."
+mark
+fork P C
+fill C $sh 4k "child..."
+check P $sh 4k "child..."
+fill P $sh+4k 4k "again..."
+check C $sh+4k 4k "again..."
+expect delta(v_cow_faults) == 0
+fill C $pv 4k "childpv."
+check P $pv 4k "private."
+exit P
+check C $sh+8k 24k "parent.."
+shm_open /sh rdwr as s2
+pread $s2 0 4k "child..."
+pread $s2 32k 4k 0
+EOF
+	atf_check -o match:'^P \(pid 100\) forked C \(pid 101\)$' $T $TO "$vmsh" t.vms
+}
+
 # ---- the language ------------------------------------------------------
 
 atf_test_case expect_outcomes
@@ -1570,7 +2195,8 @@ help_body() {
 	    madvise minherit mincore mlock munlock mlockall munlockall brk \
 	    setrlimit getrlimit write fill check read touch access mark \
 	    expect echo set sleep repeat thread join procstat vmstat sysctl \
-	    swapinfo show coredump help quit; do
+	    swapinfo show coredump help quit open close shm_open shm_unlink \
+	    ftruncate fsync pwrite pread seal seals msync; do
 		grep -q "^$c " out || grep -q "^$c\$" out || atf_fail "help does not list $c"
 	done
 	grep -q '^Numbers: ' out || atf_fail "help does not explain numbers"
@@ -1890,6 +2516,20 @@ atf_init_test_cases() {
 	atf_add_test_case access
 	atf_add_test_case mark_delta
 	atf_add_test_case res_entries
+	atf_add_test_case open_close
+	atf_add_test_case open_errors
+	atf_add_test_case close_fsync
+	atf_add_test_case pwrite_pread
+	atf_add_test_case pwrite_pread_pattern
+	atf_add_test_case ftruncate
+	atf_add_test_case shm_open_unlink
+	atf_add_test_case seal_seals
+	atf_add_test_case msync
+	atf_add_test_case mmap_fd
+	atf_add_test_case mmap_fd_errors
+	atf_add_test_case file_sigbus
+	atf_add_test_case shm_size
+	atf_add_test_case shm_fork
 	atf_add_test_case expect_outcomes
 	atf_add_test_case expect_failures
 	atf_add_test_case expect_compare

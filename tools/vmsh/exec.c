@@ -962,7 +962,25 @@ static const struct word map_flags[] = {
 	{ "guard", VM_MAP_GUARD }, { "anon", VM_MAP_ANON },
 	{ "nosync", VM_MAP_NOSYNC }, { "prefault_read", VM_MAP_PREFAULT_READ },
 	{ "32bit", VM_MAP_32BIT }, { "super", VM_MAP_ALIGNED_SUPER },
+	{ "text", VM_MAP_TEXT }, { NULL, 0 }
+};
+
+/* open(2) and shm_open(2) flags: the host's O_* values, as libvm takes. */
+static const struct word open_flags[] = {
+	{ "rdonly", O_RDONLY }, { "wronly", O_WRONLY }, { "rdwr", O_RDWR },
+	{ "creat", O_CREAT }, { "excl", O_EXCL }, { "trunc", O_TRUNC },
+	{ "nofollow", O_NOFOLLOW }, { NULL, 0 }
+};
+
+static const struct word seal_words[] = {
+	{ "seal", VM_F_SEAL_SEAL }, { "shrink", VM_F_SEAL_SHRINK },
+	{ "grow", VM_F_SEAL_GROW }, { "write", VM_F_SEAL_WRITE },
 	{ NULL, 0 }
+};
+
+static const struct word msync_flags[] = {
+	{ "sync", VM_MS_SYNC }, { "async", VM_MS_ASYNC },
+	{ "invalidate", VM_MS_INVALIDATE }, { NULL, 0 }
 };
 
 static const struct word advices[] = {
@@ -1508,7 +1526,7 @@ do_mmap(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 	int prot = VM_PROT_READ | VM_PROT_WRITE, maxprot = 0, flags = 0;
 	int fd = -1, i, error, pos = 0;
 	bool have_flags = false;
-	char ps[4], sz[32];
+	char ps[4], sz[32], fdoff[64];
 
 	if ((error = arg_space(c, n, &argv[0], &vs)) != 0)
 		return (error);
@@ -1564,7 +1582,14 @@ do_mmap(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 			have_flags = true;
 			pos++;
 		} else {
-			cerror(c, n, "mmap: unexpected \"%s\"", argv[i].s);
+			const struct word *w;
+
+			for (w = map_flags; w->name != NULL; w++)
+				if (strcmp(w->name, argv[i].s) == 0)
+					break;
+			cerror(c, n, "mmap: unexpected \"%s\"%s", argv[i].s,
+			    w->name != NULL ? " (FLAGS are one word, "
+			    "comma-separated: shared,fixed)" : "");
 			return (EUSAGE);
 		}
 	}
@@ -1578,8 +1603,18 @@ do_mmap(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 		return (error);
 	prot_str(prot, ps);
 	fmt_size(sz, sizeof(sz), len);
-	say(c, "%s: mapped %#" PRIx64 "-%#" PRIx64 " (%s, %s)", argv[0].s,
-	    addr, addr + ((len + PAGE - 1) & ~(PAGE - 1)), sz, ps);
+	if (fd == -1)
+		fdoff[0] = '\0';
+	else
+		snprintf(fdoff, sizeof(fdoff), ", fd %d off %#" PRIx64, fd,
+		    off);
+	/*
+	 * The entry: an offset inside a page maps from the page's start,
+	 * and the address produced points at the offset's byte (FreeBSD).
+	 */
+	say(c, "%s: mapped %#" PRIx64 "-%#" PRIx64 " (%s, %s%s)", argv[0].s,
+	    addr & ~(PAGE - 1), (addr + len + PAGE - 1) & ~(PAGE - 1), sz, ps,
+	    fdoff);
 	o->hasval = true;
 	val_num(&o->val, addr, true);
 	return (0);
@@ -2368,6 +2403,381 @@ do_coredump(struct ctx *c, const struct node *n, int argc, struct arg *argv,
 	return (error);
 }
 
+/* ---- files and shared memory ----------------------------------------------- */
+
+/*
+ * Descriptors are libvm's (one table for the whole library, vm_open(3)),
+ * not vmsh's: a script keeps their numbers in variables (open ... as fd)
+ * as it keeps addresses.  Patterns written and read through a descriptor
+ * are functions of the file offset, as those in memory are of the
+ * address, so a file filled with "pwrite FD 0 LEN P" reads back as P
+ * through a mapping of it at offset 0 wherever that mapping is (for a
+ * string pattern of power-of-two length, and a page-aligned mapping).
+ */
+
+/* A descriptor number: an expression, at most INT32_MAX. */
+static bool
+arg_fd(const struct ctx *c, const struct node *n, const struct arg *a,
+    int *fd)
+{
+	uint64_t v;
+
+	if (!arg_num(c, n, a, &v))
+		return (false);
+	if (v > INT32_MAX) {
+		cerror(c, n, "descriptor %s: too large", a->s);
+		return (false);
+	}
+	*fd = (int)v;
+	return (true);
+}
+
+/*
+ * A mode: octal digits as chmod(1) takes them (644, 0600), or an
+ * expression in hexadecimal (0x1a4); at most 07777.
+ */
+static bool
+arg_mode(const struct ctx *c, const struct node *n, const struct arg *a,
+    int *mode)
+{
+	const char *s = a->s;
+	uint64_t v = 0;
+
+	if (!a->quoted && s[0] != '\0' && strspn(s, "0123456789") ==
+	    strlen(s)) {
+		/* digits are octal, never decimal: 999 is a mistake */
+		for (; *s != '\0' && v <= 07777; s++) {
+			if (*s > '7')
+				break;
+			v = v * 8 + (uint64_t)(*s - '0');
+		}
+		if (*s > '7') {
+			cerror(c, n, "bad mode \"%s\" (octal, as chmod takes "
+			    "it: 644)", a->s);
+			return (false);
+		}
+	} else if (a->quoted || !eval(c, n, s, &v, true)) {
+		cerror(c, n, "bad mode \"%s\" (octal, as chmod takes it: 644)",
+		    a->s);
+		return (false);
+	}
+	if (v > 07777) {
+		cerror(c, n, "mode %s: more than 07777", a->s);
+		return (false);
+	}
+	*mode = (int)v;
+	return (true);
+}
+
+/* open and shm_open: NAME [FLAGS [MODE]], a descriptor as the value. */
+static int
+open_common(struct ctx *c, const struct node *n, int argc, struct arg *argv,
+    struct outcome *o, bool shm)
+{
+	const char *name = argv[0].s;
+	int flags = shm ? O_RDWR | O_CREAT : O_RDONLY;
+	int mode = shm ? 0600 : 0644;
+	int error, fd = -1;
+
+	if (argc >= 2 && !arg_words(c, n, &argv[1], open_flags, true,
+	    "open flag", &flags))
+		return (EUSAGE);
+	if (argc >= 3 && !arg_mode(c, n, &argv[2], &mode))
+		return (EUSAGE);
+	if (shm)
+		error = vm_shm_open(strcmp(name, "anon") == 0 &&
+		    !argv[0].quoted ? NULL : name, flags, mode, &fd);
+	else
+		error = vm_open(name, flags, mode, &fd);
+	if (error != 0)
+		return (error);
+	say(c, "%s: fd %d", name, fd);
+	o->hasval = true;
+	val_num(&o->val, (uint64_t)fd, false);
+	return (0);
+}
+
+static int
+do_open(struct ctx *c, const struct node *n, int argc, struct arg *argv,
+    struct outcome *o)
+{
+	return (open_common(c, n, argc, argv, o, false));
+}
+
+static int
+do_shm_open(struct ctx *c, const struct node *n, int argc, struct arg *argv,
+    struct outcome *o)
+{
+	return (open_common(c, n, argc, argv, o, true));
+}
+
+static int
+do_shm_unlink(struct ctx *c, const struct node *n, int argc,
+    struct arg *argv, struct outcome *o)
+{
+	(void)c; (void)n; (void)argc; (void)o;
+	return (vm_shm_unlink(argv[0].s));
+}
+
+/* close, fsync: FD alone; the command's own name says which. */
+static int
+do_fdcall(struct ctx *c, const struct node *n, int argc, struct arg *argv,
+    struct outcome *o)
+{
+	int fd;
+
+	(void)argc; (void)o;
+	if (!arg_fd(c, n, &argv[0], &fd))
+		return (EUSAGE);
+	return (strcmp(argv[-1].s, "fsync") == 0 ? vm_fsync(fd) :
+	    vm_close(fd));
+}
+
+static int
+do_ftruncate(struct ctx *c, const struct node *n, int argc, struct arg *argv,
+    struct outcome *o)
+{
+	uint64_t len;
+	int fd;
+
+	(void)argc; (void)o;
+	if (!arg_fd(c, n, &argv[0], &fd) || !arg_num(c, n, &argv[1], &len))
+		return (EUSAGE);
+	/* Past INT64_MAX it is negative: libvm's EINVAL to see. */
+	return (vm_ftruncate(fd, (off_t)len));
+}
+
+/*
+ * pwrite FD OFF STRING stores a string's bytes, as write does;
+ * pwrite FD OFF LEN PATTERN a pattern, as fill does.  The value is the
+ * count written; a short write says so.
+ */
+static int
+do_pwrite(struct ctx *c, const struct node *n, int argc, struct arg *argv,
+    struct outcome *o)
+{
+	struct pattern p;
+	struct progress pg;
+	uint64_t off, len, total = 0;
+	uint8_t *buf;
+	size_t done;
+	int error = 0, fd;
+
+	if (!arg_fd(c, n, &argv[0], &fd) || !arg_num(c, n, &argv[1], &off))
+		return (EUSAGE);
+	if (argc == 3) {
+		len = strlen(argv[2].s);
+		error = vm_pwrite(fd, argv[2].s, len, (off_t)off, &done);
+		total = done;
+	} else {
+		if (!arg_num(c, n, &argv[2], &len) ||
+		    !arg_pattern(c, n, &argv[3], &p))
+			return (EUSAGE);
+		if (off + len < off) {
+			cerror(c, n, "pwrite: range wraps around");
+			return (EUSAGE);
+		}
+		buf = xmalloc(CHUNK);
+		progress_start(&pg, c, "pwrite", len);
+		/* len 0 still makes one call: libvm judges fd and off. */
+		do {
+			size_t k = len - total < CHUNK ?
+			    (size_t)(len - total) : CHUNK;
+
+			pattern_gen(&p, off + total, buf, k);
+			error = vm_pwrite(fd, buf, k, (off_t)(off + total),
+			    &done);
+			total += done;
+			if (error != 0 || done < k)
+				break;
+			progress_update(&pg, total);
+		} while (total < len);
+		progress_end(&pg);
+		free(buf);
+	}
+	if (error != 0 && total == 0)
+		return (error);
+	if (total < len)
+		say(c, "fd %d: wrote %" PRIu64 " of %" PRIu64 " bytes%s%s", fd,
+		    total, len, error != 0 ? ": " : "",
+		    error != 0 ? errno_name(error) : "");
+	o->hasval = true;
+	val_num(&o->val, total, false);
+	return (0);
+}
+
+/*
+ * pread FD OFF LEN prints what it read as read does (offsets in the
+ * address column), and says where the file ended; pread FD OFF LEN
+ * PATTERN compares, as check does: a short read is a mismatch too.
+ * The value is the count read.
+ */
+static int
+do_pread(struct ctx *c, const struct node *n, int argc, struct arg *argv,
+    struct outcome *o)
+{
+	struct pattern p;
+	struct progress pg;
+	uint64_t off, len, total = 0, bad = 0, first = 0, i, j;
+	uint8_t *buf, *want = NULL, wb = 0, hb = 0;
+	char line[128];
+	size_t done;
+	int error = 0, fd, k;
+
+	if (!arg_fd(c, n, &argv[0], &fd) || !arg_num(c, n, &argv[1], &off) ||
+	    !arg_num(c, n, &argv[2], &len))
+		return (EUSAGE);
+	if (argc == 3) {
+		if (len > 65536) {
+			cerror(c, n, "pread: at most 64 KiB at once");
+			return (EUSAGE);
+		}
+		buf = xmalloc(len);
+		error = vm_pread(fd, buf, len, (off_t)off, &done);
+		for (i = 0; error == 0 && i < done; i += 16) {
+			k = snprintf(line, sizeof(line), "%016" PRIx64 " ",
+			    off + i);
+			for (j = i; j < i + 16; j++)
+				k += snprintf(line + k, sizeof(line) - k,
+				    j < done ? " %02x" : "   ",
+				    j < done ? buf[j] : 0);
+			k += snprintf(line + k, sizeof(line) - k, "  |");
+			for (j = i; j < i + 16 && j < done; j++)
+				line[k++] = isprint(buf[j]) ? (char)buf[j] :
+				    '.';
+			line[k++] = '|';
+			line[k] = '\0';
+			say(c, "%s", line);
+		}
+		free(buf);
+		if (error != 0)
+			return (error);
+		if (done < len)
+			say(c, "fd %d: read %zu of %" PRIu64 " bytes: end of "
+			    "file", fd, done, len);
+		o->hasval = true;
+		val_num(&o->val, done, false);
+		return (0);
+	}
+	if (!arg_pattern(c, n, &argv[3], &p))
+		return (EUSAGE);
+	if (off + len < off) {
+		cerror(c, n, "pread: range wraps around");
+		return (EUSAGE);
+	}
+	buf = xmalloc(CHUNK);
+	want = xmalloc(CHUNK);
+	progress_start(&pg, c, "pread", len);
+	do {
+		size_t kk = len - total < CHUNK ? (size_t)(len - total) : CHUNK;
+
+		error = vm_pread(fd, buf, kk, (off_t)(off + total), &done);
+		if (error != 0)
+			break;
+		pattern_gen(&p, off + total, want, done);
+		if (memcmp(want, buf, done) != 0)
+			for (i = 0; i < done; i++)
+				if (want[i] != buf[i] && bad++ == 0) {
+					first = off + total + i;
+					wb = want[i];
+					hb = buf[i];
+				}
+		total += done;
+		if (done < kk)
+			break;		/* the end of the file */
+		progress_update(&pg, total);
+	} while (total < len);
+	progress_end(&pg);
+	free(buf);
+	free(want);
+	if (error != 0 && total == 0)
+		return (error);
+	o->hasval = true;
+	val_num(&o->val, total, false);
+	if (bad != 0) {
+		snprintf(o->why, sizeof(o->why), "%" PRIu64 " byte%s differ%s; "
+		    "the first at offset %#" PRIx64 " is 0x%02x, expected "
+		    "0x%02x", bad, bad == 1 ? "" : "s", bad == 1 ? "s" : "",
+		    first, hb, wb);
+		return (EMISMATCH);
+	}
+	if (total < len) {
+		snprintf(o->why, sizeof(o->why), "read %" PRIu64 " of %" PRIu64
+		    " bytes: %s", total, len, error != 0 ? errno_name(error) :
+		    "end of file");
+		return (EMISMATCH);
+	}
+	return (0);
+}
+
+static void
+seals_str(int seals, char *buf, size_t len)
+{
+	const struct word *w;
+	size_t k = 0;
+
+	buf[0] = '\0';
+	for (w = seal_words; w->name != NULL; w++)
+		if ((seals & w->val) != 0 && k < len)
+			k += (size_t)snprintf(buf + k, len - k, "%s%s",
+			    k == 0 ? "" : ",", w->name);
+	if (seals & ~(VM_F_SEAL_SEAL | VM_F_SEAL_SHRINK | VM_F_SEAL_GROW |
+	    VM_F_SEAL_WRITE) && k < len)
+		k += (size_t)snprintf(buf + k, len - k, "%s%#x",
+		    k == 0 ? "" : ",", (unsigned)seals & ~0xfu);
+	if (k == 0)
+		snprintf(buf, len, "none");
+}
+
+static int
+do_seal(struct ctx *c, const struct node *n, int argc, struct arg *argv,
+    struct outcome *o)
+{
+	int fd, seals;
+
+	(void)argc; (void)o;
+	if (!arg_fd(c, n, &argv[0], &fd) || !arg_words(c, n, &argv[1],
+	    seal_words, true, "seal", &seals))
+		return (EUSAGE);
+	return (vm_add_seals(fd, seals));
+}
+
+static int
+do_seals(struct ctx *c, const struct node *n, int argc, struct arg *argv,
+    struct outcome *o)
+{
+	char buf[96];
+	int error, fd, seals;
+
+	(void)argc;
+	if (!arg_fd(c, n, &argv[0], &fd))
+		return (EUSAGE);
+	if ((error = vm_get_seals(fd, &seals)) != 0)
+		return (error);
+	seals_str(seals, buf, sizeof(buf));
+	say(c, "fd %d: seals %s", fd, buf);
+	o->hasval = true;
+	val_str(&o->val, buf);
+	return (0);
+}
+
+static int
+do_msync(struct ctx *c, const struct node *n, int argc, struct arg *argv,
+    struct outcome *o)
+{
+	struct vmspace *vs;
+	uint64_t a, l;
+	int error, flags = VM_MS_SYNC;
+
+	(void)o;
+	if ((error = space_range(c, n, argv, &vs, &a, &l)) != 0)
+		return (error);
+	if (argc == 4 && !arg_words(c, n, &argv[3], msync_flags, true,
+	    "msync flag", &flags))
+		return (EUSAGE);
+	return (vm_msync(vs, a, l, flags));
+}
+
 static int do_help(struct ctx *, const struct node *, int, struct arg *,
     struct outcome *);
 static int do_expect(struct ctx *, const struct node *, int, struct arg *,
@@ -2389,9 +2799,10 @@ static const struct cmd cmds[] = {
 	    false },
 	{ "mmap", 2, 10, true, do_mmap, "SPACE LEN [PROT [FLAGS]] "
 	    "[addr=A] [max=PROT] [align=SHIFT] [fd=N] [off=N] [as VAR]",
-	    "map memory (PROT rw by default; FLAGS private by default, "
-	    "comma-separated: shared private fixed excl stack nocore guard "
-	    "anon nosync prefault_read 32bit super)", true },
+	    "map memory, anonymous or of a descriptor (PROT rw by default; "
+	    "FLAGS private by default, comma-separated: shared private fixed "
+	    "excl stack nocore guard anon nosync prefault_read 32bit super "
+	    "text)", true },
 	{ "munmap", 3, 3, true, do_munmap, "SPACE ADDR LEN", "unmap", false },
 	{ "mprotect", 4, 4, true, do_mprotect, "SPACE ADDR LEN PROT",
 	    "change protection (rwx letters, or none)", false },
@@ -2403,6 +2814,9 @@ static const struct cmd cmds[] = {
 	{ "mincore", 3, 3, true, do_mincore, "SPACE ADDR LEN [as VAR]",
 	    "residency, a character a page: - i r m (R M: through "
 	    "another mapping)", true },
+	{ "msync", 3, 4, true, do_msync, "SPACE ADDR LEN [FLAGS]",
+	    "write dirty file and shm pages back: sync (the default), async, "
+	    "invalidate", false },
 	{ "mlock", 3, 3, true, do_mlock, "SPACE ADDR LEN", "wire pages",
 	    false },
 	{ "munlock", 3, 3, true, do_mlock, "SPACE ADDR LEN", "unwire", false },
@@ -2426,6 +2840,29 @@ static const struct cmd cmds[] = {
 	    "one access a page (write by default)", false },
 	{ "access", 3, 3, true, do_access, "SPACE ADDR r|w|x",
 	    "one access, as a CPU would make it", false },
+	{ "open", 1, 3, true, do_open, "PATH [FLAGS [MODE]] [as VAR]",
+	    "open a host file as a libvm descriptor (FLAGS rdonly by default, "
+	    "comma-separated: rdonly wronly rdwr creat excl trunc nofollow; "
+	    "MODE octal, 644 by default)", true },
+	{ "shm_open", 1, 3, true, do_shm_open, "NAME|anon [FLAGS [MODE]] "
+	    "[as VAR]", "open POSIX shared memory, /NAME or anonymous "
+	    "(FLAGS rdwr,creat by default; MODE 600)", true },
+	{ "shm_unlink", 1, 1, true, do_shm_unlink, "NAME",
+	    "remove a shared-memory name", false },
+	{ "close", 1, 1, true, do_fdcall, "FD", "close a descriptor", false },
+	{ "ftruncate", 2, 2, true, do_ftruncate, "FD LEN",
+	    "set a file's size", false },
+	{ "fsync", 1, 1, true, do_fdcall, "FD",
+	    "write a file's dirty pages to the host file", false },
+	{ "pwrite", 3, 4, true, do_pwrite, "FD OFF STRING | FD OFF LEN PATTERN "
+	    "[as VAR]", "write a string's bytes, or a pattern as fill does, at "
+	    "a file offset", true },
+	{ "pread", 3, 4, true, do_pread, "FD OFF LEN [PATTERN] [as VAR]",
+	    "hexdump a file's bytes, or verify a pattern as check does", true },
+	{ "seal", 2, 2, true, do_seal, "FD SEALS",
+	    "add seals to shared memory: seal shrink grow write", false },
+	{ "seals", 1, 1, true, do_seals, "FD [as VAR]",
+	    "print the seals", true },
 	{ "mark", 0, 0, true, do_mark, "",
 	    "remember every counter, for delta(NAME)", false },
 	{ "expect", 1, 4096, false, do_expect,
