@@ -1878,7 +1878,7 @@ ATF_TC_BODY(vnode__mt_truncate_vs_fault, tc)
 	uint8_t want[MT_TPAGES], buf[SLOT_LEN], slot[SLOT_LEN];
 	size_t done;
 	uint64_t seed = 4;
-	int i, pg, npg, signo, code;
+	int i, pg, npg = 0, signo, code;
 
 	MKFILE(F, 0, 0);
 	boot();
