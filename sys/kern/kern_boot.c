@@ -30,6 +30,7 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_kern.h>
+#include <vm/vm_pageout.h>
 #include <vm/uma_int.h>
 #include <pmap/pmap.h>
 
@@ -151,6 +152,7 @@ vm_boot(const struct vm_config *ucfg)
 	vnode_startup();
 	fdesc_startup();
 	shm_startup();
+	vm_pageout_startup();
 	atomic_store(&booted, true);
 	pthread_mutex_unlock(&boot_mtx);
 	return (0);
@@ -171,6 +173,7 @@ vm_shutdown(void)
 		return;
 	}
 	atomic_store(&booted, false);
+	vm_pageout_shutdown();
 	kthread_shutdown_all();
 	/* Files first: the last mappings then release their vnodes. */
 	fdesc_shutdown();

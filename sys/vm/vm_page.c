@@ -57,6 +57,7 @@
 #include <vm/vm_page.h>
 #include <vm/uma_int.h>
 #include <vm/vm_pagequeue.h>
+#include <vm/vm_pageout.h>
 #include <vm/vm_phys.h>
 
 struct vm_domain vm_dom[MAXMEMDOM];
@@ -281,10 +282,15 @@ vm_domain_allocate(struct vm_domain *vmd, int req, int npages)
 	limit = vm_domain_limit(vmd, req);
 	old = atomic_load_explicit(&vmd->vmd_free_count, memory_order_relaxed);
 	do {
-		if (old < limit + (u_int)npages)
+		if (old < limit + (u_int)npages) {
+			pagedaemon_wakeup(vmd->vmd_domain);
 			return (false);
+		}
 	} while (!atomic_compare_exchange_weak(&vmd->vmd_free_count, &old,
 	    old - (u_int)npages));
+	/* Below v_free_min: the page daemon reclaims up to free_target. */
+	if (old - (u_int)npages < vmd->vmd_free_min)
+		pagedaemon_wakeup(vmd->vmd_domain);
 	return (true);
 }
 
@@ -735,11 +741,16 @@ vm_page_alloc_fail(struct vm_object *object, int domain, int req,
 			return (true);
 	}
 	/*
-	 * The low-memory event: until the page daemon exists, UMA is the
-	 * one holding memory it can give back (its thread does it: this
-	 * caller may hold locks).
+	 * The low-memory event: UMA gives back what its caches hold (its
+	 * thread does it: this caller may hold locks) and the page daemon
+	 * reclaims pages.
 	 */
 	uma_lowmem();
+	if (domain >= 0)
+		pagedaemon_wakeup(domain);
+	else
+		for (int d = 0; d < vm_ndomains; d++)
+			pagedaemon_wakeup(d);
 	if ((req & (VM_ALLOC_WAITOK | VM_ALLOC_WAITFAIL)) == 0) {
 		VM_CNT_INC(v_pgfail);
 		return (false);

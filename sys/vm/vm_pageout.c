@@ -1,0 +1,525 @@
+/*
+ * The page daemon and the laundry thread.
+ *
+ * One daemon thread per domain ("pagedaemon") sleeps until the allocator
+ * sees the domain's free count fall below v_free_min (pagedaemon_wakeup)
+ * and then reclaims pages until the count is back at v_free_target:
+ *
+ *	inactive scan	from the head of the inactive queue: a page
+ *			referenced since it was queued (its PGA_REFERENCED
+ *			flag or a pmap's accessed bit) is reactivated
+ *			(v_reactivated; seed 001: referenced pages on the
+ *			inactive list get another chance); a clean one is
+ *			unmapped and freed; a dirty one goes to the laundry
+ *			(to PQ_UNSWAPPABLE when it is anonymous and there is
+ *			no swap to write it to);
+ *	active scan	when the inactive queue is shorter than its target,
+ *			pages from the head of the active queue age: a
+ *			referenced page gains activity and goes to the tail,
+ *			an unreferenced one loses it and is deactivated at
+ *			zero (FreeBSD's act_count).
+ *
+ * The laundry thread writes dirty pages of the laundry queue back through
+ * their pager (vnode pages to their file; swap comes with the swap pager)
+ * and frees the ones nobody used meanwhile.
+ *
+ * Scanning (FreeBSD's batches): the scan holds the queue lock only to
+ * collect a batch of pages after a marker page it keeps in the queue,
+ * taking each page's busy lock with a try while it is still on the queue
+ * (so it is a managed page of an object, and the busy lock then keeps it
+ * in that object and the object alive: a removal needs the busy lock).
+ * The queue lock is dropped for the work; the object lock is only tried
+ * (the usual order is object lock, then page busy), and a page whose
+ * object is contended is left for the next pass.  A vnode page is written
+ * with its vnode locked too (tried: vnode lock before object lock).
+ *
+ * Counters: v_pdwakeups, v_pdpages (pages examined), v_reactivated,
+ * v_dfree (pages freed by the daemon), v_pdshortfalls (passes that ended
+ * short of the target).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/kthread.h>
+#include <sys/sleepqueue.h>
+#include <sys/sysctl.h>
+#include <sys/vnode.h>
+#include <pmap/pmap.h>
+#include <vm/vm_map.h>
+#include <vm/vm_meter.h>
+#include <vm/vm_object.h>
+#include <vm/vm_page.h>
+#include <vm/vm_pageout.h>
+#include <vm/vm_pagequeue.h>
+#include <vm/vm_pager.h>
+
+#define	VM_PAGEOUT_BATCH	32	/* pages per queue-lock hold */
+#define	ACT_DECLINE		1
+#define	ACT_ADVANCE		3
+
+static _Atomic int vm_pageout_wanted[MAXMEMDOM];	/* (a) */
+static _Atomic int vm_laundry_wanted;			/* (a) */
+static _Atomic int vm_pageout_started;			/* (a) */
+static _Atomic u_long vm_pageout_passes;		/* (a) */
+
+/* Is the domain short of free pages, and by how many? */
+static int
+vm_pageout_shortage(struct vm_domain *vmd)
+{
+	u_int free = atomic_load(&vmd->vmd_free_count);
+
+	return (free < vmd->vmd_free_target ?
+	    (int)(vmd->vmd_free_target - free) : 0);
+}
+
+void
+pagedaemon_wakeup(int domain)
+{
+	if (!atomic_load_explicit(&vm_pageout_started, memory_order_relaxed))
+		return;
+	if (atomic_exchange(&vm_pageout_wanted[domain], 1) == 0)
+		wakeup(&vm_pageout_wanted[domain]);
+}
+
+/*
+ * Sleep on chan for up to timo_ms unless *wanted is set or more work is
+ * already there; clears *wanted.  The flag is tested under the sleep
+ * queue's chain lock, which wakeup() takes, so a wakeup cannot fall
+ * between the test and the sleep; so is the stop request of shutdown,
+ * which wakes the same channel.
+ */
+static void
+vm_pageout_sleep(_Atomic int *wanted, bool busy, const char *wmesg,
+    int timo_ms)
+{
+	sleepq_lock(wanted);
+	if (atomic_load(wanted) != 0 || busy || kthread_should_stop())
+		sleepq_release(wanted);
+	else {
+		sleepq_add(wanted, wmesg);
+		(void)sleepq_wait(wanted, timo_ms);
+	}
+	atomic_store(wanted, 0);
+}
+
+/* ---- the batch scan -------------------------------------------------- */
+
+static void
+vm_pageout_init_marker(vm_page_t marker, uint8_t queue)
+{
+	vm_page_astate_t as;
+
+	memset(marker, 0, sizeof(*marker));
+	atomic_store(&marker->flags, PG_MARKER);
+	as._bits = 0;
+	as.queue = queue;
+	as.flags = PGA_ENQUEUED;
+	atomic_store(&marker->astate, as._bits);
+	atomic_store(&marker->busy_lock, VPB_FREED);
+}
+
+/*
+ * Collect up to VM_PAGEOUT_BATCH pages after marker, each exclusively
+ * busied, and move the marker after them.  Pages that cannot be busied
+ * (someone works on them) are passed over.  The count collected, or -1
+ * at the end of the queue.
+ *
+ * => pq locked.
+ */
+static int
+vm_pageout_collect(struct vm_pagequeue *pq, vm_page_t marker, vm_page_t *ma,
+    int *scanned)
+{
+	vm_page_t m, next, last = NULL;
+	vm_page_astate_t as;
+	int n = 0;
+
+	vm_pagequeue_assert_locked(pq);
+	for (m = TAILQ_NEXT(marker, plinks.q); m != NULL &&
+	    n < VM_PAGEOUT_BATCH; m = next) {
+		next = TAILQ_NEXT(m, plinks.q);
+		last = m;
+		if ((atomic_load_explicit(&m->flags, memory_order_relaxed) &
+		    PG_MARKER) != 0)
+			continue;
+		(*scanned)++;
+		as = vm_page_astate_load(m);
+		if (as.queue != pq->pq_index || (as.flags & PGA_ENQUEUED) == 0)
+			continue;
+		if (!vm_page_tryxbusy(m))
+			continue;
+		ma[n++] = m;
+	}
+	if (last == NULL)
+		return (-1);
+	TAILQ_REMOVE(&pq->pq_pl, marker, plinks.q);
+	TAILQ_INSERT_AFTER(&pq->pq_pl, last, marker, plinks.q);
+	return (n);
+}
+
+/*
+ * The object of busied page m, write-locked, or NULL (no object, or its
+ * lock contended: the page is left for later).  The page is unbusied on
+ * failure.
+ */
+static vm_object_t
+vm_pageout_lock_object(vm_page_t m)
+{
+	vm_object_t object = m->object;
+
+	if (object == NULL || !VM_OBJECT_TRYWLOCK(object)) {
+		vm_page_xunbusy(m);
+		return (NULL);
+	}
+	return (object);
+}
+
+/* Was m used since the scan last looked (and forget that it was)? */
+static bool
+vm_pageout_referenced(vm_page_t m)
+{
+	bool ref;
+
+	ref = (vm_page_astate_load(m).flags & PGA_REFERENCED) != 0;
+	if (ref)
+		vm_page_aflag_clear(m, PGA_REFERENCED);
+	if (pmap_ts_referenced(m) > 0)
+		ref = true;
+	return (ref);
+}
+
+/*
+ * Free clean page m: unmapped first, and only if no mapping dirtied it
+ * meanwhile (the unmapping folds the modified bits into it).
+ *
+ * => object write-locked, m exclusively busied; m is gone or unbusied.
+ */
+static bool
+vm_pageout_free_clean(vm_object_t object, vm_page_t m)
+{
+	pmap_remove_all(m);
+	if (atomic_load(&m->dirty) != 0 || vm_page_wired(m) != 0) {
+		vm_page_xunbusy(m);
+		return (false);
+	}
+	object->generation++;
+	vm_page_free(m);
+	VM_CNT_INC(v_dfree);
+	return (true);
+}
+
+/* Where a dirty page waits to be written. */
+static void
+vm_pageout_to_laundry(vm_object_t object, vm_page_t m)
+{
+	/* Anonymous memory has nowhere to go until there is swap. */
+	if (object->type == OBJT_VNODE)
+		vm_page_launder(m);
+	else
+		vm_page_unswappable(m);
+}
+
+/*
+ * One page of the inactive queue.  The number of pages freed (0 or 1);
+ * *launderedp counts pages sent to the laundry.
+ *
+ * => m exclusively busied, nothing locked.
+ */
+static int
+vm_pageout_inactive_one(vm_page_t m, int *launderedp)
+{
+	vm_object_t object;
+	int freed = 0;
+
+	if ((object = vm_pageout_lock_object(m)) == NULL)
+		return (0);
+	if (vm_page_queue(m) != PQ_INACTIVE || vm_page_wired(m) != 0) {
+		vm_page_xunbusy(m);
+	} else if (vm_pageout_referenced(m)) {
+		vm_page_activate(m);
+		VM_CNT_INC(v_reactivated);
+		vm_page_xunbusy(m);
+	} else if (!vm_page_all_valid(m)) {
+		/* Nothing worth keeping. */
+		freed = vm_pageout_free_clean(object, m) ? 1 : 0;
+	} else {
+		if (atomic_load(&m->dirty) == 0 && pmap_is_modified(m))
+			vm_page_dirty(m);
+		if (atomic_load(&m->dirty) == 0 &&
+		    vm_pageout_free_clean(object, m))
+			freed = 1;
+		else {
+			if (vm_page_xbusied(m)) {
+				vm_pageout_to_laundry(object, m);
+				vm_page_xunbusy(m);
+			}
+			(*launderedp)++;
+		}
+	}
+	VM_OBJECT_WUNLOCK(object);
+	return (freed);
+}
+
+/* Reclaim up to target pages from the inactive queue; pages freed. */
+static int
+vm_pageout_scan_inactive(struct vm_domain *vmd, int target, int *launderedp)
+{
+	struct vm_pagequeue *pq = &vmd->vmd_pagequeues[PQ_INACTIVE];
+	struct vm_page marker;
+	vm_page_t ma[VM_PAGEOUT_BATCH];
+	int freed = 0, scanned = 0, limit, n, i;
+
+	vm_pageout_init_marker(&marker, PQ_INACTIVE);
+	vm_pagequeue_lock(pq);
+	limit = (int)atomic_load(&pq->pq_cnt);
+	TAILQ_INSERT_HEAD(&pq->pq_pl, &marker, plinks.q);
+	while (freed < target && scanned <= limit) {
+		n = vm_pageout_collect(pq, &marker, ma, &scanned);
+		if (n < 0)
+			break;
+		vm_pagequeue_unlock(pq);
+		for (i = 0; i < n; i++)
+			freed += vm_pageout_inactive_one(ma[i], launderedp);
+		VM_CNT_ADD(v_pdpages, n);
+		vm_pagequeue_lock(pq);
+	}
+	TAILQ_REMOVE(&pq->pq_pl, &marker, plinks.q);
+	vm_pagequeue_unlock(pq);
+	return (freed);
+}
+
+/*
+ * Age up to count pages from the head of the active queue, deactivating
+ * those whose activity reaches zero.
+ */
+static void
+vm_pageout_scan_active(struct vm_domain *vmd, int count)
+{
+	struct vm_pagequeue *pq = &vmd->vmd_pagequeues[PQ_ACTIVE];
+	struct vm_page marker;
+	vm_page_astate_t old, new;
+	vm_page_t ma[VM_PAGEOUT_BATCH], m;
+	int scanned = 0, n, i;
+	bool ref;
+
+	vm_pageout_init_marker(&marker, PQ_ACTIVE);
+	vm_pagequeue_lock(pq);
+	TAILQ_INSERT_HEAD(&pq->pq_pl, &marker, plinks.q);
+	while (scanned < count) {
+		n = vm_pageout_collect(pq, &marker, ma, &scanned);
+		if (n < 0)
+			break;
+		vm_pagequeue_unlock(pq);
+		for (i = 0; i < n; i++) {
+			m = ma[i];
+			ref = vm_pageout_referenced(m);
+			do {
+				old = vm_page_astate_load(m);
+				new = old;
+				if (ref)
+					new.act_count = (uint8_t)MIN(ACT_MAX,
+					    old.act_count + ACT_ADVANCE);
+				else
+					new.act_count = old.act_count >
+					    ACT_DECLINE ? (uint8_t)(
+					    old.act_count - ACT_DECLINE) : 0;
+			} while (!atomic_compare_exchange_weak(&m->astate,
+			    &old._bits, new._bits));
+			if (new.act_count == 0 && vm_page_queue(m) == PQ_ACTIVE)
+				vm_page_deactivate(m);
+			vm_page_xunbusy(m);
+		}
+		VM_CNT_ADD(v_pdpages, n);
+		vm_pagequeue_lock(pq);
+	}
+	TAILQ_REMOVE(&pq->pq_pl, &marker, plinks.q);
+	vm_pagequeue_unlock(pq);
+}
+
+/* ---- the laundry ------------------------------------------------------- */
+
+/*
+ * Write dirty vnode page m back and free it if that worked and nobody
+ * used it meanwhile.  1 if freed.
+ *
+ * => object write-locked, m exclusively busied; m is gone or unbusied.
+ */
+static int
+vm_pageout_launder_vnode(vm_object_t object, vm_page_t m)
+{
+	struct vnode *vp = object->handle;
+	vm_page_t ma[1] = { m };
+	int rtval;
+
+	if (!sx_try_xlock(&vp->v_lock)) {
+		vm_page_xunbusy(m);
+		return (0);
+	}
+	pmap_remove_write(m);
+	if (atomic_load(&m->dirty) != 0) {
+		vm_pager_put_pages(object, ma, 1, VM_PAGER_PUT_SYNC, &rtval);
+		if (rtval != VM_PAGER_OK) {
+			vm_page_dirty(m);
+			sx_xunlock(&vp->v_lock);
+			vm_page_xunbusy(m);
+			return (0);
+		}
+	}
+	sx_xunlock(&vp->v_lock);
+	if (vm_page_queue(m) == PQ_LAUNDRY && !vm_pageout_referenced(m) &&
+	    vm_pageout_free_clean(object, m))
+		return (1);
+	if (vm_page_xbusied(m)) {
+		if (atomic_load(&m->dirty) == 0)
+			vm_page_deactivate(m);
+		vm_page_xunbusy(m);
+	}
+	return (0);
+}
+
+static int
+vm_pageout_launder_one(vm_page_t m)
+{
+	vm_object_t object;
+	int freed = 0;
+
+	if ((object = vm_pageout_lock_object(m)) == NULL)
+		return (0);
+	if (vm_page_queue(m) != PQ_LAUNDRY || vm_page_wired(m) != 0) {
+		vm_page_xunbusy(m);
+	} else if (atomic_load(&m->dirty) == 0 && !pmap_is_modified(m)) {
+		/* Cleaned meanwhile (msync, fsync): back to inactive. */
+		vm_page_deactivate(m);
+		vm_page_xunbusy(m);
+	} else if (object->type == OBJT_VNODE && object->handle != NULL) {
+		freed = vm_pageout_launder_vnode(object, m);
+	} else {
+		vm_page_unswappable(m);
+		vm_page_xunbusy(m);
+	}
+	VM_OBJECT_WUNLOCK(object);
+	return (freed);
+}
+
+static int
+vm_pageout_scan_laundry(struct vm_domain *vmd, int target)
+{
+	struct vm_pagequeue *pq = &vmd->vmd_pagequeues[PQ_LAUNDRY];
+	struct vm_page marker;
+	vm_page_t ma[VM_PAGEOUT_BATCH];
+	int freed = 0, scanned = 0, limit, n, i;
+
+	vm_pageout_init_marker(&marker, PQ_LAUNDRY);
+	vm_pagequeue_lock(pq);
+	limit = (int)atomic_load(&pq->pq_cnt);
+	TAILQ_INSERT_HEAD(&pq->pq_pl, &marker, plinks.q);
+	while (freed < target && scanned <= limit) {
+		n = vm_pageout_collect(pq, &marker, ma, &scanned);
+		if (n < 0)
+			break;
+		vm_pagequeue_unlock(pq);
+		for (i = 0; i < n; i++)
+			freed += vm_pageout_launder_one(ma[i]);
+		vm_pagequeue_lock(pq);
+	}
+	TAILQ_REMOVE(&pq->pq_pl, &marker, plinks.q);
+	vm_pagequeue_unlock(pq);
+	return (freed);
+}
+
+static void
+vm_pageout_laundry_thread(void *arg __unused)
+{
+	struct vm_domain *vmd;
+	int d, shortage;
+
+	while (!kthread_should_stop()) {
+		vm_pageout_sleep(&vm_laundry_wanted, false, "laundp", 1000);
+		if (kthread_should_stop())
+			break;
+		for (d = 0; d < vm_ndomains; d++) {
+			vmd = VM_DOMAIN(d);
+			shortage = vm_pageout_shortage(vmd);
+			if (shortage > 0 && atomic_load(
+			    &vmd->vmd_pagequeues[PQ_LAUNDRY].pq_cnt) > 0)
+				(void)vm_pageout_scan_laundry(vmd, shortage);
+		}
+	}
+}
+
+/* ---- the daemon ----------------------------------------------------------- */
+
+static void
+vm_pageout_daemon(void *arg)
+{
+	int domain = (int)(intptr_t)arg;
+	struct vm_domain *vmd = VM_DOMAIN(domain);
+	int shortage, freed, laundered, inactive;
+
+	while (!kthread_should_stop()) {
+		vm_pageout_sleep(&vm_pageout_wanted[domain],
+		    vm_pageout_shortage(vmd) > 0, "psleep", 1000);
+		if (kthread_should_stop())
+			break;
+		shortage = vm_pageout_shortage(vmd);
+		if (shortage == 0)
+			continue;
+		VM_CNT_INC(v_pdwakeups);
+		atomic_fetch_add(&vm_pageout_passes, 1);
+		/* The queues must hold what the CPUs' batches still carry. */
+		vm_page_pqbatch_drain();
+		laundered = 0;
+		freed = vm_pageout_scan_inactive(vmd, shortage, &laundered);
+		inactive = (int)atomic_load(
+		    &vmd->vmd_pagequeues[PQ_INACTIVE].pq_cnt);
+		if (freed < shortage || inactive <
+		    (int)vmd->vmd_inactive_target)
+			vm_pageout_scan_active(vmd, MAX(shortage,
+			    (int)vmd->vmd_inactive_target - inactive));
+		if (laundered > 0 || (freed < shortage && atomic_load(
+		    &vmd->vmd_pagequeues[PQ_LAUNDRY].pq_cnt) > 0)) {
+			atomic_store(&vm_laundry_wanted, 1);
+			wakeup(&vm_laundry_wanted);
+		}
+		if (freed < shortage) {
+			VM_CNT_INC(v_pdshortfalls);
+			/* Let the laundry and the frees of others catch up. */
+			kpause("pwait", 10);
+		}
+	}
+}
+
+void
+vm_pageout_startup(void)
+{
+	char name[32];
+	int d;
+
+	for (d = 0; d < vm_ndomains; d++) {
+		atomic_store(&vm_pageout_wanted[d], 0);
+		snprintf(name, sizeof(name), "pagedaemon%d", d);
+		if (kthread_add(vm_pageout_daemon, (void *)(intptr_t)d,
+		    &vm_pageout_wanted[d], name, NULL) != 0)
+			panic("%s: cannot start the page daemon", __func__);
+	}
+	atomic_store(&vm_laundry_wanted, 0);
+	if (kthread_add(vm_pageout_laundry_thread, NULL, &vm_laundry_wanted,
+	    "laundry", NULL) != 0)
+		panic("%s: cannot start the laundry thread", __func__);
+	atomic_store(&vm_pageout_started, 1);
+}
+
+void
+vm_pageout_shutdown(void)
+{
+	atomic_store(&vm_pageout_started, 0);
+}
+
+u_long
+vm_pageout_pass_count(void)
+{
+	return (atomic_load(&vm_pageout_passes));
+}
