@@ -407,16 +407,23 @@ vn_upgrade_hostfd(struct vnode *vp, int hostfd, int accmode)
 /*
  * Truncate or extend to length.  The truncation counts as a writer while
  * it runs (D19923: vn_truncate bumps v_writecount around the change), so
- * a file mapped as text refuses it with ETXTBSY.  A shrink reaches the
- * host first, so that a failure there changes nothing, and pages read
- * back later past the new end come from a file that ends there; a growth
- * is set at the next sync (reads past the host's end are zeros either
- * way).
+ * a file mapped as text refuses it with ETXTBSY.
+ *
+ * A shrink changes the cache first and the host file second: removing
+ * the pages past the end waits for their write-backs under way (they are
+ * busy), so no write-back can lengthen the host file again after it was
+ * cut, and write-backs that start later stop at the new size.  (That is
+ * what lets the laundry write pages without the vnode lock.)  If the
+ * host refuses, the old size is put back: the bytes past the new end
+ * read from the host file again, as they were last written back.  A
+ * growth reaches the host at the next sync (reads past the host's end
+ * are zeros either way).
  */
 int
 vn_truncate_locked(struct vnode *vp, off_t length)
 {
-	int error;
+	off_t old = vp->v_size;
+	int error = 0;
 
 	sx_assert(&vp->v_lock, SA_XLOCKED);
 	if (length < 0)
@@ -425,10 +432,11 @@ vn_truncate_locked(struct vnode *vp, off_t length)
 		return (EFBIG);
 	if ((error = vn_add_writecount(vp, 1)) != 0)
 		return (error);
-	if (length < vp->v_size && ftruncate(vp->v_fd, length) == -1)
+	vnode_pager_setsize(vp, length);
+	if (length < old && ftruncate(vp->v_fd, length) == -1) {
 		error = errno;
-	else
-		vnode_pager_setsize(vp, length);
+		vnode_pager_setsize(vp, old);
+	}
 	(void)vn_add_writecount(vp, -1);
 	return (error);
 }

@@ -31,7 +31,9 @@
  * The queue lock is dropped for the work; the object lock is only tried
  * (the usual order is object lock, then page busy), and a page whose
  * object is contended is left for the next pass.  A vnode page is written
- * with its vnode locked too (tried: vnode lock before object lock).
+ * without its vnode lock: readers and writers of the file hold it while
+ * they wait for memory, and truncation is safe without it
+ * (vn_truncate_locked).
  *
  * Counters: v_pdwakeups, v_pdpages (pages examined), v_reactivated,
  * v_dfree (pages freed by the daemon), v_pdshortfalls (passes that ended
@@ -350,25 +352,19 @@ vm_pageout_scan_active(struct vm_domain *vmd, int count)
 static int
 vm_pageout_launder_vnode(vm_object_t object, vm_page_t m)
 {
-	struct vnode *vp = object->handle;
 	vm_page_t ma[1] = { m };
 	int rtval;
 
-	if (!sx_try_xlock(&vp->v_lock)) {
-		vm_page_xunbusy(m);
-		return (0);
-	}
+	/* No vnode lock: see vnode_pager.c on truncation. */
 	pmap_remove_write(m);
 	if (atomic_load(&m->dirty) != 0) {
 		vm_pager_put_pages(object, ma, 1, VM_PAGER_PUT_SYNC, &rtval);
 		if (rtval != VM_PAGER_OK) {
 			vm_page_dirty(m);
-			sx_xunlock(&vp->v_lock);
 			vm_page_xunbusy(m);
 			return (0);
 		}
 	}
-	sx_xunlock(&vp->v_lock);
 	if (vm_page_queue(m) == PQ_LAUNDRY && !vm_pageout_referenced(m) &&
 	    vm_pageout_free_clean(object, m))
 		return (1);

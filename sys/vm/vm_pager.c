@@ -389,12 +389,14 @@ vm_object_rdwr_page(vm_object_t object, vm_pindex_t pindex, bool fill,
 		    VM_ALLOC_NOWAIT);
 		if (m != NULL)
 			break;
-		if (++waits > VM_RDWR_OOM_WAITS) {
+		/* Only waits in which no memory came count (as in faults). */
+		VM_OBJECT_WUNLOCK(object);
+		if (vm_wait_timo(VM_RDWR_OOM_TIMO_MS) != 0 &&
+		    ++waits > VM_RDWR_OOM_WAITS) {
+			VM_OBJECT_WLOCK(object);
 			*errorp = ENOMEM;
 			return (NULL);
 		}
-		VM_OBJECT_WUNLOCK(object);
-		(void)vm_wait_timo(VM_RDWR_OOM_TIMO_MS);
 		VM_OBJECT_WLOCK(object);
 	}
 	if (vm_page_all_valid(m) || !fill)

@@ -20,9 +20,10 @@
  * the new last page; growing zeroes the old last page's tail, where a
  * mapping may have stored bytes that now become part of the file.
  *
- * putpages is called with the vnode locked (vm_object_sync, vn_fsync,
- * the vnode's end), which excludes truncation: a page a truncation
- * removed is never written back after the host file was cut.
+ * putpages needs no vnode lock: a truncation removes the pages past the
+ * new end (waiting for those being written) before it cuts the host file
+ * (vn_truncate_locked), and a write-back that starts later stops at the
+ * new size, so the host file is never lengthened again with old bytes.
  *
  * The I/O runs with the object unlocked and the pages exclusively busy.
  * A truncation meanwhile waits for the busy pages before removing them,
@@ -227,7 +228,6 @@ vnode_pager_putpages(vm_object_t object, vm_page_t *ma, int count,
 	int i, n;
 
 	VM_OBJECT_ASSERT_WLOCKED(object);
-	sx_assert(&vp->v_lock, SA_XLOCKED);
 	KASSERT(count <= VM_PAGER_MAX_RUN, ("%s: count %d", __func__, count));
 	size = object->vnp_size;
 	off = IDX_TO_OFF(ma[0]->pindex);
