@@ -64,6 +64,18 @@ LIBVM_API int	vm_sysctlbyname(const char *name, void *oldp, size_t *oldlenp,
 		    const void *newp, size_t newlen);
 LIBVM_API int	vm_sysctl_next(const char *name, char *buf, size_t buflen);
 
+/*
+ * Swap devices: host files (created if missing, set to size rounded down
+ * to pages).  vm_swapon adds one (EBUSY if the path is already swap,
+ * EINVAL below one page, ENOSPC past 16 devices, the host's errno);
+ * vm_swapoff pages everything the device holds back in and removes it
+ * (EINVAL if it is not swap, ENOMEM, changing nothing, when memory and
+ * the other devices cannot hold it).  vm_config.swapfile adds one at
+ * boot.  See vm_swapon(3).
+ */
+LIBVM_API int	vm_swapon(const char *path, uint64_t size);
+LIBVM_API int	vm_swapoff(const char *path);
+
 #define	VM_CTLTYPE_NODE		1
 #define	VM_CTLTYPE_INT		2
 #define	VM_CTLTYPE_STRING	3

@@ -11,6 +11,7 @@
  * kernel threads are stopped and joined by it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_kern.h>
 #include <vm/vm_pageout.h>
+#include <vm/swap_pager.h>
 #include <vm/uma_int.h>
 #include <pmap/pmap.h>
 
@@ -81,9 +83,17 @@ vm_config_check(const struct vm_config *cfg)
 	if (cfg->badpages != NULL &&
 	    strlen(cfg->badpages) >= sizeof(boot_badpages))
 		return (ENAMETOOLONG);
-	/* Swap arrives with the paging issue; refuse rather than ignore. */
-	if (cfg->swapfile != NULL)
-		return (EOPNOTSUPP);
+	if (cfg->swapfile != NULL) {
+		int fd;
+
+		if (cfg->swapsize < PAGE_SIZE)
+			return (EINVAL);
+		/* The host decides whether the file can be made. */
+		fd = open(cfg->swapfile, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd == -1)
+			return (errno);
+		close(fd);
+	}
 	return (0);
 }
 
@@ -149,6 +159,7 @@ vm_boot(const struct vm_config *ucfg)
 	vm_object_startup();
 	pmap_init();
 	vm_map_startup();
+	swap_pager_startup();
 	vnode_startup();
 	fdesc_startup();
 	shm_startup();
@@ -180,6 +191,7 @@ vm_shutdown(void)
 	shm_shutdown();
 	vm_map_shutdown();
 	vnode_shutdown();
+	swap_pager_shutdown();
 	pmap_fini();
 	kmalloc_shutdown();
 	kmem_shutdown();

@@ -39,6 +39,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pager.h>
+#include <vm/swap_pager.h>
 
 #define	PFBAK	4	/* prefault: pages behind the faulting one */
 #define	PFFOR	4	/* and ahead of it */
@@ -489,6 +490,12 @@ vm_fault_find_page(struct faultstate *fs)
 			}
 			return (FAULT_SUCCESS);
 		}
+		/* Paged out to swap: read it back. */
+		if ((fs->object->flags & OBJ_ANON) != 0 &&
+		    fs->object->type == OBJT_SWAP &&
+		    fs->pindex < fs->object->size &&
+		    swap_pager_has_slot(fs->object, fs->pindex))
+			return (vm_fault_getpages(fs));
 		if ((fs->object->flags & OBJ_ANON) == 0 &&
 		    fs->object->type != OBJT_DEFAULT) {
 			if (fs->pindex >= fs->object->size) {

@@ -43,6 +43,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pager.h>
+#include <vm/swap_pager.h>
 #include <uma.h>
 
 /* Objects come from a zone (UMA_ZONE_VM), created at boot. */
@@ -73,6 +74,7 @@ vm_object_allocate(objtype_t type, vm_pindex_t size)
 	rw_init_flags(&object->lock, "vm object", RW_DUPOK);
 	TAILQ_INIT(&object->memq);
 	pctrie_init(&object->rtree);
+	pctrie_init(&object->swp_blks);
 	LIST_INIT(&object->shadow_head);
 	object->size = size;
 	object->type = type;
@@ -186,6 +188,9 @@ vm_object_page_remove(vm_object_t object, vm_pindex_t start, vm_pindex_t end,
 	vm_page_t m, next;
 
 	VM_OBJECT_ASSERT_WLOCKED(object);
+	/* The range's contents go: so do its swap slots. */
+	if ((options & OBJPR_CLEANONLY) == 0)
+		swap_pager_freespace(object, start, end == 0 ? 0 : end - start);
 again:
 	m = vm_page_find_least(object, start);
 	for (; m != NULL && (end == 0 || m->pindex < end); m = next) {
@@ -348,10 +353,12 @@ vm_object_scan_shadowed(vm_object_t object, vm_object_t backing)
 		if (pi >= object->size)
 			break;
 		pp = vm_page_lookup(object, pi);
-		if (pp == NULL || vm_page_busied(pp) || !vm_page_all_valid(pp))
+		if ((pp == NULL || vm_page_busied(pp) ||
+		    !vm_page_all_valid(pp)) && !swap_pager_has_slot(object, pi))
 			return (false);
 	}
-	return (true);
+	/* Pages paged out of backing count as much as resident ones. */
+	return (swap_pager_shadowed(object, backing));
 }
 
 /*
@@ -395,6 +402,11 @@ vm_object_collapse_pages(vm_object_t object, vm_object_t backing)
 		backing->generation++;
 		vm_page_xunbusy(p);
 	}
+	/*
+	 * The swap slots follow: those object lacks move up, the others are
+	 * freed (and a page just moved up whose slot that was is dirtied).
+	 */
+	swap_pager_copy(backing, object, boff);
 	return (true);
 }
 
@@ -489,8 +501,8 @@ vm_object_collapse(vm_object_t object)
 /* ---- deallocation ----------------------------------------------------- */
 
 /* Take a reference unless the count is already zero (a dying object). */
-static bool
-vm_object_reference_if_live(vm_object_t object)
+bool
+vm_object_reference_live(vm_object_t object)
 {
 	int old = atomic_load(&object->ref_count);
 
@@ -530,12 +542,12 @@ vm_object_deallocate_anon(vm_object_t object)
 	if (VM_OBJECT_TRYWLOCK(robj)) {
 		VM_OBJECT_WUNLOCK(object);
 		if ((robj->flags & (OBJ_DEAD | OBJ_COLLAPSING)) != 0 ||
-		    !vm_object_reference_if_live(robj)) {
+		    !vm_object_reference_live(robj)) {
 			VM_OBJECT_WUNLOCK(robj);
 			return;
 		}
 	} else {
-		if (!vm_object_reference_if_live(robj)) {
+		if (!vm_object_reference_live(robj)) {
 			VM_OBJECT_WUNLOCK(object);
 			return;
 		}
@@ -615,7 +627,9 @@ vm_object_terminate(vm_object_t object)
 #ifdef INVARIANTS
 	vm_object_check(object);
 #endif
-	vm_object_page_remove(object, 0, 0, 0);
+	vm_object_page_remove(object, 0, 0, 0);	/* and the swap slots */
+	KASSERT(pctrie_is_empty(&object->swp_blks), ("%s: object %p still "
+	    "has swap", __func__, (void *)object));
 	KASSERT(object->resident_page_count == 0 &&
 	    pctrie_is_empty(&object->rtree),
 	    ("%s: object %p still has %d pages", __func__, (void *)object,
@@ -697,6 +711,8 @@ retry:
 		orig->generation++;
 		vm_page_xunbusy(m);
 	}
+	/* The range's swap slots move with it. */
+	swap_pager_copy(orig, new, offidx);
 #ifdef INVARIANTS
 	vm_object_check(new);
 	vm_object_check(orig);
@@ -799,6 +815,8 @@ again:
 			break;
 		}
 	}
+	if (advice == VM_MADV_FREE)
+		swap_pager_freespace(object, pindex, end - pindex);
 	VM_OBJECT_WUNLOCK(object);
 }
 

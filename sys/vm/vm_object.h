@@ -78,6 +78,9 @@ struct vm_object {
 					   generation) */
 	u_int		clean_generation; /* (o) dirty_generation when the
 					   last full clean began */
+	struct pctrie	swp_blks;	/* (o) swap slots (swap_pager.c) */
+	TAILQ_ENTRY(vm_object) swp_link; /* (swap_mtx) objects with slots,
+					   while OBJ_SWAPPED */
 };
 typedef struct vm_object *vm_object_t;
 
@@ -90,6 +93,7 @@ typedef struct vm_object *vm_object_t;
 #define	OBJ_TEXT	0x0040	/* vnode: mapped as text somewhere */
 #define	OBJ_NOWRITEMAP	0x0080	/* no new writable shared mapping
 				   (shm F_SEAL_WRITE) */
+#define	OBJ_SWAPPED	0x0100	/* has swap slots: on swap_objects */
 
 #define	VM_OBJECT_WLOCK(o)	rw_wlock(&(o)->lock)
 #define	VM_OBJECT_WUNLOCK(o)	rw_wunlock(&(o)->lock)
@@ -110,6 +114,7 @@ vm_object_t vm_object_allocate(objtype_t type, vm_pindex_t size);
 vm_object_t vm_object_allocate_anon(vm_pindex_t size);
 					/* OBJT_SWAP, OBJ_ANON|OBJ_ONEMAPPING */
 void	vm_object_reference(vm_object_t object);
+bool	vm_object_reference_live(vm_object_t object);	/* unless dying */
 void	vm_object_deallocate(vm_object_t object);
 void	vm_object_terminate(vm_object_t object);	/* write-locked, no
 							   references left */

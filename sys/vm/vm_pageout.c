@@ -20,7 +20,7 @@
  *			zero (FreeBSD's act_count).
  *
  * The laundry thread writes dirty pages of the laundry queue back through
- * their pager (vnode pages to their file; swap comes with the swap pager)
+ * their pager (vnode pages to their file, anonymous and shm pages to swap)
  * and frees the ones nobody used meanwhile.
  *
  * Scanning (FreeBSD's batches): the scan holds the queue lock only to
@@ -57,6 +57,7 @@
 #include <vm/vm_pageout.h>
 #include <vm/vm_pagequeue.h>
 #include <vm/vm_pager.h>
+#include <vm/swap_pager.h>
 
 #define	VM_PAGEOUT_BATCH	32	/* pages per queue-lock hold */
 #define	ACT_DECLINE		1
@@ -217,8 +218,9 @@ vm_pageout_free_clean(vm_object_t object, vm_page_t m)
 static void
 vm_pageout_to_laundry(vm_object_t object, vm_page_t m)
 {
-	/* Anonymous memory has nowhere to go until there is swap. */
-	if (object->type == OBJT_VNODE)
+	/* Anonymous memory has nowhere to go without swap space. */
+	if (object->type == OBJT_VNODE ||
+	    (object->type == OBJT_SWAP && vm_swap_available()))
 		vm_page_launder(m);
 	else
 		vm_page_unswappable(m);
@@ -298,7 +300,7 @@ vm_pageout_scan_inactive(struct vm_domain *vmd, int target, int *launderedp)
  * those whose activity reaches zero.
  */
 static void
-vm_pageout_scan_active(struct vm_domain *vmd, int count)
+vm_pageout_scan_active(struct vm_domain *vmd, int count, bool shortage)
 {
 	struct vm_pagequeue *pq = &vmd->vmd_pagequeues[PQ_ACTIVE];
 	struct vm_page marker;
@@ -321,9 +323,17 @@ vm_pageout_scan_active(struct vm_domain *vmd, int count)
 			do {
 				old = vm_page_astate_load(m);
 				new = old;
+				/*
+				 * Under a shortage an unreferenced page goes
+				 * at once (a page is referenced by the access
+				 * that brought it in, so it survives one scan
+				 * after its last use); otherwise it ages.
+				 */
 				if (ref)
 					new.act_count = (uint8_t)MIN(ACT_MAX,
 					    old.act_count + ACT_ADVANCE);
+				else if (shortage)
+					new.act_count = 0;
 				else
 					new.act_count = old.act_count >
 					    ACT_DECLINE ? (uint8_t)(
@@ -392,6 +402,8 @@ vm_pageout_launder_one(vm_page_t m)
 		vm_page_xunbusy(m);
 	} else if (object->type == OBJT_VNODE && object->handle != NULL) {
 		freed = vm_pageout_launder_vnode(object, m);
+	} else if (object->type == OBJT_SWAP && vm_swap_available()) {
+		freed = swap_pager_launder(object, m);
 	} else {
 		vm_page_unswappable(m);
 		vm_page_xunbusy(m);
@@ -430,18 +442,27 @@ static void
 vm_pageout_laundry_thread(void *arg __unused)
 {
 	struct vm_domain *vmd;
-	int d, shortage;
+	int d, shortage, freed;
+	bool more = false;
 
 	while (!kthread_should_stop()) {
-		vm_pageout_sleep(&vm_laundry_wanted, false, "laundp", 1000);
+		/* While a pass made progress and pages wait, go on. */
+		vm_pageout_sleep(&vm_laundry_wanted, more, "laundp", 1000);
 		if (kthread_should_stop())
 			break;
+		more = false;
+		vm_page_pqbatch_drain();
 		for (d = 0; d < vm_ndomains; d++) {
 			vmd = VM_DOMAIN(d);
 			shortage = vm_pageout_shortage(vmd);
-			if (shortage > 0 && atomic_load(
-			    &vmd->vmd_pagequeues[PQ_LAUNDRY].pq_cnt) > 0)
-				(void)vm_pageout_scan_laundry(vmd, shortage);
+			if (shortage == 0 || atomic_load(
+			    &vmd->vmd_pagequeues[PQ_LAUNDRY].pq_cnt) == 0)
+				continue;
+			freed = vm_pageout_scan_laundry(vmd, shortage);
+			if (freed > 0 && vm_pageout_shortage(vmd) > 0 &&
+			    atomic_load(&vmd->vmd_pagequeues[PQ_LAUNDRY].
+			    pq_cnt) > 0)
+				more = true;
 		}
 	}
 }
@@ -474,7 +495,8 @@ vm_pageout_daemon(void *arg)
 		if (freed < shortage || inactive <
 		    (int)vmd->vmd_inactive_target)
 			vm_pageout_scan_active(vmd, MAX(shortage,
-			    (int)vmd->vmd_inactive_target - inactive));
+			    (int)vmd->vmd_inactive_target - inactive),
+			    freed < shortage);
 		if (laundered > 0 || (freed < shortage && atomic_load(
 		    &vmd->vmd_pagequeues[PQ_LAUNDRY].pq_cnt) > 0)) {
 			atomic_store(&vm_laundry_wanted, 1);

@@ -56,38 +56,6 @@ const struct pagerops defaultpagerops = {
 	.pgo_haspage = default_pager_haspage,
 };
 
-/*
- * Swap-type objects: anonymous memory and POSIX shm.  They count their
- * writable shared mappings (D21456) so that shm can refuse F_SEAL_WRITE.
- */
-static void
-swap_pager_update_writecount(vm_object_t object, vm_offset_t start,
-    vm_offset_t end)
-{
-	VM_OBJECT_WLOCK(object);
-	object->writemappings += end - start;
-	VM_OBJECT_WUNLOCK(object);
-}
-
-static void
-swap_pager_release_writecount(vm_object_t object, vm_offset_t start,
-    vm_offset_t end)
-{
-	VM_OBJECT_WLOCK(object);
-	KASSERT(object->writemappings >= end - start, ("%s: object %p "
-	    "writemappings %ju < %ju", __func__, (void *)object,
-	    (uintmax_t)object->writemappings, (uintmax_t)(end - start)));
-	object->writemappings -= end - start;
-	VM_OBJECT_WUNLOCK(object);
-}
-
-const struct pagerops swappagerops = {
-	.pgo_name = "swap",
-	.pgo_haspage = default_pager_haspage,
-	.pgo_update_writecount = swap_pager_update_writecount,
-	.pgo_release_writecount = swap_pager_release_writecount,
-};
-
 static const struct pagerops physpagerops = {
 	.pgo_name = "phys",
 	.pgo_haspage = default_pager_haspage,

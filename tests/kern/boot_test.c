@@ -187,6 +187,8 @@ static void set_bad_long(struct vm_config *c)
 }
 static void set_swapfile(struct vm_config *c)
 { c->swapfile = "/nonexistent/swap"; c->swapsize = 1 << 20; }
+static void set_swapsize_small(struct vm_config *c)
+{ c->swapfile = "swap"; c->swapsize = 4095; }
 
 static const struct bad_config bad_configs[] = {
 	{ "physmem 0", EINVAL, set_physmem_0 },
@@ -209,7 +211,8 @@ static const struct bad_config bad_configs[] = {
 	{ "badpages at physmem", EINVAL, set_bad_at_end },
 	{ "badpages at 1 GiB", EINVAL, set_bad_far },
 	{ "badpages too long", ENAMETOOLONG, set_bad_long },
-	{ "swapfile", EOPNOTSUPP, set_swapfile },
+	{ "swapfile in a missing directory", ENOENT, set_swapfile },
+	{ "swap smaller than a page", EINVAL, set_swapsize_small },
 };
 
 ATF_TC(boot_invalid_configs);

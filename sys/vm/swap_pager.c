@@ -1,0 +1,992 @@
+/*
+ * The swap pager: anonymous memory and POSIX shm paged to host files.
+ *
+ * Devices.  vm_swapon adds a host file as a swap device of its size in
+ * pages; each device has a blist(9) of its slots (FreeBSD's per-device
+ * sw_blist), and a slot is named globally by the device's first block
+ * plus its index, so one number says where a page lives.  Allocation
+ * takes a run from the device after the last one used (round robin),
+ * skipping devices being removed.
+ *
+ * Metadata.  An object's slots are kept in a pctrie of struct swblk, one
+ * per SWAP_META_PAGES page indices (FreeBSD's swblk), under the object
+ * lock.  A slot and a resident page may both exist for an index: the
+ * page is then a clean copy of the slot, or a dirty page whose slot is
+ * stale and is replaced at its next pageout.  Whoever takes a slot away
+ * from a resident clean page dirties the page (collapse, split).
+ *
+ * I/O.  getpages reads the page and its neighbours whose slots follow on
+ * the same device (read-behind and read-ahead) with one preadv; putpages
+ * takes a run of slots and writes the pages with one pwritev.  Both run
+ * with the object unlocked and the pages exclusively busy: a page being
+ * written cannot be freed or changed, and a thread that wants to free it
+ * waits for the write (seed 001: no PG_RELEASED for swap pages).  The
+ * I/O is synchronous in the calling thread (the laundry's).
+ *
+ * swapoff (seed 004) pages every object's slots on the device back in
+ * without knowing which objects use it: it walks the list of objects
+ * that have slots, takes a reference, pages in what the device holds,
+ * and starts over while the device still has slots in use; busy pages
+ * and contended objects are skipped and retried after a pause, so the
+ * walk does not livelock on an object someone works on.  It fails with
+ * ENOMEM, changing nothing, when free memory and the other devices
+ * cannot hold what the device has.
+ *
+ * Locks: swap_mtx (devices, blists, the object list; a leaf under the
+ * object lock), the object lock for metadata, page busy for I/O.
+ */
+#include <libvm.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/blist.h>
+#include <sys/kernel.h>
+#include <sys/malloc.h>
+#include <sys/mutex.h>
+#include <sys/pctrie.h>
+#include <sys/queue.h>
+#include <sys/sleepqueue.h>
+#include <sys/sysctl.h>
+#include <pmap/pmap.h>
+#include <vm/swap_pager.h>
+#include <vm/vm_meter.h>
+#include <vm/vm_object.h>
+#include <vm/vm_page.h>
+#include <vm/vm_pager.h>
+#include <uma.h>
+
+static MALLOC_DEFINE(M_VMSWAP, "swap", "swap devices");
+
+#define	SWAP_META_PAGES	32
+#define	SWAP_RUN_MAX	VM_PAGER_MAX_RUN
+#define	SWAP_NDEV_MAX	16
+
+struct swblk {
+	vm_pindex_t	p;			/* first index, a multiple of
+						   SWAP_META_PAGES */
+	swblk_t		d[SWAP_META_PAGES];	/* slots, SWAPBLK_NONE */
+};
+
+/*
+ * A swap device.
+ *	(s)	swap_mtx
+ *	(c)	constant while on the list
+ */
+struct swdev {
+	TAILQ_ENTRY(swdev) sw_link;	/* (s) */
+	char		*sw_path;	/* (c) */
+	int		sw_fd;		/* (c) */
+	swblk_t		sw_first;	/* (c) first global slot */
+	swblk_t		sw_nblks;	/* (c) slots */
+	swblk_t		sw_used;	/* (s) slots in use */
+	blist_t		sw_blist;	/* (s) */
+	bool		sw_closing;	/* (s) swapoff under way */
+};
+
+static struct mtx swap_mtx;
+static TAILQ_HEAD(, swdev) swap_devs;		/* (s) */
+static int swap_ndevs;				/* (s) */
+static swblk_t swap_next_first;			/* (s) next device's base */
+static struct swdev *swap_cursor;		/* (s) next to allocate from */
+static uint64_t swap_total;			/* (s) pages */
+static uint64_t swap_used;			/* (s) pages */
+static TAILQ_HEAD(, vm_object) swap_objects;	/* (s) objects with slots */
+static uma_zone_t swblk_zone, swpctrie_zone;
+static _Atomic bool swap_up;
+
+/* Fault injection for the tests: fail the next n reads or writes. */
+static _Atomic int swap_fail_reads, swap_fail_writes;
+
+static void *
+swp_pctrie_alloc(struct pctrie *ptree __unused)
+{
+	return (uma_zalloc(swpctrie_zone, M_NOWAIT));
+}
+
+static void
+swp_pctrie_free(struct pctrie *ptree __unused, void *node)
+{
+	uma_zfree(swpctrie_zone, node);
+}
+
+PCTRIE_DEFINE(SWAP, swblk, p, swp_pctrie_alloc, swp_pctrie_free);
+
+/* ---- devices and slots ------------------------------------------------- */
+
+static struct swdev *
+swp_dev_of(swblk_t blk)
+{
+	struct swdev *sp;
+
+	mtx_assert(&swap_mtx, MA_OWNED);
+	TAILQ_FOREACH(sp, &swap_devs, sw_link)
+		if (blk >= sp->sw_first && blk < sp->sw_first + sp->sw_nblks)
+			return (sp);
+	panic("%s: slot %jd on no device", __func__, (intmax_t)blk);
+}
+
+/* Take 1 to *count consecutive slots; SWAPBLK_NONE if none. */
+static swblk_t
+swp_alloc(int *count)
+{
+	struct swdev *sp, *start;
+	swblk_t blk;
+	int want = *count, n;
+
+	mtx_lock(&swap_mtx);
+	start = swap_cursor != NULL ? swap_cursor : TAILQ_FIRST(&swap_devs);
+	sp = start;
+	while (sp != NULL) {
+		if (!sp->sw_closing) {
+			n = 1;
+			blk = blist_alloc(sp->sw_blist, &n, want);
+			if (blk != SWAPBLK_NONE) {
+				sp->sw_used += n;
+				swap_used += (uint64_t)n;
+				swap_cursor = TAILQ_NEXT(sp, sw_link);
+				mtx_unlock(&swap_mtx);
+				*count = n;
+				return (sp->sw_first + blk);
+			}
+		}
+		sp = TAILQ_NEXT(sp, sw_link);
+		if (sp == NULL)
+			sp = TAILQ_FIRST(&swap_devs);
+		if (sp == start)
+			break;
+	}
+	mtx_unlock(&swap_mtx);
+	*count = 0;
+	return (SWAPBLK_NONE);
+}
+
+static void
+swp_free_locked(swblk_t blk, swblk_t n)
+{
+	struct swdev *sp;
+
+	mtx_assert(&swap_mtx, MA_OWNED);
+	sp = swp_dev_of(blk);
+	blist_free(sp->sw_blist, blk - sp->sw_first, n);
+	sp->sw_used -= n;
+	swap_used -= (uint64_t)n;
+}
+
+static void
+swp_free(swblk_t blk, swblk_t n)
+{
+	mtx_lock(&swap_mtx);
+	swp_free_locked(blk, n);
+	mtx_unlock(&swap_mtx);
+}
+
+bool
+vm_swap_available(void)
+{
+	bool avail;
+
+	if (!atomic_load_explicit(&swap_up, memory_order_relaxed))
+		return (false);
+	mtx_lock(&swap_mtx);
+	avail = swap_used < swap_total;
+	mtx_unlock(&swap_mtx);
+	return (avail);
+}
+
+/* ---- metadata ------------------------------------------------------------ */
+
+/* The object's list membership follows whether it has slots. */
+static void
+swp_object_listed(vm_object_t object, bool has)
+{
+	mtx_lock(&swap_mtx);
+	if (has && (object->flags & OBJ_SWAPPED) == 0) {
+		TAILQ_INSERT_TAIL(&swap_objects, object, swp_link);
+		object->flags |= OBJ_SWAPPED;
+	} else if (!has && (object->flags & OBJ_SWAPPED) != 0) {
+		TAILQ_REMOVE(&swap_objects, object, swp_link);
+		object->flags &= ~OBJ_SWAPPED;
+	}
+	mtx_unlock(&swap_mtx);
+}
+
+static swblk_t
+swp_meta_lookup(vm_object_t object, vm_pindex_t pindex)
+{
+	struct swblk *sb;
+
+	VM_OBJECT_ASSERT_LOCKED(object);
+	if (pctrie_is_empty(&object->swp_blks))
+		return (SWAPBLK_NONE);
+	sb = SWAP_PCTRIE_LOOKUP(&object->swp_blks,
+	    rounddown(pindex, SWAP_META_PAGES));
+	return (sb == NULL ? SWAPBLK_NONE : sb->d[pindex % SWAP_META_PAGES]);
+}
+
+static bool
+swp_swblk_empty(const struct swblk *sb)
+{
+	int i;
+
+	for (i = 0; i < SWAP_META_PAGES; i++)
+		if (sb->d[i] != SWAPBLK_NONE)
+			return (false);
+	return (true);
+}
+
+/*
+ * Set pindex's slot to blk (SWAPBLK_NONE: clear it), returning the old
+ * one (the caller frees it).  ENOMEM leaves everything as it was.
+ */
+static int
+swp_meta_set(vm_object_t object, vm_pindex_t pindex, swblk_t blk,
+    swblk_t *oldp)
+{
+	struct swblk *sb;
+	vm_pindex_t key = rounddown(pindex, SWAP_META_PAGES);
+	int i;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	*oldp = SWAPBLK_NONE;
+	sb = SWAP_PCTRIE_LOOKUP(&object->swp_blks, key);
+	if (sb == NULL) {
+		if (blk == SWAPBLK_NONE)
+			return (0);
+		sb = uma_zalloc(swblk_zone, M_NOWAIT);
+		if (sb == NULL)
+			return (ENOMEM);
+		sb->p = key;
+		for (i = 0; i < SWAP_META_PAGES; i++)
+			sb->d[i] = SWAPBLK_NONE;
+		if (SWAP_PCTRIE_INSERT(&object->swp_blks, sb) != 0) {
+			uma_zfree(swblk_zone, sb);
+			return (ENOMEM);
+		}
+		swp_object_listed(object, true);
+	}
+	*oldp = sb->d[pindex % SWAP_META_PAGES];
+	sb->d[pindex % SWAP_META_PAGES] = blk;
+	if (blk == SWAPBLK_NONE && swp_swblk_empty(sb)) {
+		SWAP_PCTRIE_REMOVE(&object->swp_blks, key);
+		uma_zfree(swblk_zone, sb);
+		if (pctrie_is_empty(&object->swp_blks))
+			swp_object_listed(object, false);
+	}
+	return (0);
+}
+
+bool
+swap_pager_has_slot(vm_object_t object, vm_pindex_t pindex)
+{
+	return (swp_meta_lookup(object, pindex) != SWAPBLK_NONE);
+}
+
+void
+swap_pager_freespace(vm_object_t object, vm_pindex_t start,
+    vm_pindex_t count)
+{
+	struct swblk *sb;
+	vm_pindex_t end, next, pi;
+	int i;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	if (object->type != OBJT_SWAP || pctrie_is_empty(&object->swp_blks))
+		return;
+	end = count == 0 || start + count < start ? UINT64_MAX : start + count;
+	next = rounddown(start, SWAP_META_PAGES);
+	while ((sb = SWAP_PCTRIE_LOOKUP_GE(&object->swp_blks, next)) != NULL &&
+	    sb->p < end) {
+		next = sb->p + SWAP_META_PAGES;
+		for (i = 0; i < SWAP_META_PAGES; i++) {
+			pi = sb->p + (vm_pindex_t)i;
+			if (sb->d[i] == SWAPBLK_NONE || pi < start || pi >= end)
+				continue;
+			swp_free(sb->d[i], 1);
+			sb->d[i] = SWAPBLK_NONE;
+		}
+		if (swp_swblk_empty(sb)) {
+			SWAP_PCTRIE_REMOVE(&object->swp_blks, sb->p);
+			uma_zfree(swblk_zone, sb);
+		}
+		if (next == 0)
+			break;		/* the last indices */
+	}
+	if (pctrie_is_empty(&object->swp_blks))
+		swp_object_listed(object, false);
+}
+
+void
+swap_pager_object_free(vm_object_t object)
+{
+	swap_pager_freespace(object, 0, 0);
+}
+
+void
+swap_pager_copy(vm_object_t src, vm_object_t dst, vm_pindex_t offset)
+{
+	struct swblk *sb;
+	vm_pindex_t pi, npi, next;
+	vm_page_t m;
+	swblk_t blk, old;
+	int i;
+
+	VM_OBJECT_ASSERT_WLOCKED(src);
+	VM_OBJECT_ASSERT_WLOCKED(dst);
+	if (src->type != OBJT_SWAP || pctrie_is_empty(&src->swp_blks))
+		return;
+	for (sb = SWAP_PCTRIE_LOOKUP_GE(&src->swp_blks, 0); sb != NULL;
+	    sb = SWAP_PCTRIE_LOOKUP_GE(&src->swp_blks, next)) {
+		next = sb->p + SWAP_META_PAGES;
+		for (i = 0; i < SWAP_META_PAGES; i++) {
+			if ((blk = sb->d[i]) == SWAPBLK_NONE)
+				continue;
+			pi = sb->p + (vm_pindex_t)i;
+			if (pi < offset || (npi = pi - offset) >= dst->size)
+				continue;	/* not dst's: stays with src */
+			sb->d[i] = SWAPBLK_NONE;
+			m = vm_page_lookup(dst, npi);
+			if (m != NULL || swp_meta_lookup(dst, npi) !=
+			    SWAPBLK_NONE || swp_meta_set(dst, npi, blk, &old) !=
+			    0) {
+				/*
+				 * dst has the page (or a slot) already, or no
+				 * memory for the slot: src's copy goes.  A
+				 * resident clean page of dst that came from
+				 * this slot loses its backing store: dirty.
+				 */
+				if (m != NULL && vm_page_all_valid(m) &&
+				    swp_meta_lookup(dst, npi) == SWAPBLK_NONE)
+					vm_page_dirty(m);
+				swp_free(blk, 1);
+			}
+		}
+		if (swp_swblk_empty(sb))
+			(void)swp_meta_set(src, sb->p, SWAPBLK_NONE, &old);
+	}
+}
+
+bool
+swap_pager_shadowed(vm_object_t object, vm_object_t backing)
+{
+	struct swblk *sb;
+	vm_pindex_t boff, pi;
+	vm_page_t m;
+	int i;
+
+	VM_OBJECT_ASSERT_LOCKED(object);
+	VM_OBJECT_ASSERT_LOCKED(backing);
+	if (backing->type != OBJT_SWAP || pctrie_is_empty(&backing->swp_blks))
+		return (true);
+	boff = OFF_TO_IDX(object->backing_object_offset);
+	for (sb = SWAP_PCTRIE_LOOKUP_GE(&backing->swp_blks,
+	    rounddown(boff, SWAP_META_PAGES)); sb != NULL;
+	    sb = SWAP_PCTRIE_NEXT(&backing->swp_blks, sb)) {
+		for (i = 0; i < SWAP_META_PAGES; i++) {
+			if (sb->d[i] == SWAPBLK_NONE ||
+			    sb->p + (vm_pindex_t)i < boff)
+				continue;
+			pi = sb->p + (vm_pindex_t)i - boff;
+			if (pi >= object->size)
+				return (true);
+			m = vm_page_lookup(object, pi);
+			if ((m == NULL || vm_page_busied(m) ||
+			    !vm_page_all_valid(m)) &&
+			    swp_meta_lookup(object, pi) == SWAPBLK_NONE)
+				return (false);
+		}
+	}
+	return (true);
+}
+
+/* ---- I/O --------------------------------------------------------------- */
+
+static int
+swp_io(bool write, swblk_t blk, struct iovec *iov, int n)
+{
+	struct swdev *sp;
+	ssize_t r, want = (ssize_t)n * PAGE_SIZE, done = 0;
+	off_t off;
+	int fd;
+
+	if (write ? atomic_load(&swap_fail_writes) > 0 &&
+	    atomic_fetch_sub(&swap_fail_writes, 1) > 0 :
+	    atomic_load(&swap_fail_reads) > 0 &&
+	    atomic_fetch_sub(&swap_fail_reads, 1) > 0)
+		return (EIO);
+	mtx_lock(&swap_mtx);
+	sp = swp_dev_of(blk);
+	fd = sp->sw_fd;
+	off = (off_t)(blk - sp->sw_first) * PAGE_SIZE;
+	mtx_unlock(&swap_mtx);
+	while (done < want) {
+		r = write ? pwritev(fd, iov, n, off + done) :
+		    preadv(fd, iov, n, off + done);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			return (errno);
+		}
+		if (r == 0)
+			return (EIO);
+		done += r;
+		while (n > 0 && (size_t)r >= iov->iov_len) {
+			r -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + r;
+			iov->iov_len -= (size_t)r;
+		}
+	}
+	return (0);
+}
+
+static bool
+swap_pager_haspage(vm_object_t object, vm_pindex_t pindex, int *before,
+    int *after)
+{
+	swblk_t blk;
+	int i;
+
+	VM_OBJECT_ASSERT_LOCKED(object);
+	blk = swp_meta_lookup(object, pindex);
+	if (blk == SWAPBLK_NONE) {
+		if (before != NULL)
+			*before = 0;
+		if (after != NULL)
+			*after = 0;
+		return (false);
+	}
+	if (before != NULL) {
+		for (i = 1; i < SWAP_RUN_MAX && (vm_pindex_t)i <= pindex &&
+		    swp_meta_lookup(object, pindex - i) == blk - i; i++)
+			;
+		*before = i - 1;
+	}
+	if (after != NULL) {
+		for (i = 1; i < SWAP_RUN_MAX &&
+		    swp_meta_lookup(object, pindex + i) == blk + i; i++)
+			;
+		*after = i - 1;
+	}
+	return (true);
+}
+
+static int
+swap_pager_getpages(vm_object_t object, vm_page_t *ma, int count,
+    int *rbehind, int *rahead)
+{
+	vm_page_t run[3 * SWAP_RUN_MAX], m;
+	struct iovec iov[3 * SWAP_RUN_MAX];
+	vm_pindex_t pi, first;
+	swblk_t blk;
+	int nbehind = 0, nahead = 0, maxb, maxa, n, i, error;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	first = ma[0]->pindex;
+	blk = swp_meta_lookup(object, first);
+	if (blk == SWAPBLK_NONE)
+		return (VM_PAGER_FAIL);
+	for (i = 1; i < count; i++)
+		if (swp_meta_lookup(object, first + i) != blk + i)
+			return (VM_PAGER_FAIL);
+	(void)swap_pager_haspage(object, first, &maxb, NULL);
+	(void)swap_pager_haspage(object, first + count - 1, NULL, &maxa);
+	if (rbehind != NULL)
+		maxb = MIN(maxb, *rbehind);
+	else
+		maxb = 0;
+	if (rahead != NULL)
+		maxa = MIN(maxa, *rahead);
+	else
+		maxa = 0;
+	for (pi = first; nbehind < maxb; nbehind++) {
+		pi--;
+		if (vm_page_lookup(object, pi) != NULL)
+			break;
+		m = vm_page_alloc(object, pi, VM_ALLOC_NORMAL |
+		    VM_ALLOC_NOWAIT);
+		if (m == NULL)
+			break;
+		run[SWAP_RUN_MAX - 1 - nbehind] = m;
+	}
+	for (i = 0; i < nbehind; i++)
+		run[i] = run[SWAP_RUN_MAX - nbehind + i];
+	for (i = 0; i < count; i++)
+		run[nbehind + i] = ma[i];
+	for (pi = first + count; nahead < maxa; pi++) {
+		if (vm_page_lookup(object, pi) != NULL)
+			break;
+		m = vm_page_alloc(object, pi, VM_ALLOC_NORMAL |
+		    VM_ALLOC_NOWAIT);
+		if (m == NULL)
+			break;
+		run[nbehind + count + nahead++] = m;
+	}
+	n = nbehind + count + nahead;
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = vm_page_dmap(run[i]);
+		iov[i].iov_len = PAGE_SIZE;
+	}
+	VM_OBJECT_WUNLOCK(object);
+	error = swp_io(false, blk - nbehind, iov, n);
+	VM_OBJECT_WLOCK(object);
+	for (i = 0; i < n; i++) {
+		m = run[i];
+		if (i >= nbehind && i < nbehind + count) {
+			if (error == 0)
+				vm_page_valid(m);
+			continue;
+		}
+		if (error != 0) {
+			if (vm_page_remove(m))
+				vm_page_free(m);
+			continue;
+		}
+		/* The slot stays: the page is its clean copy. */
+		vm_page_valid(m);
+		vm_page_deactivate(m);
+		vm_page_xunbusy(m);
+	}
+	if (rbehind != NULL)
+		*rbehind = error == 0 ? nbehind : 0;
+	if (rahead != NULL)
+		*rahead = error == 0 ? nahead : 0;
+	if (error != 0)
+		return (VM_PAGER_ERROR);
+	VM_CNT_INC(v_swapin);
+	VM_CNT_ADD(v_swappgsin, n);
+	return (VM_PAGER_OK);
+}
+
+/*
+ * Write ma[0..count) to a run of new slots (one run at a time, as the
+ * space allows), then record them, freeing the slots they replace.
+ */
+static void
+swap_pager_putpages(vm_object_t object, vm_page_t *ma, int count,
+    int flags __unused, int *rtvals)
+{
+	struct iovec iov[VM_PAGER_MAX_RUN];
+	swblk_t blk, old;
+	int i, j, n, error;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	for (i = 0; i < count; i += n) {
+		n = count - i;
+		blk = swp_alloc(&n);
+		if (blk == SWAPBLK_NONE) {
+			for (j = i; j < count; j++)
+				rtvals[j] = VM_PAGER_FAIL;
+			return;
+		}
+		for (j = 0; j < n; j++) {
+			iov[j].iov_base = vm_page_dmap(ma[i + j]);
+			iov[j].iov_len = PAGE_SIZE;
+			vm_page_undirty(ma[i + j]);
+		}
+		VM_OBJECT_WUNLOCK(object);
+		error = swp_io(true, blk, iov, n);
+		VM_OBJECT_WLOCK(object);
+		for (j = 0; j < n; j++) {
+			if (error == 0 && swp_meta_set(object,
+			    ma[i + j]->pindex, blk + j, &old) == 0) {
+				if (old != SWAPBLK_NONE)
+					swp_free(old, 1);
+				rtvals[i + j] = VM_PAGER_OK;
+			} else {
+				swp_free(blk + j, 1);
+				rtvals[i + j] = error != 0 ? VM_PAGER_ERROR :
+				    VM_PAGER_FAIL;
+			}
+		}
+		if (error == 0) {
+			VM_CNT_INC(v_swapout);
+			VM_CNT_ADD(v_swappgsout, n);
+		}
+	}
+}
+
+int
+swap_pager_launder(vm_object_t object, vm_page_t m)
+{
+	vm_page_t ma[1] = { m };
+	int rtval;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	pmap_remove_write(m);
+	if (atomic_load(&m->dirty) != 0) {
+		swap_pager_putpages(object, ma, 1, VM_PAGER_PUT_SYNC, &rtval);
+		if (rtval != VM_PAGER_OK) {
+			vm_page_dirty(m);
+			if (rtval == VM_PAGER_FAIL)
+				vm_page_unswappable(m);	/* swap is full */
+			vm_page_xunbusy(m);
+			return (0);
+		}
+	}
+	/* Clean now: free it unless it was used meanwhile. */
+	if ((vm_page_astate_load(m).flags & PGA_REFERENCED) == 0 &&
+	    pmap_ts_referenced(m) == 0) {
+		pmap_remove_all(m);
+		if (atomic_load(&m->dirty) == 0 && vm_page_wired(m) == 0) {
+			object->generation++;
+			vm_page_free(m);
+			VM_CNT_INC(v_dfree);
+			return (1);
+		}
+	}
+	vm_page_activate(m);
+	vm_page_xunbusy(m);
+	return (0);
+}
+
+/* ---- writable mappings of shm (D21456) ------------------------------------ */
+
+static void
+swap_pager_update_writecount(vm_object_t object, vm_offset_t start,
+    vm_offset_t end)
+{
+	VM_OBJECT_WLOCK(object);
+	object->writemappings += end - start;
+	VM_OBJECT_WUNLOCK(object);
+}
+
+static void
+swap_pager_release_writecount(vm_object_t object, vm_offset_t start,
+    vm_offset_t end)
+{
+	VM_OBJECT_WLOCK(object);
+	KASSERT(object->writemappings >= end - start, ("%s: object %p "
+	    "writemappings %ju < %ju", __func__, (void *)object,
+	    (uintmax_t)object->writemappings, (uintmax_t)(end - start)));
+	object->writemappings -= end - start;
+	VM_OBJECT_WUNLOCK(object);
+}
+
+const struct pagerops swappagerops = {
+	.pgo_name = "swap",
+	.pgo_getpages = swap_pager_getpages,
+	.pgo_putpages = swap_pager_putpages,
+	.pgo_haspage = swap_pager_haspage,
+	.pgo_update_writecount = swap_pager_update_writecount,
+	.pgo_release_writecount = swap_pager_release_writecount,
+};
+
+/* ---- swapon and swapoff ---------------------------------------------------- */
+
+static struct swdev *
+swp_dev_find(const char *path)
+{
+	struct swdev *sp;
+
+	mtx_assert(&swap_mtx, MA_OWNED);
+	TAILQ_FOREACH(sp, &swap_devs, sw_link)
+		if (strcmp(sp->sw_path, path) == 0)
+			return (sp);
+	return (NULL);
+}
+
+static int
+swap_on(const char *path, uint64_t size)
+{
+	struct swdev *sp;
+	swblk_t nblks;
+	int fd;
+
+	nblks = (swblk_t)(size / PAGE_SIZE);
+	if (nblks < 1 || size > ((uint64_t)1 << 47))
+		return (EINVAL);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return (errno);
+	if (ftruncate(fd, (off_t)nblks * PAGE_SIZE) == -1) {
+		int error = errno;
+
+		close(fd);
+		return (error);
+	}
+	sp = kmalloc(sizeof(*sp), M_VMSWAP, M_WAITOK | M_ZERO);
+	sp->sw_path = kmalloc(strlen(path) + 1, M_VMSWAP, M_WAITOK);
+	strcpy(sp->sw_path, path);
+	sp->sw_fd = fd;
+	sp->sw_nblks = nblks;
+	sp->sw_blist = blist_create(nblks, M_WAITOK);
+	blist_free(sp->sw_blist, 0, nblks);
+	mtx_lock(&swap_mtx);
+	if (swp_dev_find(path) != NULL || swap_ndevs >= SWAP_NDEV_MAX) {
+		int error = swp_dev_find(path) != NULL ? EBUSY : ENOSPC;
+
+		mtx_unlock(&swap_mtx);
+		blist_destroy(sp->sw_blist);
+		close(fd);
+		kfree(sp->sw_path, M_VMSWAP);
+		kfree(sp, M_VMSWAP);
+		return (error);
+	}
+	sp->sw_first = swap_next_first;
+	swap_next_first += nblks;
+	TAILQ_INSERT_TAIL(&swap_devs, sp, sw_link);
+	swap_ndevs++;
+	swap_total += (uint64_t)nblks;
+	mtx_unlock(&swap_mtx);
+	atomic_store(&swap_up, true);
+	return (0);
+}
+
+__exported int
+vm_swapon(const char *path, uint64_t size)
+{
+	if (path == NULL)
+		return (EINVAL);
+	if (!vm_is_booted())
+		return (ENXIO);
+	return (swap_on(path, size));
+}
+
+/*
+ * Page object's pages on device sp back in: each becomes a resident dirty
+ * page and its slot is freed.  Busy pages are left for the next pass.
+ * => object write-locked.
+ */
+static void
+swp_pagein_dev(vm_object_t object, struct swdev *sp)
+{
+	struct swblk *sb;
+	vm_pindex_t pi;
+	vm_page_t m;
+	swblk_t blk, old;
+	int i, r;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	for (;;) {
+		/* The first slot on sp (the trie changes as we go). */
+		for (sb = SWAP_PCTRIE_LOOKUP_GE(&object->swp_blks, 0);
+		    sb != NULL; sb = SWAP_PCTRIE_NEXT(&object->swp_blks, sb)) {
+			for (i = 0; i < SWAP_META_PAGES; i++) {
+				blk = sb->d[i];
+				if (blk != SWAPBLK_NONE && blk >= sp->sw_first &&
+				    blk < sp->sw_first + sp->sw_nblks)
+					break;
+			}
+			if (i < SWAP_META_PAGES)
+				break;
+		}
+		if (sb == NULL)
+			return;
+		pi = sb->p + (vm_pindex_t)i;
+		m = vm_page_lookup(object, pi);
+		if (m != NULL) {
+			if (!vm_page_tryxbusy(m))
+				return;		/* busy: a later pass */
+		} else {
+			m = vm_page_alloc(object, pi, VM_ALLOC_NORMAL |
+			    VM_ALLOC_NOWAIT);
+			if (m == NULL)
+				return;		/* no memory: a later pass */
+			r = swap_pager_getpages(object, &m, 1, NULL, NULL);
+			if (r != VM_PAGER_OK) {
+				/* Unreadable: what it held is lost. */
+				if (vm_page_remove(m))
+					vm_page_free(m);
+				(void)swp_meta_set(object, pi, SWAPBLK_NONE,
+				    &old);
+				if (old != SWAPBLK_NONE)
+					swp_free(old, 1);
+				continue;
+			}
+			vm_page_activate(m);
+		}
+		/* Resident, and the only copy from now: dirty. */
+		if (vm_page_all_valid(m))
+			vm_page_dirty(m);
+		(void)swp_meta_set(object, pi, SWAPBLK_NONE, &old);
+		if (old != SWAPBLK_NONE)
+			swp_free(old, 1);
+		vm_page_xunbusy(m);
+	}
+}
+
+static int
+swap_off(const char *path)
+{
+	struct swdev *sp, *osp;
+	vm_object_t object;
+	uint64_t others;
+	int passes = 0;
+
+	mtx_lock(&swap_mtx);
+	sp = swp_dev_find(path);
+	if (sp == NULL || sp->sw_closing) {
+		mtx_unlock(&swap_mtx);
+		return (EINVAL);
+	}
+	/* Memory and the other devices must hold what sp holds. */
+	others = 0;
+	TAILQ_FOREACH(osp, &swap_devs, sw_link)
+		if (osp != sp && !osp->sw_closing)
+			others += (uint64_t)blist_avail(osp->sw_blist);
+	if ((uint64_t)sp->sw_used > (uint64_t)vm_free_count() + others) {
+		mtx_unlock(&swap_mtx);
+		return (ENOMEM);
+	}
+	sp->sw_closing = true;
+	while (sp->sw_used > 0) {
+		/* Any object with slots: the list is short-lived work. */
+		TAILQ_FOREACH(object, &swap_objects, swp_link)
+			if (vm_object_reference_live(object))
+				break;
+		mtx_unlock(&swap_mtx);
+		if (object != NULL) {
+			VM_OBJECT_WLOCK(object);
+			swp_pagein_dev(object, sp);
+			/* Done with it: to the back of the list. */
+			mtx_lock(&swap_mtx);
+			if ((object->flags & OBJ_SWAPPED) != 0) {
+				TAILQ_REMOVE(&swap_objects, object, swp_link);
+				TAILQ_INSERT_TAIL(&swap_objects, object,
+				    swp_link);
+			}
+			mtx_unlock(&swap_mtx);
+			VM_OBJECT_WUNLOCK(object);
+			vm_object_deallocate(object);
+		}
+		if (++passes % 64 == 0 || object == NULL)
+			kpause("swpoff", 1);	/* busy pages: retry */
+		mtx_lock(&swap_mtx);
+	}
+	TAILQ_REMOVE(&swap_devs, sp, sw_link);
+	swap_ndevs--;
+	swap_total -= (uint64_t)sp->sw_nblks;
+	if (swap_cursor == sp)
+		swap_cursor = NULL;
+	mtx_unlock(&swap_mtx);
+	blist_destroy(sp->sw_blist);
+	close(sp->sw_fd);
+	kfree(sp->sw_path, M_VMSWAP);
+	kfree(sp, M_VMSWAP);
+	return (0);
+}
+
+__exported int
+vm_swapoff(const char *path)
+{
+	if (path == NULL)
+		return (EINVAL);
+	if (!vm_is_booted())
+		return (ENXIO);
+	return (swap_off(path));
+}
+
+/* ---- boot ---------------------------------------------------------------- */
+
+static int
+sysctl_vm_swap_total(struct sysctl_oid *oidp, void *arg1 __unused,
+    intmax_t arg2 __unused, struct sysctl_req *req)
+{
+	uint64_t v;
+
+	mtx_lock(&swap_mtx);
+	v = swap_total * PAGE_SIZE;
+	mtx_unlock(&swap_mtx);
+	return (sysctl_handle_64(oidp, &v, 0, req));
+}
+
+static int
+sysctl_vm_swap_used(struct sysctl_oid *oidp, void *arg1 __unused,
+    intmax_t arg2 __unused, struct sysctl_req *req)
+{
+	uint64_t v;
+
+	mtx_lock(&swap_mtx);
+	v = swap_used * PAGE_SIZE;
+	mtx_unlock(&swap_mtx);
+	return (sysctl_handle_64(oidp, &v, 0, req));
+}
+
+static int
+sysctl_fail(struct sysctl_oid *oidp, void *arg1, intmax_t arg2 __unused,
+    struct sysctl_req *req)
+{
+	_Atomic int *p = arg1;
+	int v = atomic_load(p), error;
+
+	error = sysctl_handle_int(oidp, &v, 0, req);
+	if (error == 0 && v >= 0)
+		atomic_store(p, v);
+	return (error);
+}
+
+void
+swap_pager_startup(void)
+{
+	const struct vm_config *cfg = vm_boot_config();
+	struct sysctl_oid *vm = sysctl_node_path("vm");
+	struct sysctl_oid *dbg;
+
+	mtx_init(&swap_mtx, "swap", NULL, MTX_DEF);
+	TAILQ_INIT(&swap_devs);
+	TAILQ_INIT(&swap_objects);
+	swap_ndevs = 0;
+	swap_next_first = 0;
+	swap_cursor = NULL;
+	swap_total = swap_used = 0;
+	atomic_store(&swap_fail_reads, 0);
+	atomic_store(&swap_fail_writes, 0);
+	swblk_zone = uma_zcreate("swblk", sizeof(struct swblk), NULL, NULL,
+	    NULL, NULL, UMA_ALIGN_PTR, UMA_ZONE_VM);
+	swpctrie_zone = uma_zcreate("swpctrie", pctrie_node_size(), NULL,
+	    NULL, NULL, NULL, UMA_ALIGN_PTR, UMA_ZONE_VM);
+	if (swblk_zone == NULL || swpctrie_zone == NULL)
+		panic("%s: cannot create the swap zones", __func__);
+	SYSCTL_ADD_PROC(vm, "swap_total", CTLTYPE_U64 | CTLFLAG_RD, NULL, 0,
+	    sysctl_vm_swap_total, "QU", "Total swap space in bytes");
+	SYSCTL_ADD_PROC(vm, "swap_used", CTLTYPE_U64 | CTLFLAG_RD, NULL, 0,
+	    sysctl_vm_swap_used, "QU", "Swap space in use in bytes");
+	dbg = SYSCTL_ADD_NODE(NULL, "debug", "debugging knobs");
+	SYSCTL_ADD_PROC(dbg, "swap_fail_reads", CTLTYPE_INT | CTLFLAG_RW,
+	    &swap_fail_reads, 0, sysctl_fail, "I",
+	    "Fail this many swap reads with EIO (tests)");
+	SYSCTL_ADD_PROC(dbg, "swap_fail_writes", CTLTYPE_INT | CTLFLAG_RW,
+	    &swap_fail_writes, 0, sysctl_fail, "I",
+	    "Fail this many swap writes with EIO (tests)");
+	atomic_store(&swap_up, true);
+	if (cfg->swapfile != NULL && swap_on(cfg->swapfile, cfg->swapsize) != 0)
+		kprintf("libvm: swap file %s could not be used\n",
+		    cfg->swapfile);
+}
+
+void
+swap_pager_shutdown(void)
+{
+	struct swdev *sp;
+
+	atomic_store(&swap_up, false);
+	/* Every object is gone: nothing is paged out any more. */
+	mtx_lock(&swap_mtx);
+	KASSERT(TAILQ_EMPTY(&swap_objects), ("%s: objects still have swap",
+	    __func__));
+	while ((sp = TAILQ_FIRST(&swap_devs)) != NULL) {
+		TAILQ_REMOVE(&swap_devs, sp, sw_link);
+		mtx_unlock(&swap_mtx);
+		blist_destroy(sp->sw_blist);
+		close(sp->sw_fd);
+		kfree(sp->sw_path, M_VMSWAP);
+		kfree(sp, M_VMSWAP);
+		mtx_lock(&swap_mtx);
+	}
+	swap_ndevs = 0;
+	swap_total = swap_used = 0;
+	mtx_unlock(&swap_mtx);
+	mtx_destroy(&swap_mtx);
+}

@@ -1,0 +1,44 @@
+/*
+ * The swap pager (swap_pager.c): backing store for swap-type objects
+ * (anonymous memory and POSIX shm) on host files.
+ */
+#ifndef _VM_SWAP_PAGER_H_
+#define _VM_SWAP_PAGER_H_
+
+#include <sys/param.h>
+#include <sys/pctrie.h>
+#include <vm/vm_object.h>
+
+struct vm_page;
+
+void	swap_pager_startup(void);	/* zones, sysctls, vm_config.swapfile */
+void	swap_pager_shutdown(void);	/* every object gone: close devices */
+
+/* Is there swap space to write to? */
+bool	vm_swap_available(void);
+
+/*
+ * Swap metadata of an object (object write-locked).  freespace releases
+ * the slots of [start, start + count) (count 0: to the end); copy moves
+ * src's slots of [offset, offset + dst->size) into dst at index - offset
+ * where dst has neither a page nor a slot, and frees the rest of src's
+ * slots in that range (both locked; collapse and split);
+ * shadowed says whether every slot backing gives to object's range is
+ * shadowed by a valid page or a slot of object (collapse's bypass test).
+ */
+void	swap_pager_freespace(vm_object_t object, vm_pindex_t start,
+	    vm_pindex_t count);
+void	swap_pager_object_free(vm_object_t object);	/* terminate */
+void	swap_pager_copy(vm_object_t src, vm_object_t dst,
+	    vm_pindex_t offset);
+bool	swap_pager_shadowed(vm_object_t object, vm_object_t backing);
+bool	swap_pager_has_slot(vm_object_t object, vm_pindex_t pindex);
+
+/*
+ * The laundry: write dirty page m of swap object object to swap and free
+ * it if nobody used it meanwhile.  1 if freed.
+ * => object write-locked, m exclusively busied; m gone or unbusied.
+ */
+int	swap_pager_launder(vm_object_t object, struct vm_page *m);
+
+#endif /* !_VM_SWAP_PAGER_H_ */
