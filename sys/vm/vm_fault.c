@@ -138,11 +138,12 @@ vm_fault_busy_sleep(struct faultstate *fs)
 
 /*
  * Out of memory: release everything, wait for free pages, start over.
- * Until a page daemon can make room, a fault that has waited
- * VM_FAULT_OOM_WAITS times without memory coming back fails with
- * KERN_RESOURCE_SHORTAGE rather than hang for ever.
+ * The page daemon makes room, or its OOM killer takes the largest address
+ * space; a fault that has still waited VM_FAULT_OOM_WAITS times without
+ * memory coming back fails with KERN_RESOURCE_SHORTAGE rather than hang
+ * for ever (a protected address space alone is left).
  */
-#define	VM_FAULT_OOM_WAITS	20
+#define	VM_FAULT_OOM_WAITS	100	/* 5 s: the OOM killer acts first */
 #define	VM_FAULT_OOM_TIMO_MS	50
 
 static enum fault_status
@@ -714,11 +715,19 @@ vm_fault(vm_map_t map, vm_offset_t vaddr, vm_prot_t fault_type,
 
 	KASSERT(map->pmap != NULL, ("%s: map %p has no pmap", __func__,
 	    (void *)map));
+	/* An address space the OOM killer took: SIGKILL. */
+	if (map->vmspace != NULL &&
+	    atomic_load(&map->vmspace->vm_oom) == VM_OOM_KILLED)
+		return (KERN_TERMINATED);
 	VM_CNT_INC(v_vm_faults);
 	if (m_hold != NULL)
 		*m_hold = NULL;
 	do {
 		rv = vm_fault_once(&fs, &status);
+		/* Killed while it waited for memory. */
+		if (status == FAULT_RESTART && map->vmspace != NULL &&
+		    atomic_load(&map->vmspace->vm_oom) == VM_OOM_KILLED)
+			return (KERN_TERMINATED);
 	} while (status == FAULT_RESTART);
 	return (rv);
 }

@@ -2213,6 +2213,56 @@ vmspace_free(struct vmspace *vm)
 	atomic_fetch_sub(&vmspace_live, 1);
 }
 
+struct vmspace *
+vmspace_oom_victim(long *residentp)
+{
+	struct vmspace *vm, *best = NULL;
+	long n, best_n = 0;
+	int ref;
+
+	mtx_lock(&vmspace_list_mtx);
+	LIST_FOREACH(vm, &vmspace_list, vm_link) {
+		if (atomic_load(&vm->vm_oom) != VM_OOM_NORMAL ||
+		    atomic_load(&vm->vm_refcnt) == 0)
+			continue;
+		n = pmap_resident_count(vm->vm_pmap);
+		if (n > best_n) {
+			best = vm;
+			best_n = n;
+		}
+	}
+	if (best != NULL) {
+		/* A reference, unless it is on its way out. */
+		ref = atomic_load(&best->vm_refcnt);
+		do {
+			if (ref == 0) {
+				best = NULL;
+				break;
+			}
+		} while (!atomic_compare_exchange_weak(&best->vm_refcnt, &ref,
+		    ref + 1));
+	}
+	mtx_unlock(&vmspace_list_mtx);
+	*residentp = best_n;
+	return (best);
+}
+
+/*
+ * Kill vm for memory: mark it, so that its accesses fail with SIGKILL
+ * (vm_fault returns KERN_TERMINATED), and unmap everything, which frees
+ * its memory.  The caller's reference is dropped.
+ */
+void
+vmspace_oom_kill(struct vmspace *vm, long resident)
+{
+	atomic_store(&vm->vm_oom, VM_OOM_KILLED);
+	kprintf("libvm: address space %p (%ld resident pages) killed: out "
+	    "of swap space\n", (void *)vm, resident);
+	(void)vm_map_remove(&vm->vm_map, vm_map_min(&vm->vm_map),
+	    vm_map_max(&vm->vm_map));
+	vmspace_free(vm);
+}
+
 u_int
 vmspace_count(void)
 {

@@ -55,6 +55,8 @@ struct pmap;
 #define	KERN_NOT_RECEIVER		7
 #define	KERN_NO_ACCESS			8
 #define	KERN_OUT_OF_BOUNDS		9
+#define	KERN_TERMINATED			37	/* the address space was
+						   killed (OOM) */
 
 typedef uint8_t vm_inherit_t;
 #ifndef VM_INHERIT_SHARE		/* also in <libvm.h>, same values */
@@ -408,12 +410,21 @@ struct vmspace {
 	u_long		vm_uwired;	/* (m) pages of USER_WIRED entries */
 	struct vm_rlimit vm_rlimit[VM_NRLIMITS]; /* (m) resource limits */
 	LIST_ENTRY(vmspace) vm_link;	/* (l) vmspace_list: every vmspace */
+	_Atomic int	vm_oom;		/* (a) VM_OOM_* */
 };
+
+#define	VM_OOM_NORMAL		0
+#define	VM_OOM_PROTECTED	1	/* MADV_PROTECT: never the victim */
+#define	VM_OOM_KILLED		2	/* its accesses fail with SIGKILL */
 
 int	vmspace_alloc(struct vmspace **vmp);	/* 0 or ENOMEM */
 void	vmspace_free(struct vmspace *vm);	/* drops a reference */
 int	vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p);
 					/* the child, per minherit */
 u_int	vmspace_count(void);			/* vmspaces alive */
+/* The OOM killer (vm_pageout.c): the largest address space not killed or
+   protected, referenced, or NULL; and killing one (frees its memory). */
+struct vmspace *vmspace_oom_victim(long *residentp);
+void	vmspace_oom_kill(struct vmspace *vm, long resident);
 
 #endif /* !_VM_VM_MAP_H_ */

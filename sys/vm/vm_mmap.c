@@ -510,8 +510,14 @@ vm_madvise(struct vmspace *vs, vm_offset_t addr, vm_size_t len, int advice)
 
 	if (vs == NULL)
 		return (EINVAL);
-	if (advice == VM_MADV_PROTECT)
-		return (0);	/* no OOM killer to exempt from yet */
+	if (advice == VM_MADV_PROTECT) {
+		/* FreeBSD's MADV_PROTECT: never the OOM killer's victim. */
+		int old = VM_OOM_NORMAL;
+
+		(void)atomic_compare_exchange_strong(&vs->vm_oom, &old,
+		    VM_OOM_PROTECTED);
+		return (0);
+	}
 	if (advice < 0 || advice > VM_MADV_CORE)
 		return (EINVAL);
 	if (addr + len < addr ||
@@ -951,6 +957,10 @@ vm_fault_trap(struct vmspace *vs, vm_offset_t va, int access, int *signo,
 	case KERN_RESOURCE_SHORTAGE:
 		sig = SIGBUS;
 		code = BUS_ADRERR;
+		break;
+	case KERN_TERMINATED:
+		sig = SIGKILL;		/* the OOM killer's */
+		code = 0;
 		break;
 	case KERN_INVALID_ADDRESS:
 	default:

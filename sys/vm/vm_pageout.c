@@ -42,6 +42,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -467,6 +468,50 @@ vm_pageout_laundry_thread(void *arg __unused)
 	}
 }
 
+/* ---- out of memory --------------------------------------------------------- */
+
+/*
+ * vm.pageout_oom_seq (FreeBSD's name): passes without a page freed, over
+ * at least vm.pageout_oom_ms, while the domain is below v_free_min,
+ * before the largest address space is killed.
+ */
+static _Atomic int vm_pageout_oom_seq = 12;
+static _Atomic int vm_pageout_oom_ms = 1000;
+
+static uint64_t
+ticks_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+}
+
+static int
+sysctl_vm_atomic_int(struct sysctl_oid *oidp, void *arg1,
+    intmax_t arg2 __unused, struct sysctl_req *req)
+{
+	_Atomic int *p = arg1;
+	int v = atomic_load(p), error;
+
+	error = sysctl_handle_int(oidp, &v, 0, req);
+	if (error == 0 && v >= 0)
+		atomic_store(p, v);
+	return (error);
+}
+
+static void
+vm_pageout_oom(void)
+{
+	struct vmspace *vm;
+	long resident;
+
+	vm = vmspace_oom_victim(&resident);
+	if (vm == NULL)
+		return;		/* nothing to kill: the faults give up */
+	vmspace_oom_kill(vm, resident);
+}
+
 /* ---- the daemon ----------------------------------------------------------- */
 
 static void
@@ -474,7 +519,8 @@ vm_pageout_daemon(void *arg)
 {
 	int domain = (int)(intptr_t)arg;
 	struct vm_domain *vmd = VM_DOMAIN(domain);
-	int shortage, freed, laundered, inactive;
+	int shortage, freed, laundered, inactive, oom_seq = 0;
+	uint64_t dfree, last_dfree = 0, since = ticks_ms(), now;
 
 	while (!kthread_should_stop()) {
 		vm_pageout_sleep(&vm_pageout_wanted[domain],
@@ -502,6 +548,24 @@ vm_pageout_daemon(void *arg)
 			atomic_store(&vm_laundry_wanted, 1);
 			wakeup(&vm_laundry_wanted);
 		}
+		/*
+		 * No page freed by the daemon or the laundry while the
+		 * domain stays below v_free_min, for long enough: out of
+		 * memory and swap.
+		 */
+		dfree = VM_CNT_FETCH(v_dfree);
+		now = ticks_ms();
+		if (dfree != last_dfree || atomic_load(&vmd->vmd_free_count) >=
+		    vmd->vmd_free_min) {
+			last_dfree = dfree;
+			oom_seq = 0;
+			since = now;
+		} else if (++oom_seq >= atomic_load(&vm_pageout_oom_seq) &&
+		    now - since >= (uint64_t)atomic_load(&vm_pageout_oom_ms)) {
+			vm_pageout_oom();
+			oom_seq = 0;
+			since = now;
+		}
 		if (freed < shortage) {
 			VM_CNT_INC(v_pdshortfalls);
 			/* Let the laundry and the frees of others catch up. */
@@ -513,8 +577,18 @@ vm_pageout_daemon(void *arg)
 void
 vm_pageout_startup(void)
 {
+	struct sysctl_oid *vm = sysctl_node_path("vm");
 	char name[32];
 	int d;
+
+	atomic_store(&vm_pageout_oom_seq, 12);
+	atomic_store(&vm_pageout_oom_ms, 1000);
+	SYSCTL_ADD_PROC(vm, "pageout_oom_seq", CTLTYPE_INT | CTLFLAG_RW,
+	    &vm_pageout_oom_seq, 0, sysctl_vm_atomic_int, "I",
+	    "Back-to-back passes without progress before the OOM killer");
+	SYSCTL_ADD_PROC(vm, "pageout_oom_ms", CTLTYPE_INT | CTLFLAG_RW,
+	    &vm_pageout_oom_ms, 0, sysctl_vm_atomic_int, "I",
+	    "The least time without progress before the OOM killer (ms)");
 
 	for (d = 0; d < vm_ndomains; d++) {
 		atomic_store(&vm_pageout_wanted[d], 0);

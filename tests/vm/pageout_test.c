@@ -273,19 +273,27 @@ ATF_TC_BODY(mt_readers_larger_than_physmem, tc)
 
 /*
  * Anonymous memory beyond physical memory with no swap: the daemon can
- * free nothing (the pages go unswappable), and the fault that finds no
- * page fails with SIGBUS instead of hanging; the data written before
- * stays.
+ * free nothing (the pages go unswappable), so the OOM killer takes the
+ * largest address space: its faulting access ends with SIGKILL, later
+ * ones too (vm_copyin EFAULT), and a smaller address space keeps its
+ * data.  No hang.
  */
-ATF_TC_WITHOUT_HEAD(anon_exhaustion_fails_cleanly);
-ATF_TC_BODY(anon_exhaustion_fails_cleanly, tc)
+ATF_TC_WITHOUT_HEAD(oom_kills_largest);
+ATF_TC_BODY(oom_kills_largest, tc)
 {
-	struct vmspace *vs;
-	vm_offset_t a = 0, off, last = 0;
+	struct vmspace *vs, *small;
+	vm_offset_t a = 0, b = 0, off;
 	uint64_t v;
 	int signo = 0, code = 0, error = 0;
 
 	boot_small();
+	ATF_REQUIRE_EQ(0, vmspace_create(&small));
+	ATF_REQUIRE_EQ(0, vm_mmap(small, &b, MB, VM_PROT_READ |
+	    VM_PROT_WRITE, VM_MAP_ANON | VM_MAP_PRIVATE, -1, 0));
+	for (off = 0; off < MB; off += PG) {
+		v = word(off, 2);
+		ATF_REQUIRE_EQ(0, vm_copyout(small, &v, b + off, 8));
+	}
 	ATF_REQUIRE_EQ(0, vmspace_create(&vs));
 	ATF_REQUIRE_EQ(0, vm_mmap(vs, &a, 2 * PHYSMEM, VM_PROT_READ |
 	    VM_PROT_WRITE, VM_MAP_ANON | VM_MAP_PRIVATE, -1, 0));
@@ -294,20 +302,25 @@ ATF_TC_BODY(anon_exhaustion_fails_cleanly, tc)
 		    &code);
 		if (error != 0)
 			break;
-		v = word(off, 1);
-		ATF_REQUIRE_EQ(0, vm_copyout(vs, &v, a + off, 8));
-		last = off;
 	}
 	ATF_REQUIRE_EQ_MSG(EFAULT, error, "2x physmem of anonymous memory "
 	    "without swap was all faulted in");
-	ATF_CHECK_EQ(SIGBUS, signo);
-	ATF_CHECK(stat64("v_pdwakeups") > 0);
-	for (off = 0; off <= last; off += PG) {
-		ATF_REQUIRE_EQ(0, vm_copyin(vs, a + off, &v, 8));
-		ATF_REQUIRE_EQ_MSG(word(off, 1), v, "offset %ju",
+	ATF_CHECK_EQ_MSG(SIGKILL, signo, "signal %d code %d", signo, code);
+	ATF_CHECK_EQ(EFAULT, vm_copyin(vs, a, &v, 8));
+	ATF_CHECK_EQ(0, vm_fault_trap(small, b, VM_PROT_READ, &signo, &code));
+	for (off = 0; off < MB; off += PG) {
+		ATF_REQUIRE_EQ(0, vm_copyin(small, b + off, &v, 8));
+		ATF_REQUIRE_EQ_MSG(word(off, 2), v, "offset %ju",
 		    (uintmax_t)off);
 	}
+	/* The killed space's memory comes back (the daemon unmaps it). */
+	for (int i = 0; i < 200 && stat64("v_free_count") <= PHYSMEM / PG / 2;
+	    i++)
+		usleep(10000);
+	ATF_CHECK_MSG(stat64("v_free_count") > PHYSMEM / PG / 2,
+	    "%ju pages free after the kill", (uintmax_t)stat64("v_free_count"));
 	vmspace_release(vs);
+	vmspace_release(small);
 	vm_shutdown();
 }
 
@@ -317,6 +330,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, dirty_mapping_laundered);
 	ATF_TP_ADD_TC(tp, pread_pwrite_larger_than_physmem);
 	ATF_TP_ADD_TC(tp, mt_readers_larger_than_physmem);
-	ATF_TP_ADD_TC(tp, anon_exhaustion_fails_cleanly);
+	ATF_TP_ADD_TC(tp, oom_kills_largest);
 	return (atf_no_error());
 }
