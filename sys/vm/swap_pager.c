@@ -914,6 +914,30 @@ sysctl_vm_swap_used(struct sysctl_oid *oidp, void *arg1 __unused,
 	return (sysctl_handle_64(oidp, &v, 0, req));
 }
 
+/* vm.swap_devices: one line per device, "path blocks used" (swapinfo). */
+static int
+sysctl_vm_swap_devices(struct sysctl_oid *oidp __unused, void *arg1 __unused,
+    intmax_t arg2 __unused, struct sysctl_req *req)
+{
+	struct swdev *sp;
+	char *buf, *p;
+	size_t cap, len = 0;
+	int error;
+
+	cap = SWAP_NDEV_MAX * (PATH_MAX + 48) + 1;
+	buf = kmalloc(cap, M_VMSWAP, M_WAITOK);
+	p = buf;
+	*p = '\0';
+	mtx_lock(&swap_mtx);
+	TAILQ_FOREACH(sp, &swap_devs, sw_link)
+		len += (size_t)snprintf(buf + len, cap - len, "%s %jd %jd\n",
+		    sp->sw_path, (intmax_t)sp->sw_nblks, (intmax_t)sp->sw_used);
+	mtx_unlock(&swap_mtx);
+	error = SYSCTL_OUT(req, buf, strlen(buf) + 1);
+	kfree(buf, M_VMSWAP);
+	return (error);
+}
+
 static int
 sysctl_fail(struct sysctl_oid *oidp, void *arg1, intmax_t arg2 __unused,
     struct sysctl_req *req)
@@ -953,6 +977,9 @@ swap_pager_startup(void)
 	    sysctl_vm_swap_total, "QU", "Total swap space in bytes");
 	SYSCTL_ADD_PROC(vm, "swap_used", CTLTYPE_U64 | CTLFLAG_RD, NULL, 0,
 	    sysctl_vm_swap_used, "QU", "Swap space in use in bytes");
+	SYSCTL_ADD_PROC(vm, "swap_devices", CTLTYPE_STRING | CTLFLAG_RD, NULL,
+	    0, sysctl_vm_swap_devices, "A",
+	    "Swap devices, one per line: path, pages, pages in use");
 	dbg = SYSCTL_ADD_NODE(NULL, "debug", "debugging knobs");
 	SYSCTL_ADD_PROC(dbg, "swap_fail_reads", CTLTYPE_INT | CTLFLAG_RW,
 	    &swap_fail_reads, 0, sysctl_fail, "I",

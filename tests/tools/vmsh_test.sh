@@ -86,7 +86,7 @@ boot_host_swap_body() {
 	$T $TO "$vmsh" -c 'boot physmem=16m swap=sw.img:4m; swapinfo' > out 2> err
 	st=$?
 	case $st in
-	0)	grep -q '^Total  *4096 ' out || atf_fail "swap: $(cat out)" ;;
+	0)	grep -q '^sw.img  *4096 ' out || atf_fail "swap: $(cat out)" ;;
 	1)	grep -q '^-c:1: boot: E[A-Z]* (' err ||
 		    atf_fail "swap failed without an errno: $(cat err)" ;;
 	*)	atf_fail "swap: exit status $st" ;;
@@ -2112,13 +2112,23 @@ sysctl_errors_body() {
 
 atf_test_case swapinfo
 swapinfo_head() {
-	atf_set "descr" "swapinfo prints FreeBSD's header"
+	atf_set "descr" "swapinfo prints FreeBSD's header, a line per device and a total; swapon and swapoff"
 }
 swapinfo_body() {
 	need_vmsh
 	atf_check -o match:'^Device                1K-blocks     Used    Avail Capacity$' \
 	    $T $TO "$vmsh" -c "$BOOT; swapinfo"
 	atf_check -s exit:1 -o ignore -e match:'usage: swapinfo' $T $TO "$vmsh" -c "$BOOT; swapinfo -s"
+	# One line per device, and a total when there are several.
+	atf_check -o save:out $T $TO "$vmsh" -c "$BOOT; swapon a.sw 8m; swapon b.sw 4m; swapinfo"
+	grep -q '^a.sw  *8192  *0  *8192  *0%$' out || atf_fail "a.sw: $(cat out)"
+	grep -q '^b.sw  *4096  *0  *4096  *0%$' out || atf_fail "b.sw: $(cat out)"
+	grep -q '^Total  *12288 ' out || atf_fail "total: $(cat out)"
+	atf_check -o save:out $T $TO "$vmsh" -c "$BOOT; swapon a.sw 8m; swapon b.sw 4m; swapoff a.sw; swapinfo"
+	grep -q '^a.sw' out && atf_fail "a.sw after swapoff: $(cat out)"
+	grep -q '^b.sw  *4096 ' out || atf_fail "b.sw after swapoff: $(cat out)"
+	atf_check -s exit:1 -o ignore -e match:'swapon: EBUSY' $T $TO "$vmsh" -c "$BOOT; swapon a.sw 8m; swapon a.sw 8m"
+	atf_check -s exit:1 -o ignore -e match:'swapoff: EINVAL' $T $TO "$vmsh" -c "$BOOT; swapoff nosuch.sw"
 }
 
 atf_test_case show

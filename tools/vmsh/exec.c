@@ -2519,6 +2519,21 @@ do_shm_unlink(struct ctx *c, const struct node *n, int argc,
 	return (vm_shm_unlink(argv[0].s));
 }
 
+/* swapon PATH SIZE, swapoff PATH: swap devices (vm_swapon(3)). */
+static int
+do_swapon(struct ctx *c, const struct node *n, int argc, struct arg *argv,
+    struct outcome *o)
+{
+	uint64_t size;
+
+	(void)o;
+	if (strcmp(argv[-1].s, "swapoff") == 0)
+		return (argc != 1 ? EUSAGE : vm_swapoff(argv[0].s));
+	if (argc != 2 || !arg_num(c, n, &argv[1], &size))
+		return (EUSAGE);
+	return (vm_swapon(argv[0].s, size));
+}
+
 /* close, fsync: FD alone; the command's own name says which. */
 static int
 do_fdcall(struct ctx *c, const struct node *n, int argc, struct arg *argv,
@@ -2850,6 +2865,10 @@ static const struct cmd cmds[] = {
 	{ "shm_unlink", 1, 1, true, do_shm_unlink, "NAME",
 	    "remove a shared-memory name", false },
 	{ "close", 1, 1, true, do_fdcall, "FD", "close a descriptor", false },
+	{ "swapon", 2, 2, true, do_swapon, "PATH SIZE",
+	    "add a host file of SIZE bytes as a swap device", false },
+	{ "swapoff", 1, 1, true, do_swapon, "PATH",
+	    "page a swap device back in and remove it", false },
 	{ "ftruncate", 2, 2, true, do_ftruncate, "FD LEN",
 	    "set a file's size", false },
 	{ "fsync", 1, 1, true, do_fdcall, "FD",

@@ -7,6 +7,7 @@
  * The caller holds vmsh's output lock, so a view's lines stay together.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -599,10 +600,32 @@ view_swapinfo(void)
 	uint64_t total = 0, used = 0;
 	size_t len = sizeof(total);
 
+	char devs[4096], path[1024], *line, *next;
+	unsigned long long nb, nu;
+	size_t dlen = sizeof(devs);
+	int ndev = 0;
+
 	printf("%-20s %10s %8s %8s %s\n", "Device", "1K-blocks", "Used",
 	    "Avail", "Capacity");
-	if (vm_sysctlbyname("vm.swap_total", &total, &len, NULL, 0) == 0 &&
-	    total > 0) {
+	/* swapinfo(8): one line per device, then the total if several. */
+	if (vm_sysctlbyname("vm.swap_devices", devs, &dlen, NULL, 0) == 0) {
+		for (line = devs; *line != '\0'; line = next) {
+			next = strchr(line, '\n');
+			if (next != NULL)
+				*next++ = '\0';
+			else
+				next = line + strlen(line);
+			if (sscanf(line, "%1023s %llu %llu", path, &nb, &nu) !=
+			    3 || nb == 0)
+				continue;
+			printf("%-20s %10llu %8llu %8llu %7d%%\n", path,
+			    nb * 4, nu * 4, (nb - nu) * 4,
+			    (int)(nu * 100 / nb));
+			ndev++;
+		}
+	}
+	if (ndev != 1 && vm_sysctlbyname("vm.swap_total", &total, &len, NULL,
+	    0) == 0 && total > 0) {
 		len = sizeof(used);
 		(void)vm_sysctlbyname("vm.swap_used", &used, &len, NULL, 0);
 		printf("%-20s %10" PRIu64 " %8" PRIu64 " %8" PRIu64 " %7d%%\n",
