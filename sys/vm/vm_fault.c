@@ -658,6 +658,11 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 	fs->shared_first = (fs->first_object->flags & OBJ_ONEMAPPING) == 0;
 	if ((fs->prot & VM_PROT_WRITE) != 0)
 		vm_object_set_writeable_dirty(fs->first_object);
+	/* A page written again makes its swap copy stale: free the slot. */
+	if ((fs->fault_type & VM_PROT_WRITE) != 0 &&
+	    fs->first_object->type == OBJT_SWAP &&
+	    !pctrie_is_empty(&fs->first_object->swp_blks))
+		swap_pager_freespace(fs->first_object, fs->first_pindex, 1);
 	prefault_obj = fs->first_object;
 	if (fs->object != fs->first_object)
 		VM_OBJECT_WUNLOCK(fs->object);

@@ -33,6 +33,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pager.h>
+#include <vm/swap_pager.h>
 
 /* ---- the default and swap-type pagers ------------------------------ */
 
@@ -446,6 +447,8 @@ vm_object_rdwr(vm_object_t object, void *buf, size_t len, vm_ooffset_t off,
 				vm_page_valid(m);
 			vm_page_dirty(m);
 			vm_object_set_writeable_dirty(object);
+			/* Its swap copy (shm) is stale now. */
+			swap_pager_freespace(object, pindex, 1);
 		} else
 			memcpy(p, (char *)vm_page_dmap(m) + pgoff, n);
 		/*
