@@ -88,6 +88,8 @@ struct swdev {
 	swblk_t		sw_first;	/* (c) first global slot */
 	swblk_t		sw_nblks;	/* (c) slots */
 	swblk_t		sw_used;	/* (s) slots in use */
+	dev_t		sw_dev;		/* (c) the host file's identity */
+	ino_t		sw_ino;		/* (c) */
 	blist_t		sw_blist;	/* (s) */
 	bool		sw_closing;	/* (s) swapoff under way */
 };
@@ -697,12 +699,32 @@ swp_dev_find(const char *path)
 	return (NULL);
 }
 
+/* The device on the host file (dev, ino), whatever name it was given. */
+static struct swdev *
+swp_dev_find_id(dev_t dev, ino_t ino)
+{
+	struct swdev *sp;
+
+	mtx_assert(&swap_mtx, MA_OWNED);
+	TAILQ_FOREACH(sp, &swap_devs, sw_link)
+		if (sp->sw_dev == dev && sp->sw_ino == ino)
+			return (sp);
+	return (NULL);
+}
+
+/*
+ * Add path as a device of size bytes.  The device is checked and put on
+ * the list, closed to allocation, before the host file is sized: a
+ * refused swapon (EBUSY: the same host file, under any name) never
+ * touches a file in use.
+ */
 static int
 swap_on(const char *path, uint64_t size)
 {
 	struct swdev *sp;
+	struct stat st;
 	swblk_t nblks;
-	int fd;
+	int error, fd;
 
 	nblks = (swblk_t)(size / PAGE_SIZE);
 	if (nblks < 1 || size > ((uint64_t)1 << 47))
@@ -710,34 +732,52 @@ swap_on(const char *path, uint64_t size)
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd == -1)
 		return (errno);
-	if (ftruncate(fd, (off_t)nblks * PAGE_SIZE) == -1) {
-		int error = errno;
-
+	if (fstat(fd, &st) == -1) {
+		error = errno;
 		close(fd);
 		return (error);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return (EINVAL);
 	}
 	sp = kmalloc(sizeof(*sp), M_VMSWAP, M_WAITOK | M_ZERO);
 	sp->sw_path = kmalloc(strlen(path) + 1, M_VMSWAP, M_WAITOK);
 	strcpy(sp->sw_path, path);
 	sp->sw_fd = fd;
 	sp->sw_nblks = nblks;
+	sp->sw_dev = st.st_dev;
+	sp->sw_ino = st.st_ino;
+	sp->sw_closing = true;		/* not usable until sized */
 	sp->sw_blist = blist_create(nblks, M_WAITOK);
 	blist_free(sp->sw_blist, 0, nblks);
 	mtx_lock(&swap_mtx);
-	if (swp_dev_find(path) != NULL || swap_ndevs >= SWAP_NDEV_MAX) {
-		int error = swp_dev_find(path) != NULL ? EBUSY : ENOSPC;
-
+	error = swp_dev_find_id(st.st_dev, st.st_ino) != NULL ||
+	    swp_dev_find(path) != NULL ? EBUSY :
+	    swap_ndevs >= SWAP_NDEV_MAX ? ENOSPC : 0;
+	if (error == 0) {
+		sp->sw_first = swap_next_first;
+		swap_next_first += nblks;
+		TAILQ_INSERT_TAIL(&swap_devs, sp, sw_link);
+		swap_ndevs++;
+	}
+	mtx_unlock(&swap_mtx);
+	if (error == 0 && ftruncate(fd, (off_t)nblks * PAGE_SIZE) == -1) {
+		error = errno;
+		mtx_lock(&swap_mtx);
+		TAILQ_REMOVE(&swap_devs, sp, sw_link);
+		swap_ndevs--;
 		mtx_unlock(&swap_mtx);
+	}
+	if (error != 0) {
 		blist_destroy(sp->sw_blist);
 		close(fd);
 		kfree(sp->sw_path, M_VMSWAP);
 		kfree(sp, M_VMSWAP);
 		return (error);
 	}
-	sp->sw_first = swap_next_first;
-	swap_next_first += nblks;
-	TAILQ_INSERT_TAIL(&swap_devs, sp, sw_link);
-	swap_ndevs++;
+	mtx_lock(&swap_mtx);
+	sp->sw_closing = false;
 	swap_total += (uint64_t)nblks;
 	mtx_unlock(&swap_mtx);
 	atomic_store(&swap_up, true);
@@ -759,7 +799,7 @@ vm_swapon(const char *path, uint64_t size)
  * page and its slot is freed.  Busy pages are left for the next pass.
  * => object write-locked.
  */
-static void
+static int
 swp_pagein_dev(vm_object_t object, struct swdev *sp)
 {
 	struct swblk *sb;
@@ -783,27 +823,27 @@ swp_pagein_dev(vm_object_t object, struct swdev *sp)
 				break;
 		}
 		if (sb == NULL)
-			return;
+			return (0);
 		pi = sb->p + (vm_pindex_t)i;
 		m = vm_page_lookup(object, pi);
 		if (m != NULL) {
 			if (!vm_page_tryxbusy(m))
-				return;		/* busy: a later pass */
+				return (0);	/* busy: a later pass */
 		} else {
 			m = vm_page_alloc(object, pi, VM_ALLOC_NORMAL |
 			    VM_ALLOC_NOWAIT);
 			if (m == NULL)
-				return;		/* no memory: a later pass */
+				return (0);	/* no memory: a later pass */
 			r = swap_pager_getpages(object, &m, 1, NULL, NULL);
 			if (r != VM_PAGER_OK) {
-				/* Unreadable: what it held is lost. */
+				/*
+				 * Unreadable: the slot stays, so that the
+				 * page's next access fails (SIGBUS) rather
+				 * than read zeros, and swapoff fails.
+				 */
 				if (vm_page_remove(m))
 					vm_page_free(m);
-				(void)swp_meta_set(object, pi, SWAPBLK_NONE,
-				    &old);
-				if (old != SWAPBLK_NONE)
-					swp_free(old, 1);
-				continue;
+				return (EIO);
 			}
 			vm_page_activate(m);
 		}
@@ -823,7 +863,7 @@ swap_off(const char *path)
 	struct swdev *sp, *osp;
 	vm_object_t object;
 	uint64_t others;
-	int passes = 0;
+	int passes = 0, error = 0;
 
 	mtx_lock(&swap_mtx);
 	sp = swp_dev_find(path);
@@ -849,7 +889,7 @@ swap_off(const char *path)
 		mtx_unlock(&swap_mtx);
 		if (object != NULL) {
 			VM_OBJECT_WLOCK(object);
-			swp_pagein_dev(object, sp);
+			error = swp_pagein_dev(object, sp);
 			/* Done with it: to the back of the list. */
 			mtx_lock(&swap_mtx);
 			if ((object->flags & OBJ_SWAPPED) != 0) {
@@ -860,6 +900,13 @@ swap_off(const char *path)
 			mtx_unlock(&swap_mtx);
 			VM_OBJECT_WUNLOCK(object);
 			vm_object_deallocate(object);
+			if (error != 0) {
+				/* A slot cannot be read: the device stays. */
+				mtx_lock(&swap_mtx);
+				sp->sw_closing = false;
+				mtx_unlock(&swap_mtx);
+				return (error);
+			}
 		}
 		if (++passes % 64 == 0 || object == NULL)
 			kpause("swpoff", 1);	/* busy pages: retry */

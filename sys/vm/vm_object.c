@@ -188,9 +188,6 @@ vm_object_page_remove(vm_object_t object, vm_pindex_t start, vm_pindex_t end,
 	vm_page_t m, next;
 
 	VM_OBJECT_ASSERT_WLOCKED(object);
-	/* The range's contents go: so do its swap slots. */
-	if ((options & OBJPR_CLEANONLY) == 0)
-		swap_pager_freespace(object, start, end == 0 ? 0 : end - start);
 again:
 	m = vm_page_find_least(object, start);
 	for (; m != NULL && (end == 0 || m->pindex < end); m = next) {
@@ -215,10 +212,17 @@ again:
 		if ((options & OBJPR_NOTMAPPED) == 0 || pmap_page_is_mapped(m))
 			pmap_remove_all(m);
 		object->generation++;
-		/* vm_page_remove unbusies; a false return leaves m to its wirers. */
+		/* A false return leaves m, unbusied, to its wirers. */
 		if (vm_page_remove(m))
 			vm_page_free(m);
 	}
+	/*
+	 * The range's contents are gone: so are its swap slots.  After the
+	 * pages: a pageout under way records its slot when its write ends,
+	 * and the loop waited for it (the page was busy).
+	 */
+	if ((options & OBJPR_CLEANONLY) == 0)
+		swap_pager_freespace(object, start, end == 0 ? 0 : end - start);
 }
 
 /* ---- the shadow list ----------------------------------------------- */
@@ -383,11 +387,13 @@ vm_object_collapse_pages(vm_object_t object, vm_object_t backing)
 			return (false);
 		npi = p->pindex - boff;
 		if (p->pindex < boff || npi >= object->size ||
-		    ((pp = vm_page_lookup(object, npi)) != NULL)) {
+		    ((pp = vm_page_lookup(object, npi)) != NULL) ||
+		    swap_pager_has_slot(object, npi)) {
 			/*
 			 * Not needed by the shadow.  A page the shadow
-			 * shadows with a busy (being created) page is kept
-			 * out of the way the same way: the shadow's page wins.
+			 * shadows with a busy (being created) page, or with
+			 * its own paged-out copy, is dropped the same way:
+			 * the shadow's page wins.
 			 */
 			pmap_remove_all(p);
 			backing->generation++;

@@ -2097,13 +2097,13 @@ vm_page_object_remove(vm_page_t m)
 }
 
 /*
- * Remove m from its object, unbusy it and drop the object's reference.
- * Returns true when that was the last reference: the caller must then free
- * the page.  The busy lock goes before the reference: once the object's
- * reference is gone, a concurrent last unwiring frees the page, so the
- * page must not be touched after that unless this was the last reference.
+ * Remove m from its object and drop the object's reference.  Returns true
+ * when that was the last reference: the page is still exclusively busied
+ * and the caller must free it.  Otherwise (someone wires it) the page is
+ * unbusied before the reference goes: once it is gone, a concurrent last
+ * unwiring frees the page, which must not be touched after that.
  *
- * => object write-locked; m exclusively busied; returns with m unbusied.
+ * => object write-locked; m exclusively busied.
  */
 bool
 vm_page_remove(vm_page_t m)
@@ -2112,6 +2112,21 @@ vm_page_remove(vm_page_t m)
 
 	vm_page_assert_xbusied(m);
 	vm_page_object_remove(m);
+	/*
+	 * Nobody wires it: drop the object's reference with the page still
+	 * busy, for the caller to free it so.  Were it unbusied first, a
+	 * page daemon collecting pages off the queues could busy it before
+	 * the caller frees it.  A wired page is unbusied first, for its
+	 * last unwiring may free it at once.
+	 */
+	old = atomic_load(&m->ref_count);
+	while (VPRC_WIRE_COUNT(old) == 0) {
+		KASSERT((old & VPRC_OBJREF) != 0, ("%s: page %p had no "
+		    "object reference", __func__, (void *)m));
+		if (atomic_compare_exchange_weak(&m->ref_count, &old,
+		    old & ~VPRC_OBJREF))
+			return (true);
+	}
 	vm_page_xunbusy(m);
 	old = atomic_fetch_and(&m->ref_count, ~VPRC_OBJREF);
 	KASSERT((old & VPRC_OBJREF) != 0, ("%s: page %p had no object "
