@@ -415,7 +415,7 @@ static int
 swp_io(bool write, swblk_t blk, struct iovec *iov, int n)
 {
 	struct swdev *sp;
-	ssize_t r, want = (ssize_t)n * PAGE_SIZE, done = 0;
+	ssize_t r;
 	off_t off;
 	int fd;
 
@@ -429,28 +429,10 @@ swp_io(bool write, swblk_t blk, struct iovec *iov, int n)
 	fd = sp->sw_fd;
 	off = (off_t)(blk - sp->sw_first) * PAGE_SIZE;
 	mtx_unlock(&swap_mtx);
-	while (done < want) {
-		r = write ? pwritev(fd, iov, n, off + done) :
-		    preadv(fd, iov, n, off + done);
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			return (errno);
-		}
-		if (r == 0)
-			return (EIO);
-		done += r;
-		while (n > 0 && (size_t)r >= iov->iov_len) {
-			r -= (ssize_t)iov->iov_len;
-			iov++;
-			n--;
-		}
-		if (n > 0) {
-			iov->iov_base = (char *)iov->iov_base + r;
-			iov->iov_len -= (size_t)r;
-		}
-	}
-	return (0);
+	r = vm_pager_hostio(fd, write, iov, n, off);
+	if (r < 0)
+		return ((int)-r);
+	return (r == (ssize_t)n * PAGE_SIZE ? 0 : EIO);
 }
 
 static bool
@@ -488,13 +470,14 @@ static int
 swap_pager_getpages(vm_object_t object, vm_page_t *ma, int count,
     int *rbehind, int *rahead)
 {
-	vm_page_t run[3 * SWAP_RUN_MAX], m;
+	vm_page_t run[3 * SWAP_RUN_MAX];
 	struct iovec iov[3 * SWAP_RUN_MAX];
-	vm_pindex_t pi, first;
+	vm_pindex_t first;
 	swblk_t blk;
-	int nbehind = 0, nahead = 0, maxb, maxa, n, i, error;
+	int nbehind, nahead, maxb, maxa, n, i, error;
 
 	VM_OBJECT_ASSERT_WLOCKED(object);
+	KASSERT(count <= SWAP_RUN_MAX, ("%s: count %d", __func__, count));
 	first = ma[0]->pindex;
 	blk = swp_meta_lookup(object, first);
 	if (blk == SWAPBLK_NONE)
@@ -502,64 +485,21 @@ swap_pager_getpages(vm_object_t object, vm_page_t *ma, int count,
 	for (i = 1; i < count; i++)
 		if (swp_meta_lookup(object, first + i) != blk + i)
 			return (VM_PAGER_FAIL);
+	/* Read-behind and read-ahead over the slots that follow on. */
 	(void)swap_pager_haspage(object, first, &maxb, NULL);
 	(void)swap_pager_haspage(object, first + count - 1, NULL, &maxa);
-	if (rbehind != NULL)
-		maxb = MIN(maxb, *rbehind);
-	else
-		maxb = 0;
-	if (rahead != NULL)
-		maxa = MIN(maxa, *rahead);
-	else
-		maxa = 0;
-	for (pi = first; nbehind < maxb; nbehind++) {
-		pi--;
-		if (vm_page_lookup(object, pi) != NULL)
-			break;
-		m = vm_page_alloc(object, pi, VM_ALLOC_NORMAL |
-		    VM_ALLOC_NOWAIT);
-		if (m == NULL)
-			break;
-		run[SWAP_RUN_MAX - 1 - nbehind] = m;
-	}
-	for (i = 0; i < nbehind; i++)
-		run[i] = run[SWAP_RUN_MAX - nbehind + i];
-	for (i = 0; i < count; i++)
-		run[nbehind + i] = ma[i];
-	for (pi = first + count; nahead < maxa; pi++) {
-		if (vm_page_lookup(object, pi) != NULL)
-			break;
-		m = vm_page_alloc(object, pi, VM_ALLOC_NORMAL |
-		    VM_ALLOC_NOWAIT);
-		if (m == NULL)
-			break;
-		run[nbehind + count + nahead++] = m;
-	}
-	n = nbehind + count + nahead;
-	for (i = 0; i < n; i++) {
-		iov[i].iov_base = vm_page_dmap(run[i]);
-		iov[i].iov_len = PAGE_SIZE;
-	}
+	maxb = rbehind != NULL ? MIN(maxb, *rbehind) : 0;
+	maxa = rahead != NULL ? MIN(maxa, *rahead) : 0;
+	n = vm_pager_run_alloc(object, ma, count, maxb, maxa, UINT64_MAX,
+	    run, iov, &nbehind, &nahead);
 	VM_OBJECT_WUNLOCK(object);
 	error = swp_io(false, blk - nbehind, iov, n);
 	VM_OBJECT_WLOCK(object);
-	for (i = 0; i < n; i++) {
-		m = run[i];
-		if (i >= nbehind && i < nbehind + count) {
-			if (error == 0)
-				vm_page_valid(m);
-			continue;
-		}
-		if (error != 0) {
-			if (vm_page_remove(m))
-				vm_page_free(m);
-			continue;
-		}
-		/* The slot stays: the page is its clean copy. */
-		vm_page_valid(m);
-		vm_page_deactivate(m);
-		vm_page_xunbusy(m);
-	}
+	if (error == 0)
+		for (i = 0; i < count; i++)
+			vm_page_valid(ma[i]);
+	/* The slots stay: the pages are their clean copies. */
+	vm_pager_run_done(run, n, nbehind, count, error == 0);
 	if (rbehind != NULL)
 		*rbehind = error == 0 ? nbehind : 0;
 	if (rahead != NULL)

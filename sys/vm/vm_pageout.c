@@ -268,16 +268,21 @@ vm_pageout_inactive_one(vm_page_t m, int *launderedp)
 	return (freed);
 }
 
-/* Reclaim up to target pages from the inactive queue; pages freed. */
+/*
+ * Walk queue from its head in batches, handing each busied page to fn,
+ * until fn has freed target pages or the queue's pages were all seen.
+ * The pages fn freed.
+ */
 static int
-vm_pageout_scan_inactive(struct vm_domain *vmd, int target, int *launderedp)
+vm_pageout_scan_queue(struct vm_domain *vmd, uint8_t queue, int target,
+    int (*fn)(vm_page_t, int *), int *arg)
 {
-	struct vm_pagequeue *pq = &vmd->vmd_pagequeues[PQ_INACTIVE];
+	struct vm_pagequeue *pq = &vmd->vmd_pagequeues[queue];
 	struct vm_page marker;
 	vm_page_t ma[VM_PAGEOUT_BATCH];
 	int freed = 0, scanned = 0, limit, n, i;
 
-	vm_pageout_init_marker(&marker, PQ_INACTIVE);
+	vm_pageout_init_marker(&marker, queue);
 	vm_pagequeue_lock(pq);
 	limit = (int)atomic_load(&pq->pq_cnt);
 	TAILQ_INSERT_HEAD(&pq->pq_pl, &marker, plinks.q);
@@ -287,13 +292,21 @@ vm_pageout_scan_inactive(struct vm_domain *vmd, int target, int *launderedp)
 			break;
 		vm_pagequeue_unlock(pq);
 		for (i = 0; i < n; i++)
-			freed += vm_pageout_inactive_one(ma[i], launderedp);
+			freed += fn(ma[i], arg);
 		VM_CNT_ADD(v_pdpages, n);
 		vm_pagequeue_lock(pq);
 	}
 	TAILQ_REMOVE(&pq->pq_pl, &marker, plinks.q);
 	vm_pagequeue_unlock(pq);
 	return (freed);
+}
+
+/* Reclaim up to target pages from the inactive queue; pages freed. */
+static int
+vm_pageout_scan_inactive(struct vm_domain *vmd, int target, int *launderedp)
+{
+	return (vm_pageout_scan_queue(vmd, PQ_INACTIVE, target,
+	    vm_pageout_inactive_one, launderedp));
 }
 
 /*
@@ -388,7 +401,7 @@ vm_pageout_launder_vnode(vm_object_t object, vm_page_t m)
 }
 
 static int
-vm_pageout_launder_one(vm_page_t m)
+vm_pageout_launder_one(vm_page_t m, int *arg __unused)
 {
 	vm_object_t object;
 	int freed = 0;
@@ -416,27 +429,8 @@ vm_pageout_launder_one(vm_page_t m)
 static int
 vm_pageout_scan_laundry(struct vm_domain *vmd, int target)
 {
-	struct vm_pagequeue *pq = &vmd->vmd_pagequeues[PQ_LAUNDRY];
-	struct vm_page marker;
-	vm_page_t ma[VM_PAGEOUT_BATCH];
-	int freed = 0, scanned = 0, limit, n, i;
-
-	vm_pageout_init_marker(&marker, PQ_LAUNDRY);
-	vm_pagequeue_lock(pq);
-	limit = (int)atomic_load(&pq->pq_cnt);
-	TAILQ_INSERT_HEAD(&pq->pq_pl, &marker, plinks.q);
-	while (freed < target && scanned <= limit) {
-		n = vm_pageout_collect(pq, &marker, ma, &scanned);
-		if (n < 0)
-			break;
-		vm_pagequeue_unlock(pq);
-		for (i = 0; i < n; i++)
-			freed += vm_pageout_launder_one(ma[i]);
-		vm_pagequeue_lock(pq);
-	}
-	TAILQ_REMOVE(&pq->pq_pl, &marker, plinks.q);
-	vm_pagequeue_unlock(pq);
-	return (freed);
+	return (vm_pageout_scan_queue(vmd, PQ_LAUNDRY, target,
+	    vm_pageout_launder_one, NULL));
 }
 
 static void

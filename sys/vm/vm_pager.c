@@ -24,7 +24,9 @@
  * lock, object lock, page busy, pmap.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include <sys/systm.h>
 #include <sys/vnode.h>
@@ -166,6 +168,108 @@ vm_pager_release_writecount(vm_object_t object, vm_offset_t start,
 	VM_OBJECT_ASSERT_UNLOCKED(object);
 	if (ops->pgo_release_writecount != NULL)
 		ops->pgo_release_writecount(object, start, end);
+}
+
+/* ---- runs of pages and host I/O, for the pagers --------------------- */
+
+int
+vm_pager_run_alloc(vm_object_t object, vm_page_t *ma, int count, int maxb,
+    int maxa, vm_pindex_t limit, vm_page_t *run, struct iovec *iov,
+    int *nbehindp, int *naheadp)
+{
+	vm_pindex_t pi;
+	vm_page_t m;
+	int nbehind = 0, nahead = 0, n, i;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	/* Behind: allocated downwards, stored from the far end for now. */
+	for (pi = ma[0]->pindex; nbehind < maxb && pi > 0; nbehind++) {
+		pi--;
+		if (vm_page_lookup(object, pi) != NULL)
+			break;
+		m = vm_page_alloc(object, pi, VM_ALLOC_NORMAL |
+		    VM_ALLOC_NOWAIT);
+		if (m == NULL)
+			break;
+		run[count + maxb + maxa - 1 - nbehind] = m;
+	}
+	for (i = 0; i < nbehind; i++)
+		run[i] = run[count + maxb + maxa - nbehind + i];
+	for (i = 0; i < count; i++)
+		run[nbehind + i] = ma[i];
+	for (pi = ma[count - 1]->pindex + 1; nahead < maxa && pi < limit;
+	    pi++) {
+		if (vm_page_lookup(object, pi) != NULL)
+			break;
+		m = vm_page_alloc(object, pi, VM_ALLOC_NORMAL |
+		    VM_ALLOC_NOWAIT);
+		if (m == NULL)
+			break;
+		run[nbehind + count + nahead++] = m;
+	}
+	n = nbehind + count + nahead;
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = vm_page_dmap(run[i]);
+		iov[i].iov_len = PAGE_SIZE;
+	}
+	*nbehindp = nbehind;
+	*naheadp = nahead;
+	return (n);
+}
+
+void
+vm_pager_run_done(vm_page_t *run, int n, int nbehind, int count, bool ok)
+{
+	vm_page_t m;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (i >= nbehind && i < nbehind + count)
+			continue;	/* the caller's pages */
+		m = run[i];
+		if (!ok) {
+			if (vm_page_remove(m))
+				vm_page_free(m);
+			continue;
+		}
+		/* As FreeBSD's vm_page_readahead_finish leaves them. */
+		vm_page_valid(m);
+		vm_page_deactivate(m);
+		vm_page_xunbusy(m);
+	}
+}
+
+ssize_t
+vm_pager_hostio(int fd, bool write, struct iovec *iov, int iovcnt, off_t off)
+{
+	ssize_t done = 0, r;
+
+	while (iovcnt > 0) {
+		r = write ? pwritev(fd, iov, MIN(iovcnt, IOV_MAX), off) :
+		    preadv(fd, iov, MIN(iovcnt, IOV_MAX), off);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			return (-errno);
+		}
+		if (r == 0) {
+			if (write)
+				return (-EIO);
+			break;		/* the end of the file */
+		}
+		done += r;
+		off += r;
+		while (iovcnt > 0 && (size_t)r >= iov->iov_len) {
+			r -= (ssize_t)iov->iov_len;
+			iov++;
+			iovcnt--;
+		}
+		if (iovcnt > 0) {
+			iov->iov_base = (char *)iov->iov_base + r;
+			iov->iov_len -= (size_t)r;
+		}
+	}
+	return (done);
 }
 
 /* ---- cleaning ---------------------------------------------------------- */

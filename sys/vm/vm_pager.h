@@ -101,6 +101,31 @@ void	vm_pager_release_writecount(vm_object_t object, vm_offset_t start,
 	    vm_offset_t end);
 
 /*
+ * For pagers: the run of a getpages around ma[0..count), with up to maxb
+ * missing pages before it and maxa after it (below index limit),
+ * allocated without sleeping and stopping at the first resident page or
+ * failed allocation.  run[] gets the read-behind pages, ma and the
+ * read-ahead pages, iov[] their memory; the run's length is returned and
+ * *nbehindp and *naheadp say how many extras it has.  run and iov must
+ * hold count + maxb + maxa entries.  After the I/O, vm_pager_run_done
+ * makes the extras valid, inactive and unbusied (ok) or frees them.
+ * => object write-locked.
+ */
+struct iovec;
+int	vm_pager_run_alloc(vm_object_t object, struct vm_page **ma, int count,
+	    int maxb, int maxa, vm_pindex_t limit, struct vm_page **run,
+	    struct iovec *iov, int *nbehindp, int *naheadp);
+void	vm_pager_run_done(struct vm_page **run, int n, int nbehind, int count,
+	    bool ok);
+/*
+ * preadv/pwritev of iov[0..iovcnt) at off on host descriptor fd, short
+ * transfers retried: the bytes moved (a read stops at the end of the
+ * file) or -errno (a write that moves nothing is -EIO).
+ */
+ssize_t	vm_pager_hostio(int fd, bool write, struct iovec *iov, int iovcnt,
+	    off_t off);
+
+/*
  * Write the dirty pages of [start, end) (page indices; end 0: to the end)
  * back through the pager: true if every write succeeded.  Object
  * write-locked; dropped and retaken around the I/O.

@@ -49,68 +49,6 @@
 /* Read-behind and read-ahead are clipped to this run. */
 #define	VNP_MAX_RUN	(3 * VM_PAGER_MAX_RUN)
 
-/*
- * Read n bytes at off into the pages' memory with preadv, retrying short
- * transfers; stops at the host's end of file.  The bytes read, or -errno.
- */
-static ssize_t
-vnode_pager_preadv(int fd, struct iovec *iov, int iovcnt, off_t off)
-{
-	ssize_t done = 0, r;
-
-	while (iovcnt > 0) {
-		r = preadv(fd, iov, iovcnt > IOV_MAX ? IOV_MAX : iovcnt, off);
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			return (-errno);
-		}
-		if (r == 0)
-			break;
-		done += r;
-		off += r;
-		while (iovcnt > 0 && (size_t)r >= iov->iov_len) {
-			r -= (ssize_t)iov->iov_len;
-			iov++;
-			iovcnt--;
-		}
-		if (iovcnt > 0) {
-			iov->iov_base = (char *)iov->iov_base + r;
-			iov->iov_len -= (size_t)r;
-		}
-	}
-	return (done);
-}
-
-static ssize_t
-vnode_pager_pwritev(int fd, struct iovec *iov, int iovcnt, off_t off)
-{
-	ssize_t done = 0, r;
-
-	while (iovcnt > 0) {
-		r = pwritev(fd, iov, iovcnt > IOV_MAX ? IOV_MAX : iovcnt, off);
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			return (-errno);
-		}
-		if (r == 0)
-			return (-EIO);
-		done += r;
-		off += r;
-		while (iovcnt > 0 && (size_t)r >= iov->iov_len) {
-			r -= (ssize_t)iov->iov_len;
-			iov++;
-			iovcnt--;
-		}
-		if (iovcnt > 0) {
-			iov->iov_base = (char *)iov->iov_base + r;
-			iov->iov_len -= (size_t)r;
-		}
-	}
-	return (done);
-}
-
 /* Zero m's bytes from byte off of the page on (a page past EOF: all). */
 static void
 vnode_pager_zero_tail(vm_page_t m, vm_ooffset_t pgoff)
@@ -124,64 +62,28 @@ vnode_pager_getpages(vm_object_t object, vm_page_t *ma, int count,
     int *rbehind, int *rahead)
 {
 	struct vnode *vp = object->handle;
-	vm_page_t run[VNP_MAX_RUN], m;
+	vm_page_t run[VNP_MAX_RUN];
 	struct iovec iov[VNP_MAX_RUN];
-	vm_pindex_t first, last, pi;
 	vm_ooffset_t off, size;
 	ssize_t got;
-	int nbehind = 0, nahead = 0, n, i, want;
+	int nbehind, nahead, maxb, maxa, n, i;
 
 	VM_OBJECT_ASSERT_WLOCKED(object);
-	first = ma[0]->pindex;
-	last = ma[count - 1]->pindex;
-	if (last >= object->size)
+	if (ma[count - 1]->pindex >= object->size)
 		return (VM_PAGER_BAD);
-
-	/* Read-behind: missing pages just before the run. */
-	want = rbehind != NULL ? MIN(*rbehind, VNP_MAX_RUN - count) : 0;
-	for (pi = first; nbehind < want && pi > 0; nbehind++) {
-		pi--;
-		if (vm_page_lookup(object, pi) != NULL)
-			break;
-		m = vm_page_alloc(object, pi, VM_ALLOC_NORMAL |
-		    VM_ALLOC_NOWAIT);
-		if (m == NULL)
-			break;
-		run[VNP_MAX_RUN - 1 - nbehind] = m;	/* reversed, fixed below */
-	}
-	for (i = 0; i < nbehind; i++)
-		run[i] = run[VNP_MAX_RUN - nbehind + i];
-	for (i = 0; i < count; i++)
-		run[nbehind + i] = ma[i];
-	/* Read-ahead: missing pages after it, up to the end of the file. */
-	want = rahead != NULL ? MIN(*rahead, VNP_MAX_RUN - count - nbehind) : 0;
-	for (pi = last + 1; nahead < want && pi < object->size; pi++) {
-		if (vm_page_lookup(object, pi) != NULL)
-			break;
-		m = vm_page_alloc(object, pi, VM_ALLOC_NORMAL |
-		    VM_ALLOC_NOWAIT);
-		if (m == NULL)
-			break;
-		run[nbehind + count + nahead++] = m;
-	}
-	n = nbehind + count + nahead;
-	for (i = 0; i < n; i++) {
-		iov[i].iov_base = vm_page_dmap(run[i]);
-		iov[i].iov_len = PAGE_SIZE;
-	}
+	maxb = rbehind != NULL ? MIN(*rbehind, (VNP_MAX_RUN - count) / 2) : 0;
+	maxa = rahead != NULL ? MIN(*rahead, VNP_MAX_RUN - count - maxb) : 0;
+	/* Read-ahead stops at the end of the file. */
+	n = vm_pager_run_alloc(object, ma, count, maxb, maxa, object->size,
+	    run, iov, &nbehind, &nahead);
 	off = IDX_TO_OFF(run[0]->pindex);
 
 	VM_OBJECT_WUNLOCK(object);
-	got = vnode_pager_preadv(vn_hostfd(vp), iov, n, (off_t)off);
+	got = vm_pager_hostio(vn_hostfd(vp), false, iov, n, (off_t)off);
 	VM_OBJECT_WLOCK(object);
 
 	if (got < 0) {
-		for (i = 0; i < n; i++) {
-			if (i >= nbehind && i < nbehind + count)
-				continue;
-			if (vm_page_remove(run[i]))
-				vm_page_free(run[i]);
-		}
+		vm_pager_run_done(run, n, nbehind, count, false);
 		if (rbehind != NULL)
 			*rbehind = 0;
 		if (rahead != NULL)
@@ -199,15 +101,10 @@ vnode_pager_getpages(vm_object_t object, vm_page_t *ma, int count,
 		if (size < start + PAGE_SIZE)
 			vnode_pager_zero_tail(run[i], size > start ?
 			    size - start : 0);
-		vm_page_valid(run[i]);
-	}
-	/* The extra pages are done: inactive, unbusied. */
-	for (i = 0; i < n; i++) {
 		if (i >= nbehind && i < nbehind + count)
-			continue;
-		vm_page_deactivate(run[i]);
-		vm_page_xunbusy(run[i]);
+			vm_page_valid(run[i]);
 	}
+	vm_pager_run_done(run, n, nbehind, count, true);
 	if (rbehind != NULL)
 		*rbehind = nbehind;
 	if (rahead != NULL)
@@ -244,7 +141,7 @@ vnode_pager_putpages(vm_object_t object, vm_page_t *ma, int count,
 	if (n == 0)
 		return;
 	VM_OBJECT_WUNLOCK(object);
-	put = vnode_pager_pwritev(vn_hostfd(vp), iov, n, (off_t)off);
+	put = vm_pager_hostio(vn_hostfd(vp), true, iov, n, (off_t)off);
 	VM_OBJECT_WLOCK(object);
 	if (put < 0) {
 		for (i = 0; i < n; i++)
