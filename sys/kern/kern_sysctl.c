@@ -272,6 +272,20 @@ sysctl_handle_string(struct sysctl_oid *oidp __unused, void *arg1,
 	return (error);
 }
 
+/* An _Atomic int tunable: read and set atomically, never negative. */
+int
+sysctl_handle_atomic_int(struct sysctl_oid *oidp, void *arg1,
+    intmax_t arg2 __unused, struct sysctl_req *req)
+{
+	_Atomic int *p = arg1;
+	int v = atomic_load(p), error;
+
+	error = sysctl_handle_int(oidp, &v, 0, req);
+	if (error == 0 && req->newptr != NULL && v >= 0)
+		atomic_store(p, v);
+	return (error);
+}
+
 /* arg2 bytes at arg1; a write must supply exactly arg2 bytes. */
 int
 sysctl_handle_opaque(struct sysctl_oid *oidp __unused, void *arg1,

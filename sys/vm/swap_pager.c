@@ -877,26 +877,15 @@ vm_swapoff(const char *path)
 
 /* ---- boot ---------------------------------------------------------------- */
 
+/* vm.swap_total, vm.swap_used: arg1 is the page count, shown in bytes. */
 static int
-sysctl_vm_swap_total(struct sysctl_oid *oidp, void *arg1 __unused,
+sysctl_vm_swap_bytes(struct sysctl_oid *oidp, void *arg1,
     intmax_t arg2 __unused, struct sysctl_req *req)
 {
 	uint64_t v;
 
 	mtx_lock(&swap_mtx);
-	v = swap_total * PAGE_SIZE;
-	mtx_unlock(&swap_mtx);
-	return (sysctl_handle_64(oidp, &v, 0, req));
-}
-
-static int
-sysctl_vm_swap_used(struct sysctl_oid *oidp, void *arg1 __unused,
-    intmax_t arg2 __unused, struct sysctl_req *req)
-{
-	uint64_t v;
-
-	mtx_lock(&swap_mtx);
-	v = swap_used * PAGE_SIZE;
+	v = *(uint64_t *)arg1 * PAGE_SIZE;
 	mtx_unlock(&swap_mtx);
 	return (sysctl_handle_64(oidp, &v, 0, req));
 }
@@ -925,19 +914,6 @@ sysctl_vm_swap_devices(struct sysctl_oid *oidp __unused, void *arg1 __unused,
 	return (error);
 }
 
-static int
-sysctl_fail(struct sysctl_oid *oidp, void *arg1, intmax_t arg2 __unused,
-    struct sysctl_req *req)
-{
-	_Atomic int *p = arg1;
-	int v = atomic_load(p), error;
-
-	error = sysctl_handle_int(oidp, &v, 0, req);
-	if (error == 0 && v >= 0)
-		atomic_store(p, v);
-	return (error);
-}
-
 void
 swap_pager_startup(void)
 {
@@ -960,19 +936,20 @@ swap_pager_startup(void)
 	    NULL, NULL, NULL, UMA_ALIGN_PTR, UMA_ZONE_VM);
 	if (swblk_zone == NULL || swpctrie_zone == NULL)
 		panic("%s: cannot create the swap zones", __func__);
-	SYSCTL_ADD_PROC(vm, "swap_total", CTLTYPE_U64 | CTLFLAG_RD, NULL, 0,
-	    sysctl_vm_swap_total, "QU", "Total swap space in bytes");
-	SYSCTL_ADD_PROC(vm, "swap_used", CTLTYPE_U64 | CTLFLAG_RD, NULL, 0,
-	    sysctl_vm_swap_used, "QU", "Swap space in use in bytes");
+	SYSCTL_ADD_PROC(vm, "swap_total", CTLTYPE_U64 | CTLFLAG_RD,
+	    &swap_total, 0, sysctl_vm_swap_bytes, "QU",
+	    "Total swap space in bytes");
+	SYSCTL_ADD_PROC(vm, "swap_used", CTLTYPE_U64 | CTLFLAG_RD, &swap_used,
+	    0, sysctl_vm_swap_bytes, "QU", "Swap space in use in bytes");
 	SYSCTL_ADD_PROC(vm, "swap_devices", CTLTYPE_STRING | CTLFLAG_RD, NULL,
 	    0, sysctl_vm_swap_devices, "A",
 	    "Swap devices, one per line: path, pages, pages in use");
 	dbg = SYSCTL_ADD_NODE(NULL, "debug", "debugging knobs");
 	SYSCTL_ADD_PROC(dbg, "swap_fail_reads", CTLTYPE_INT | CTLFLAG_RW,
-	    &swap_fail_reads, 0, sysctl_fail, "I",
+	    &swap_fail_reads, 0, sysctl_handle_atomic_int, "I",
 	    "Fail this many swap reads with EIO (tests)");
 	SYSCTL_ADD_PROC(dbg, "swap_fail_writes", CTLTYPE_INT | CTLFLAG_RW,
-	    &swap_fail_writes, 0, sysctl_fail, "I",
+	    &swap_fail_writes, 0, sysctl_handle_atomic_int, "I",
 	    "Fail this many swap writes with EIO (tests)");
 	atomic_store(&swap_up, true);
 	if (cfg->swapfile != NULL && swap_on(cfg->swapfile, cfg->swapsize) != 0)

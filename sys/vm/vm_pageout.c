@@ -481,19 +481,6 @@ ticks_ms(void)
 	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
 }
 
-static int
-sysctl_vm_atomic_int(struct sysctl_oid *oidp, void *arg1,
-    intmax_t arg2 __unused, struct sysctl_req *req)
-{
-	_Atomic int *p = arg1;
-	int v = atomic_load(p), error;
-
-	error = sysctl_handle_int(oidp, &v, 0, req);
-	if (error == 0 && v >= 0)
-		atomic_store(p, v);
-	return (error);
-}
-
 static void
 vm_pageout_oom(void)
 {
@@ -578,10 +565,10 @@ vm_pageout_startup(void)
 	atomic_store(&vm_pageout_oom_seq, 12);
 	atomic_store(&vm_pageout_oom_ms, 1000);
 	SYSCTL_ADD_PROC(vm, "pageout_oom_seq", CTLTYPE_INT | CTLFLAG_RW,
-	    &vm_pageout_oom_seq, 0, sysctl_vm_atomic_int, "I",
+	    &vm_pageout_oom_seq, 0, sysctl_handle_atomic_int, "I",
 	    "Back-to-back passes without progress before the OOM killer");
 	SYSCTL_ADD_PROC(vm, "pageout_oom_ms", CTLTYPE_INT | CTLFLAG_RW,
-	    &vm_pageout_oom_ms, 0, sysctl_vm_atomic_int, "I",
+	    &vm_pageout_oom_ms, 0, sysctl_handle_atomic_int, "I",
 	    "The least time without progress before the OOM killer (ms)");
 
 	for (d = 0; d < vm_ndomains; d++) {
