@@ -23,7 +23,10 @@
  * would mean nothing) and is -s MiB long (default 512).  -w instead
  * leaves the host's cache warm (the file read once before each run):
  * then the host reads from memory and the double copy of a user-space
- * VM (host cache to libvm page, libvm page to the reader) shows.
+ * VM (host cache to libvm page, libvm page to the reader) shows.  -m
+ * sets libvm's physical memory in MiB (default: the file's size plus 128
+ * MiB); a file several times larger makes the page daemon free the pages
+ * behind the reader, the case seed 000 measures its read-ahead in.
  *
  * Runs are interleaved (run 1 of each reader, then run 2 of each, ...)
  * and each figure is the median of -r runs (default 5), in MB/s.  The
@@ -226,12 +229,16 @@ main(int argc, char **argv)
 	struct vm_config cfg;
 	uint64_t in0, in1, pg0, pg1;
 	size_t len;
+	uint64_t physmem = 0;
 	int c, runs = 5, i, r, error;
 
-	while ((c = getopt(argc, argv, "d:r:s:w")) != -1) {
+	while ((c = getopt(argc, argv, "d:m:r:s:w")) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
+			break;
+		case 'm':
+			physmem = (uint64_t)atol(optarg) << 20;
 			break;
 		case 'r':
 			runs = atoi(optarg);
@@ -243,8 +250,8 @@ main(int argc, char **argv)
 			warm = true;
 			break;
 		default:
-			fprintf(stderr, "usage: files [-w] [-d dir] [-r runs] "
-			    "[-s MiB]\n");
+			fprintf(stderr, "usage: files [-w] [-d dir] [-m MiB] "
+			    "[-r runs] [-s MiB]\n");
 			return (2);
 		}
 	}
@@ -259,7 +266,7 @@ main(int argc, char **argv)
 	make_file();
 
 	vm_config_init(&cfg);
-	cfg.physmem = fsize + ((uint64_t)128 << 20);
+	cfg.physmem = physmem != 0 ? physmem : fsize + ((uint64_t)128 << 20);
 	if ((error = vm_boot(&cfg)) != 0)
 		die("vm_boot", error);
 	len = sizeof(in0);
@@ -282,8 +289,9 @@ main(int argc, char **argv)
 	unlink(path);
 
 	printf("sequential read of a %zu MiB file in %s, %u KiB at a time, "
-	    "host cache %s; median of %d runs\n", fsize >> 20, dir,
-	    CHUNK >> 10, warm ? "warm" : "dropped", runs);
+	    "host cache %s, libvm physmem %ju MiB; median of %d runs\n",
+	    fsize >> 20, dir, CHUNK >> 10, warm ? "warm" : "dropped",
+	    (uintmax_t)(cfg.physmem >> 20), runs);
 	for (r = 0; r < R_COUNT; r++) {
 		qsort(t[r], (size_t)runs, sizeof(double), cmpd);
 		med[r] = t[r][runs / 2];

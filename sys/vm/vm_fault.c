@@ -614,6 +614,13 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 		fs->fault_type = fs->prot | (fs->fault_type & VM_PROT_COPY);
 	if (!fs->wired && fs->m_hold == NULL &&
 	    vm_fault_soft_fast(fs) == FAULT_SUCCESS) {
+		/*
+		 * A file's page found resident has neighbours read with it
+		 * (read-ahead): map them too, as FreeBSD's soft fast path
+		 * does.  Anonymous memory rarely has any: skip the walk.
+		 */
+		if ((fs->first_object->flags & OBJ_ANON) == 0)
+			vm_fault_prefault(fs, fs->first_object);
 		vm_map_lookup_done(fs->map, fs->entry);
 		*status = FAULT_SUCCESS;
 		return (KERN_SUCCESS);

@@ -244,8 +244,20 @@ vm_pageout_inactive_one(vm_page_t m, int *launderedp)
 	if (vm_page_queue(m) != PQ_INACTIVE || vm_page_wired(m) != 0) {
 		vm_page_xunbusy(m);
 	} else if (vm_pageout_referenced(m)) {
-		vm_page_activate(m);
-		VM_CNT_INC(v_reactivated);
+		/*
+		 * FreeBSD's rule: a page of an object something maps goes
+		 * back to the active queue; one of a file only read and
+		 * written through descriptors gets a second round on the
+		 * inactive queue instead, so streaming a file does not
+		 * churn the active queue.
+		 */
+		if (atomic_load(&object->ref_count) == 0 &&
+		    (object->flags & OBJ_ANON) == 0)
+			vm_page_requeue(m);
+		else {
+			vm_page_activate(m);
+			VM_CNT_INC(v_reactivated);
+		}
 		vm_page_xunbusy(m);
 	} else if (!vm_page_all_valid(m)) {
 		/* Nothing worth keeping. */
