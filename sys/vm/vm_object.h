@@ -3,7 +3,7 @@
  *
  * An object owns pages, found by page index in a radix trie (pctrie) and
  * kept in index order on memq.  Anonymous memory lives in swap-type objects
- * (OBJ_ANON; until the swap pager exists their pages stay resident).  A
+ * (OBJ_ANON; the swap pager pages them out under memory pressure).  A
  * private mapping copies on write through a chain of shadow objects: an
  * object's backing_object supplies every page the object itself lacks, at
  * page index pindex + OFF_TO_IDX(backing_object_offset).  Collapse keeps
@@ -68,8 +68,9 @@ struct vm_object {
 	LIST_HEAD(, vm_object) shadow_head; /* (o) objects shadowing us */
 	LIST_ENTRY(vm_object) shadow_list; /* (b) link in backing's list */
 	uint64_t	generation;	/* (o) bumped when pages leave */
-	void		*handle;	/* (c) the vnode or shm file behind a
-					   named object, else NULL */
+	void		*handle;	/* (c) the vnode, or (o) the shm file
+					   (cleared when its last file goes),
+					   behind a named object; else NULL */
 	vm_ooffset_t	writemappings;	/* (o) bytes of writable shared
 					   mappings (seed 000, D21456) */
 	vm_ooffset_t	vnp_size;	/* (o) vnode: the file's size */

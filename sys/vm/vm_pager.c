@@ -37,11 +37,12 @@
 #include <vm/vm_pager.h>
 #include <vm/swap_pager.h>
 
-/* ---- the default and swap-type pagers ------------------------------ */
+/* ---- the default pager ------------------------------------------------ */
 
 /*
- * Anonymous memory has no backing store until the swap pager exists:
- * nothing to read (a missing page is zero), nothing to write.
+ * Objects without backing store (OBJT_DEFAULT, and the haspage answer of
+ * the phys and dead types): nothing to read (a missing page is zero),
+ * nothing to write.
  */
 static bool
 default_pager_haspage(vm_object_t object __unused, vm_pindex_t pindex __unused,

@@ -10,11 +10,10 @@
  * shared mappings of its objects, so that a vnode refuses text use and a
  * shm object refuses F_SEAL_WRITE while one exists.
  *
- * Pagers of this library: the default pager (anonymous memory: no
- * backing store yet; everything it does not have reads as zero), the
- * vnode pager (host files, vnode_pager.c) and the swap-type pager of POSIX
- * shared memory, which counts write mappings and otherwise keeps its
- * pages resident until the swap pager exists.
+ * Pagers of this library: the default pager (no backing store:
+ * everything it does not have reads as zero), the vnode pager (host
+ * files, vnode_pager.c) and the swap pager (anonymous memory and POSIX
+ * shm, swap_pager.c), which also counts the write mappings of shm.
  *
  * Return values of getpages and putpages (FreeBSD's): VM_PAGER_OK, BAD
  * (the page lies outside the object: SIGBUS), ERROR (I/O failed), FAIL,

@@ -447,7 +447,7 @@ pmap_pinit(pmap_t pmap)
 	memset(pmap, 0, sizeof(*pmap));
 	pmap->pm_root = pmap_alloc_table(false);
 	if (pmap->pm_root == NULL) {
-		/* Bounded: nothing may ever free a page (no page daemon). */
+		/* Bounded: wait once for the page daemon, then give up. */
 		(void)vm_wait_timo(1000);
 		pmap->pm_root = pmap_alloc_table(false);
 		if (pmap->pm_root == NULL)
