@@ -211,12 +211,12 @@ static void
 swp_object_listed(vm_object_t object, bool has)
 {
 	mtx_lock(&swap_mtx);
-	if (has && (object->flags & OBJ_SWAPPED) == 0) {
+	if (has && !object->swp_listed) {
 		TAILQ_INSERT_TAIL(&swap_objects, object, swp_link);
-		object->flags |= OBJ_SWAPPED;
-	} else if (!has && (object->flags & OBJ_SWAPPED) != 0) {
+		object->swp_listed = true;
+	} else if (!has && object->swp_listed) {
 		TAILQ_REMOVE(&swap_objects, object, swp_link);
-		object->flags &= ~OBJ_SWAPPED;
+		object->swp_listed = false;
 	}
 	mtx_unlock(&swap_mtx);
 }
@@ -832,7 +832,7 @@ swap_off(const char *path)
 			error = swp_pagein_dev(object, sp);
 			/* Done with it: to the back of the list. */
 			mtx_lock(&swap_mtx);
-			if ((object->flags & OBJ_SWAPPED) != 0) {
+			if (object->swp_listed) {
 				TAILQ_REMOVE(&swap_objects, object, swp_link);
 				TAILQ_INSERT_TAIL(&swap_objects, object,
 				    swp_link);

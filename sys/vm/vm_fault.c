@@ -68,6 +68,8 @@ struct faultstate {
 	vm_object_t	cow_obj;	/* its object (pip held) */
 	bool		shared_first;	/* first_object not ONEMAPPING */
 	int		oom_waits;	/* vm_fault_oom's fruitless waits */
+	bool		fast_named;	/* the fast path mapped a page of a
+					   named object (file, shm) */
 	int		rv;		/* KERN_* of a FAULT_FAILURE */
 };
 
@@ -192,6 +194,8 @@ vm_fault_soft_fast(struct faultstate *fs)
 	}
 	if ((fs->fault_type & VM_PROT_WRITE) != 0)
 		vm_page_dirty(m);
+	/* Read under the lock: the flags are the object's (o). */
+	fs->fast_named = (fs->first_object->flags & OBJ_ANON) == 0;
 	VM_OBJECT_RUNLOCK(fs->first_object);
 	return (FAULT_SUCCESS);
 }
@@ -619,7 +623,7 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 		 * (read-ahead): map them too, as FreeBSD's soft fast path
 		 * does.  Anonymous memory rarely has any: skip the walk.
 		 */
-		if ((fs->first_object->flags & OBJ_ANON) == 0)
+		if (fs->fast_named)
 			vm_fault_prefault(fs, fs->first_object);
 		vm_map_lookup_done(fs->map, fs->entry);
 		*status = FAULT_SUCCESS;

@@ -81,7 +81,8 @@ struct vm_object {
 					   last full clean began */
 	struct pctrie	swp_blks;	/* (o) swap slots (swap_pager.c) */
 	TAILQ_ENTRY(vm_object) swp_link; /* (swap_mtx) objects with slots,
-					   while OBJ_SWAPPED */
+					   while swp_listed */
+	bool		swp_listed;	/* (swap_mtx) on the list */
 };
 typedef struct vm_object *vm_object_t;
 
@@ -94,7 +95,6 @@ typedef struct vm_object *vm_object_t;
 #define	OBJ_TEXT	0x0040	/* vnode: mapped as text somewhere */
 #define	OBJ_NOWRITEMAP	0x0080	/* no new writable shared mapping
 				   (shm F_SEAL_WRITE) */
-#define	OBJ_SWAPPED	0x0100	/* has swap slots: on swap_objects */
 
 #define	VM_OBJECT_WLOCK(o)	rw_wlock(&(o)->lock)
 #define	VM_OBJECT_WUNLOCK(o)	rw_wunlock(&(o)->lock)
