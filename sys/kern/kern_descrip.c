@@ -300,8 +300,13 @@ vm_pwrite(int fd, const void *buf, size_t len, off_t off, size_t *donep)
 	return (done > 0 ? 0 : error);
 }
 
-__exported int
-vm_fsync(int fd)
+/*
+ * The calls that take a descriptor and hand it to one file operation:
+ * EBADF before boot or for a bad descriptor, EINVAL for a file without
+ * the operation (FreeBSD's fcntl(F_ADD_SEALS) on a vnode).
+ */
+static int
+vm_fdcall(int fd, int (*op)(struct file *, intptr_t), intptr_t arg)
 {
 	struct file *fp;
 	int error;
@@ -310,41 +315,47 @@ vm_fsync(int fd)
 		return (EBADF);
 	if ((error = fget(fd, &fp)) != 0)
 		return (error);
-	error = fp->f_ops->fo_fsync(fp);
+	error = op(fp, arg);
 	fdrop(fp);
 	return (error);
+}
+
+static int
+fsync_op(struct file *fp, intptr_t arg __unused)
+{
+	return (fp->f_ops->fo_fsync(fp));
+}
+
+static int
+add_seals_op(struct file *fp, intptr_t seals)
+{
+	return (fp->f_ops->fo_add_seals != NULL ?
+	    fp->f_ops->fo_add_seals(fp, (int)seals) : EINVAL);
+}
+
+static int
+get_seals_op(struct file *fp, intptr_t sealsp)
+{
+	return (fp->f_ops->fo_get_seals != NULL ?
+	    fp->f_ops->fo_get_seals(fp, (int *)sealsp) : EINVAL);
+}
+
+__exported int
+vm_fsync(int fd)
+{
+	return (vm_fdcall(fd, fsync_op, 0));
 }
 
 __exported int
 vm_add_seals(int fd, int seals)
 {
-	struct file *fp;
-	int error;
-
-	if (!vm_is_booted())
-		return (EBADF);
-	if ((error = fget(fd, &fp)) != 0)
-		return (error);
-	error = fp->f_ops->fo_add_seals != NULL ?
-	    fp->f_ops->fo_add_seals(fp, seals) : EINVAL;
-	fdrop(fp);
-	return (error);
+	return (vm_fdcall(fd, add_seals_op, seals));
 }
 
 __exported int
 vm_get_seals(int fd, int *sealsp)
 {
-	struct file *fp;
-	int error;
-
 	if (sealsp == NULL)
 		return (EINVAL);
-	if (!vm_is_booted())
-		return (EBADF);
-	if ((error = fget(fd, &fp)) != 0)
-		return (error);
-	error = fp->f_ops->fo_get_seals != NULL ?
-	    fp->f_ops->fo_get_seals(fp, sealsp) : EINVAL;
-	fdrop(fp);
-	return (error);
+	return (vm_fdcall(fd, get_seals_op, (intptr_t)sealsp));
 }

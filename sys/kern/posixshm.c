@@ -142,7 +142,6 @@ shm_dotruncate(struct shmfd *shmfd, off_t length)
 {
 	vm_object_t object = shmfd->shm_object;
 	vm_pindex_t npages;
-	vm_page_t m;
 	off_t old = shmfd->shm_size;
 	int pgoff;
 
@@ -163,22 +162,9 @@ shm_dotruncate(struct shmfd *shmfd, off_t length)
 	}
 	/* The partial last page (old or new) is zero past the end. */
 	pgoff = (int)(MIN(length, old) & PAGE_MASK);
-	if (pgoff != 0) {
-		for (;;) {
-			m = vm_page_lookup(object,
-			    OFF_TO_IDX((vm_ooffset_t)MIN(length, old)));
-			if (m == NULL || vm_page_tryxbusy(m))
-				break;
-			vm_page_busy_sleep(m, "shmtrc", 0);
-			VM_OBJECT_WLOCK(object);
-		}
-		if (m != NULL) {
-			if (vm_page_all_valid(m))
-				pmap_zero_page_area(m, pgoff,
-				    PAGE_SIZE - pgoff);
-			vm_page_xunbusy(m);
-		}
-	}
+	if (pgoff != 0)
+		vm_object_zero_partial(object,
+		    OFF_TO_IDX((vm_ooffset_t)MIN(length, old)), pgoff);
 	object->size = npages;
 	VM_OBJECT_WUNLOCK(object);
 	shmfd->shm_size = length;

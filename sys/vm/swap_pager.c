@@ -559,40 +559,6 @@ swap_pager_putpages(vm_object_t object, vm_page_t *ma, int count,
 	}
 }
 
-int
-swap_pager_launder(vm_object_t object, vm_page_t m)
-{
-	vm_page_t ma[1] = { m };
-	int rtval;
-
-	VM_OBJECT_ASSERT_WLOCKED(object);
-	pmap_remove_write(m);
-	if (atomic_load(&m->dirty) != 0) {
-		swap_pager_putpages(object, ma, 1, VM_PAGER_PUT_SYNC, &rtval);
-		if (rtval != VM_PAGER_OK) {
-			vm_page_dirty(m);
-			if (rtval == VM_PAGER_FAIL)
-				vm_page_unswappable(m);	/* swap is full */
-			vm_page_xunbusy(m);
-			return (0);
-		}
-	}
-	/* Clean now: free it unless it was used meanwhile. */
-	if ((vm_page_astate_load(m).flags & PGA_REFERENCED) == 0 &&
-	    pmap_ts_referenced(m) == 0) {
-		pmap_remove_all(m);
-		if (atomic_load(&m->dirty) == 0 && vm_page_wired(m) == 0) {
-			object->generation++;
-			vm_page_free(m);
-			VM_CNT_INC(v_dfree);
-			return (1);
-		}
-	}
-	vm_page_activate(m);
-	vm_page_xunbusy(m);
-	return (0);
-}
-
 /* ---- writable mappings of shm (D21456) ------------------------------------ */
 
 static void

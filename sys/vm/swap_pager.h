@@ -34,11 +34,4 @@ void	swap_pager_copy(vm_object_t src, vm_object_t dst,
 bool	swap_pager_shadowed(vm_object_t object, vm_object_t backing);
 bool	swap_pager_has_slot(vm_object_t object, vm_pindex_t pindex);
 
-/*
- * The laundry: write dirty page m of swap object object to swap and free
- * it if nobody used it meanwhile.  1 if freed.
- * => object write-locked, m exclusively busied; m gone or unbusied.
- */
-int	swap_pager_launder(vm_object_t object, struct vm_page *m);
-
 #endif /* !_VM_SWAP_PAGER_H_ */

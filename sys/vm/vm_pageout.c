@@ -380,23 +380,27 @@ vm_pageout_scan_active(struct vm_domain *vmd, int count, bool shortage)
 /* ---- the laundry ------------------------------------------------------- */
 
 /*
- * Write dirty vnode page m back and free it if that worked and nobody
- * used it meanwhile.  1 if freed.
+ * Write dirty page m back through its object's pager (a vnode page to its
+ * file, an anonymous or shm page to swap) and free it if that worked and
+ * nobody used it meanwhile.  1 if freed.  A page swap has no room for
+ * goes to PQ_UNSWAPPABLE.  No vnode lock: see vnode_pager.c on
+ * truncation.
  *
  * => object write-locked, m exclusively busied; m is gone or unbusied.
  */
 static int
-vm_pageout_launder_vnode(vm_object_t object, vm_page_t m)
+vm_pageout_launder_page(vm_object_t object, vm_page_t m)
 {
 	vm_page_t ma[1] = { m };
 	int rtval;
 
-	/* No vnode lock: see vnode_pager.c on truncation. */
 	pmap_remove_write(m);
 	if (atomic_load(&m->dirty) != 0) {
 		vm_pager_put_pages(object, ma, 1, VM_PAGER_PUT_SYNC, &rtval);
 		if (rtval != VM_PAGER_OK) {
 			vm_page_dirty(m);
+			if (rtval == VM_PAGER_FAIL)
+				vm_page_unswappable(m);	/* no room */
 			vm_page_xunbusy(m);
 			return (0);
 		}
@@ -426,10 +430,9 @@ vm_pageout_launder_one(vm_page_t m, int *arg __unused)
 		/* Cleaned meanwhile (msync, fsync): back to inactive. */
 		vm_page_deactivate(m);
 		vm_page_xunbusy(m);
-	} else if (object->type == OBJT_VNODE && object->handle != NULL) {
-		freed = vm_pageout_launder_vnode(object, m);
-	} else if (object->type == OBJT_SWAP && vm_swap_available()) {
-		freed = swap_pager_launder(object, m);
+	} else if ((object->type == OBJT_VNODE && object->handle != NULL) ||
+	    (object->type == OBJT_SWAP && vm_swap_available())) {
+		freed = vm_pageout_launder_page(object, m);
 	} else {
 		vm_page_unswappable(m);
 		vm_page_xunbusy(m);

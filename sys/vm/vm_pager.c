@@ -171,6 +171,28 @@ vm_pager_release_writecount(vm_object_t object, vm_offset_t start,
 		ops->pgo_release_writecount(object, start, end);
 }
 
+/* ---- sizes -------------------------------------------------------------- */
+
+void
+vm_object_zero_partial(vm_object_t object, vm_pindex_t pindex, int pgoff)
+{
+	vm_page_t m;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	for (;;) {
+		m = vm_page_lookup(object, pindex);
+		if (m == NULL)
+			return;
+		if (vm_page_tryxbusy(m))
+			break;
+		vm_page_busy_sleep(m, "objzer", 0);
+		VM_OBJECT_WLOCK(object);
+	}
+	if (vm_page_all_valid(m))
+		pmap_zero_page_area(m, pgoff, PAGE_SIZE - pgoff);
+	vm_page_xunbusy(m);
+}
+
 /* ---- runs of pages and host I/O, for the pagers --------------------- */
 
 int

@@ -100,6 +100,14 @@ void	vm_pager_release_writecount(vm_object_t object, vm_offset_t start,
 	    vm_offset_t end);
 
 /*
+ * Zero the bytes of the resident page at pindex from byte pgoff on (the
+ * tail of a file's or shm object's last page when its size changes).
+ * => object write-locked; may sleep on the page's busy lock.
+ */
+void	vm_object_zero_partial(vm_object_t object, vm_pindex_t pindex,
+	    int pgoff);
+
+/*
  * For pagers: the run of a getpages around ma[0..count), with up to maxb
  * missing pages before it and maxa after it (below index limit),
  * allocated without sleeping and stopping at the first resident page or

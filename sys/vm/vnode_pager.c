@@ -237,29 +237,6 @@ vnode_pager_alloc(struct vnode *vp)
 	return (object);
 }
 
-/*
- * Zero the bytes of the resident page at pindex from pgoff on.
- * => object write-locked; may sleep on the page's busy lock.
- */
-static void
-vnode_pager_zero_partial(vm_object_t object, vm_pindex_t pindex, int pgoff)
-{
-	vm_page_t m;
-
-	for (;;) {
-		m = vm_page_lookup(object, pindex);
-		if (m == NULL)
-			return;
-		if (vm_page_tryxbusy(m))
-			break;
-		vm_page_busy_sleep(m, "vnpzer", 0);
-		VM_OBJECT_WLOCK(object);
-	}
-	if (vm_page_all_valid(m))
-		pmap_zero_page_area(m, pgoff, PAGE_SIZE - pgoff);
-	vm_page_xunbusy(m);
-}
-
 void
 vnode_pager_setsize(struct vnode *vp, off_t newsize)
 {
@@ -277,11 +254,11 @@ vnode_pager_setsize(struct vnode *vp, off_t newsize)
 		object->vnp_size = (vm_ooffset_t)newsize;
 		vm_object_page_remove(object, npages, 0, 0);
 		if ((newsize & PAGE_MASK) != 0)
-			vnode_pager_zero_partial(object, npages - 1,
+			vm_object_zero_partial(object, npages - 1,
 			    (int)(newsize & PAGE_MASK));
 	} else if ((vm_ooffset_t)newsize > oldsize) {
 		if ((oldsize & PAGE_MASK) != 0)
-			vnode_pager_zero_partial(object, OFF_TO_IDX(oldsize),
+			vm_object_zero_partial(object, OFF_TO_IDX(oldsize),
 			    (int)(oldsize & PAGE_MASK));
 		object->size = npages;
 		object->vnp_size = (vm_ooffset_t)newsize;
