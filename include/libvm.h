@@ -45,6 +45,10 @@ struct vm_config {
 	const char	*badpages;	/* physical addresses never to use, e.g.
 					   "0x1000,0x5000" (FreeBSD's
 					   vm.blacklist); NULL for none */
+	const char	*pdpolicy;	/* page replacement policy: "default"
+					   or "clockpro"; NULL: the
+					   environment's LIBVM_PDPOLICY, else
+					   "default" (vm.pdpolicy) */
 };
 
 LIBVM_API void	vm_config_init(struct vm_config *);	/* fills the defaults */

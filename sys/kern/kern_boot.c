@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_kern.h>
 #include <vm/vm_pageout.h>
+#include <vm/vm_pdpolicy.h>
 #include <vm/swap_pager.h>
 #include <vm/uma_int.h>
 #include <pmap/pmap.h>
@@ -61,6 +63,7 @@ vm_config_init(struct vm_config *cfg)
 	cfg->swapfile = NULL;
 	cfg->swapsize = 0;
 	cfg->badpages = NULL;
+	cfg->pdpolicy = NULL;
 }
 
 static int
@@ -83,6 +86,8 @@ vm_config_check(const struct vm_config *cfg)
 	if (cfg->badpages != NULL &&
 	    strlen(cfg->badpages) >= sizeof(boot_badpages))
 		return (ENAMETOOLONG);
+	if (cfg->pdpolicy != NULL && vm_pdpolicy_lookup(cfg->pdpolicy) == NULL)
+		return (EINVAL);
 	if (cfg->swapfile != NULL) {
 		int fd;
 
@@ -125,6 +130,9 @@ vm_boot(const struct vm_config *ucfg)
 	else
 		cfg = *ucfg;
 	cfg.physmem = trunc_page(cfg.physmem);
+	/* FreeBSD would read a loader tunable; libvm's is the environment. */
+	if (cfg.pdpolicy == NULL)
+		cfg.pdpolicy = getenv("LIBVM_PDPOLICY");
 	pthread_mutex_lock(&boot_mtx);
 	if (atomic_load(&booted)) {
 		pthread_mutex_unlock(&boot_mtx);
@@ -163,6 +171,8 @@ vm_boot(const struct vm_config *ucfg)
 	vnode_startup();
 	fdesc_startup();
 	shm_startup();
+	if ((error = vm_pdpolicy_startup(cfg.pdpolicy)) != 0)
+		panic("%s: replacement policy: error %d", __func__, error);
 	vm_pageout_startup();
 	atomic_store(&booted, true);
 	pthread_mutex_unlock(&boot_mtx);
@@ -196,6 +206,7 @@ vm_shutdown(void)
 	kmalloc_shutdown();
 	kmem_shutdown();
 	uma_shutdown();
+	vm_pdpolicy_shutdown();
 	vm_page_shutdown();
 	vm_phys_fini();
 	sysctl_fini();

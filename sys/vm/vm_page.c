@@ -57,6 +57,7 @@
 #include <vm/vm_page.h>
 #include <vm/uma_int.h>
 #include <vm/vm_pagequeue.h>
+#include <vm/vm_pdpolicy.h>
 #include <vm/vm_pageout.h>
 #include <vm/vm_phys.h>
 
@@ -112,7 +113,7 @@ static void	vm_page_release_toq(vm_page_t m, uint8_t nqueue);
 
 /* ---- boot ------------------------------------------------------------ */
 
-static void
+void
 vm_domain_init_thresholds(struct vm_domain *vmd)
 {
 	u_int n = vmd->vmd_page_count;
@@ -131,14 +132,32 @@ vm_domain_init_thresholds(struct vm_domain *vmd)
 }
 
 void
+vm_pagequeue_init_domain(struct vm_domain *vmd)
+{
+	struct vm_pagequeue *pq;
+	int q;
+
+	for (q = 0; q < PQ_COUNT; q++) {
+		pq = &vmd->vmd_pagequeues[q];
+		mtx_init(&pq->pq_mutex, pq_names[q], NULL, MTX_DUPOK);
+		TAILQ_INIT(&pq->pq_pl);
+		atomic_init(&pq->pq_cnt, 0);
+		pq->pq_name = pq_names[q];
+		pq->pq_index = q;
+		pq->pq_pdpages = 0;
+	}
+	vmd->vmd_pdp = &vm_pdpolicy_default;
+	vmd->vmd_pdpolicy = NULL;
+}
+
+void
 vm_page_startup(void)
 {
 	struct vm_domain *vmd;
-	struct vm_pagequeue *pq;
 	struct sysctl_oid *vm;
 	vm_paddr_t pa;
 	u_int nfree;
-	int d, q, oind, counts[VM_NFREEORDER];
+	int d, oind, counts[VM_NFREEORDER];
 	long i;
 
 	atomic_store(&vm_wire_cnt, 0);
@@ -147,14 +166,7 @@ vm_page_startup(void)
 			atomic_fetch_add(&vm_wire_cnt, 1);
 	for (d = 0; d < vm_ndomains; d++) {
 		vmd = VM_DOMAIN(d);
-		for (q = 0; q < PQ_COUNT; q++) {
-			pq = &vmd->vmd_pagequeues[q];
-			mtx_init(&pq->pq_mutex, pq_names[q], NULL, MTX_DUPOK);
-			TAILQ_INIT(&pq->pq_pl);
-			atomic_init(&pq->pq_cnt, 0);
-			pq->pq_name = pq_names[q];
-			pq->pq_index = q;
-		}
+		vm_pagequeue_init_domain(vmd);
 		vm_domain_free_lock(vmd);
 		vm_phys_free_census(d, counts);
 		vm_domain_free_unlock(vmd);
@@ -1467,6 +1479,9 @@ vm_pqbatch_process_page(struct vm_pagequeue *pq, vm_page_t m, uint8_t queue)
 				}
 				new = old;
 				new.flags &= (uint16_t)~PGA_QUEUE_STATE_MASK;
+				/* The policy's status is its clock's. */
+				if (queue == PQ_ACTIVE)
+					new.flags &= (uint16_t)~PGA_POLICY_MASK;
 				new.queue = PQ_NONE;
 				if (atomic_compare_exchange_weak(&m->astate,
 				    &old._bits, new._bits))
@@ -1474,6 +1489,9 @@ vm_pqbatch_process_page(struct vm_pagequeue *pq, vm_page_t m, uint8_t queue)
 			}
 			vm_pagequeue_cnt_add(pq, -1);
 			pq->pq_pdpages++;
+			if (queue == PQ_ACTIVE)
+				vm_pdpolicy_dequeued(VM_DOMAIN(m->domain), m,
+				    old.flags);
 			return;
 		}
 		new = old;
@@ -1500,8 +1518,34 @@ vm_pqbatch_process_page(struct vm_pagequeue *pq, vm_page_t m, uint8_t queue)
 			TAILQ_INSERT_HEAD(&pq->pq_pl, m, plinks.q);
 		else
 			TAILQ_INSERT_TAIL(&pq->pq_pl, m, plinks.q);
+		if (queue == PQ_ACTIVE && (old.flags & PGA_ENQUEUED) == 0)
+			vm_pdpolicy_enqueued(VM_DOMAIN(m->domain), m);
 	}
 	pq->pq_pdpages++;
+}
+
+void
+vm_pagequeue_remove_locked(struct vm_pagequeue *pq, vm_page_t m)
+{
+	vm_page_astate_t old, new;
+
+	vm_pagequeue_assert_locked(pq);
+	old = vm_page_astate_load(m);
+	KASSERT(old.queue == pq->pq_index && (old.flags & PGA_ENQUEUED) != 0,
+	    ("%s: page %p is not on %s", __func__, (void *)m, pq->pq_name));
+	TAILQ_REMOVE(&pq->pq_pl, m, plinks.q);
+	do {
+		new = old;
+		new.flags &= (uint16_t)~PGA_QUEUE_STATE_MASK;
+		if (pq->pq_index == PQ_ACTIVE)
+			new.flags &= (uint16_t)~PGA_POLICY_MASK;
+		new.queue = PQ_NONE;
+	} while (!atomic_compare_exchange_weak(&m->astate, &old._bits,
+	    new._bits));
+	vm_pagequeue_cnt_add(pq, -1);
+	pq->pq_pdpages++;
+	if (pq->pq_index == PQ_ACTIVE)
+		vm_pdpolicy_dequeued(VM_DOMAIN(m->domain), m, old.flags);
 }
 
 static void
@@ -1528,6 +1572,14 @@ vm_pqbatch_submit_page(vm_page_t m, uint8_t queue)
 	int domain = m->domain;
 
 	KASSERT(queue < PQ_COUNT, ("%s: bad queue %d", __func__, queue));
+	if (__predict_false(VM_DOMAIN(domain)->vmd_sim)) {
+		/* A simulator's pages move at once: it is one thread. */
+		pq = &VM_DOMAIN(domain)->vmd_pagequeues[queue];
+		vm_pagequeue_lock(pq);
+		vm_pqbatch_process_page(pq, m, queue);
+		vm_pagequeue_unlock(pq);
+		return;
+	}
 	critical_enter();
 	bq = &vm_pcpu_dom(curcpu_crit(), domain)->pd_bq[queue];
 	if (bq->bq_cnt < VM_BATCHQUEUE_SIZE) {
@@ -1635,10 +1687,15 @@ vm_page_mvqueue(vm_page_t m, uint8_t nqueue, uint16_t pgaflag)
 				new = old;
 				new.queue = nqueue;
 				new.flags &= (uint16_t)~PGA_QUEUE_STATE_MASK;
+				if (pq->pq_index == PQ_ACTIVE)
+					new.flags &= (uint16_t)~PGA_POLICY_MASK;
 				if (nqueue != PQ_NONE)
 					new.flags |= pgaflag;
 			} while (!atomic_compare_exchange_weak(&m->astate,
 			    &old._bits, new._bits));
+			if (pq->pq_index == PQ_ACTIVE)
+				vm_pdpolicy_dequeued(VM_DOMAIN(m->domain), m,
+				    old.flags);
 			vm_pagequeue_unlock(pq);
 		} else if (!atomic_compare_exchange_strong(&m->astate,
 		    &old._bits, new._bits))
@@ -1683,18 +1740,35 @@ vm_page_release_toq(vm_page_t m, uint8_t nqueue)
 	vm_page_mvqueue(m, nqueue, PGA_REQUEUE);
 }
 
+/*
+ * Activation and deactivation are the replacement policy's to interpret
+ * (vm_pdpolicy.h); these are the queue moves the policies build on.
+ */
+void
+vm_page_activate_queue(vm_page_t m)
+{
+	vm_page_release_toq(m, PQ_ACTIVE);
+}
+
+void
+vm_page_deactivate_queue(vm_page_t m, bool noreuse)
+{
+	vm_page_mvqueue(m, PQ_INACTIVE, noreuse ? PGA_REQUEUE_HEAD :
+	    PGA_REQUEUE);
+}
+
 void
 vm_page_activate(vm_page_t m)
 {
 	if (vm_page_queueable(m))
-		vm_page_release_toq(m, PQ_ACTIVE);
+		VM_DOMAIN(m->domain)->vmd_pdp->pdp_activate(m);
 }
 
 void
 vm_page_deactivate(vm_page_t m)
 {
 	if (vm_page_queueable(m))
-		vm_page_mvqueue(m, PQ_INACTIVE, PGA_REQUEUE);
+		VM_DOMAIN(m->domain)->vmd_pdp->pdp_deactivate(m, false);
 }
 
 /* Deactivate and put at the head: reclaim it first (MADV_DONTNEED). */
@@ -1702,7 +1776,7 @@ void
 vm_page_deactivate_noreuse(vm_page_t m)
 {
 	if (vm_page_queueable(m))
-		vm_page_mvqueue(m, PQ_INACTIVE, PGA_REQUEUE_HEAD);
+		VM_DOMAIN(m->domain)->vmd_pdp->pdp_deactivate(m, true);
 }
 
 void
@@ -1884,6 +1958,9 @@ vm_pagequeue_check(struct vm_pagequeue *pq)
 
 	vm_pagequeue_lock(pq);
 	TAILQ_FOREACH(m, &pq->pq_pl, plinks.q) {
+		/* Scan markers, a policy's hands and records of evictions. */
+		if ((atomic_load(&m->flags) & PG_MARKER) != 0)
+			continue;
 		a = vm_page_astate_load(m);
 		if (a.queue != pq->pq_index || (a.flags & PGA_ENQUEUED) == 0)
 			panic("%s: page %p on %s has queue %d flags %#x",
@@ -1958,6 +2035,8 @@ vm_page_check_all(void)
 		vm_domain_free_unlock(vmd);
 		for (q = 0; q < PQ_COUNT; q++)
 			vm_pagequeue_check(&vmd->vmd_pagequeues[q]);
+		if (vmd->vmd_pdp->pdp_check != NULL)
+			vmd->vmd_pdp->pdp_check(vmd);
 	}
 	for (i = 0; i < vm_page_array_size; i++) {
 		m = &vm_page_array[i];

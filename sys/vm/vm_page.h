@@ -125,6 +125,8 @@ typedef struct vm_page *vm_page_t;
 #define	PG_NODUMP	0x0008	/* leave out of core dumps */
 #define	PG_PCPUCACHE	0x0010	/* free, in a per-CPU cache */
 #define	PG_BAD		0x0020	/* on the bad-page list: never used */
+#define	PG_GHOST	0x0040	/* with PG_MARKER: a replacement policy's
+				   record of an evicted page (clockpro) */
 
 /* oflags (object lock) */
 #define	VPO_UNMANAGED	0x04	/* no pv entries, no page queues */
@@ -142,6 +144,11 @@ typedef struct vm_page *vm_page_t;
 #define	PGA_NOSYNC	0x0080
 #define	PGA_SWAP_FREE	0x0100
 #define	PGA_SWAP_SPACE	0x0200
+#define	PGA_HOT		0x0400	/* replacement policy: hot page */
+#define	PGA_TEST	0x0800	/* replacement policy: in its test period */
+#define	PGA_FRESH	0x1000	/* replacement policy: not looked at since
+				   it was faulted in */
+#define	PGA_POLICY_MASK	(PGA_HOT | PGA_TEST | PGA_FRESH)
 #define	PGA_QUEUE_OP_MASK (PGA_DEQUEUE | PGA_REQUEUE | PGA_REQUEUE_HEAD)
 #define	PGA_QUEUE_STATE_MASK (PGA_ENQUEUED | PGA_QUEUE_OP_MASK)
 
@@ -275,6 +282,9 @@ void	vm_page_requeue(vm_page_t m);
 void	vm_page_mvqueue(vm_page_t m, uint8_t nqueue, uint16_t pgaflag);
 void	vm_page_dequeue(vm_page_t m);
 void	vm_page_dequeue_deferred(vm_page_t m);
+/* The plain queue moves under vm_page_activate/deactivate (policies). */
+void	vm_page_activate_queue(vm_page_t m);
+void	vm_page_deactivate_queue(vm_page_t m, bool noreuse);
 void	vm_page_pqbatch_drain(void);
 void	vm_page_aflag_set(vm_page_t m, uint16_t bits);
 void	vm_page_aflag_clear(vm_page_t m, uint16_t bits);

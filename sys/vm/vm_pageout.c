@@ -57,6 +57,7 @@
 #include <vm/vm_page.h>
 #include <vm/vm_pageout.h>
 #include <vm/vm_pagequeue.h>
+#include <vm/vm_pdpolicy.h>
 #include <vm/vm_pager.h>
 #include <vm/swap_pager.h>
 
@@ -111,7 +112,7 @@ vm_pageout_sleep(_Atomic int *wanted, bool busy, const char *wmesg,
 
 /* ---- the batch scan -------------------------------------------------- */
 
-static void
+void
 vm_pageout_init_marker(vm_page_t marker, uint8_t queue)
 {
 	vm_page_astate_t as;
@@ -185,14 +186,7 @@ vm_pageout_lock_object(vm_page_t m)
 static bool
 vm_pageout_referenced(vm_page_t m)
 {
-	bool ref;
-
-	ref = (vm_page_astate_load(m).flags & PGA_REFERENCED) != 0;
-	if (ref)
-		vm_page_aflag_clear(m, PGA_REFERENCED);
-	if (pmap_ts_referenced(m) > 0)
-		ref = true;
-	return (ref);
+	return (vm_pdpolicy_referenced(m));
 }
 
 /*
@@ -228,14 +222,51 @@ vm_pageout_to_laundry(vm_object_t object, vm_page_t m)
 }
 
 /*
- * One page of the inactive queue.  The number of pages freed (0 or 1);
- * *launderedp counts pages sent to the laundry.
+ * Evict busied page m: free it when clean (unmapped first: the unmapping
+ * folds the mappings' modified bits into it), queue it for the laundry
+ * when dirty.  A page the policy took off its queue and that cannot go
+ * goes back to PQ_INACTIVE; a page wired meanwhile stays off the queues,
+ * as wired pages do.  The page daemon's ps_reclaim.
+ *
+ * => object write-locked, m exclusively busied; m is gone or unbusied.
+ */
+static bool
+vm_pageout_reclaim(struct vm_pdscan *ps, vm_object_t object, vm_page_t m)
+{
+	bool valid = vm_page_all_valid(m);
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	if (valid && atomic_load(&m->dirty) == 0 && pmap_is_modified(m))
+		vm_page_dirty(m);
+	if (!valid || atomic_load(&m->dirty) == 0)
+		pmap_remove_all(m);
+	if (vm_page_wired(m) == 0 && atomic_load(&m->dirty) == 0) {
+		object->generation++;
+		vm_page_free(m);
+		VM_CNT_INC(v_dfree);
+		return (true);
+	}
+	if (vm_page_wired(m) == 0) {
+		if (valid) {
+			vm_pageout_to_laundry(object, m);
+			ps->ps_laundered++;
+		} else if (vm_page_queue(m) == PQ_NONE)
+			vm_page_deactivate_queue(m, false);
+	}
+	vm_page_xunbusy(m);
+	return (false);
+}
+
+/*
+ * One page of the inactive queue: reactivated if referenced, else
+ * evicted.  The number of pages freed (0 or 1).
  *
  * => m exclusively busied, nothing locked.
  */
 static int
-vm_pageout_inactive_one(vm_page_t m, int *launderedp)
+vm_pageout_inactive_one(vm_page_t m, void *arg)
 {
+	struct vm_pdscan *ps = arg;
 	vm_object_t object;
 	int freed = 0;
 
@@ -259,23 +290,8 @@ vm_pageout_inactive_one(vm_page_t m, int *launderedp)
 			VM_CNT_INC(v_reactivated);
 		}
 		vm_page_xunbusy(m);
-	} else if (!vm_page_all_valid(m)) {
-		/* Nothing worth keeping. */
-		freed = vm_pageout_free_clean(object, m) ? 1 : 0;
-	} else {
-		if (atomic_load(&m->dirty) == 0 && pmap_is_modified(m))
-			vm_page_dirty(m);
-		if (atomic_load(&m->dirty) == 0 &&
-		    vm_pageout_free_clean(object, m))
-			freed = 1;
-		else {
-			if (vm_page_xbusied(m)) {
-				vm_pageout_to_laundry(object, m);
-				vm_page_xunbusy(m);
-			}
-			(*launderedp)++;
-		}
-	}
+	} else if (ps->ps_reclaim(ps, object, m))
+		freed = 1;
 	VM_OBJECT_WUNLOCK(object);
 	return (freed);
 }
@@ -287,7 +303,7 @@ vm_pageout_inactive_one(vm_page_t m, int *launderedp)
  */
 static int
 vm_pageout_scan_queue(struct vm_domain *vmd, uint8_t queue, int target,
-    int (*fn)(vm_page_t, int *), int *arg)
+    int (*fn)(vm_page_t, void *), void *arg)
 {
 	struct vm_pagequeue *pq = &vmd->vmd_pagequeues[queue];
 	struct vm_page marker;
@@ -313,12 +329,15 @@ vm_pageout_scan_queue(struct vm_domain *vmd, uint8_t queue, int target,
 	return (freed);
 }
 
-/* Reclaim up to target pages from the inactive queue; pages freed. */
-static int
-vm_pageout_scan_inactive(struct vm_domain *vmd, int target, int *launderedp)
+/* Reclaim from the inactive queue toward the scan's target. */
+void
+vm_pageout_scan_inactive(struct vm_pdscan *ps)
 {
-	return (vm_pageout_scan_queue(vmd, PQ_INACTIVE, target,
-	    vm_pageout_inactive_one, launderedp));
+	if (ps->ps_freed >= ps->ps_target ||
+	    atomic_load(&ps->ps_vmd->vmd_pagequeues[PQ_INACTIVE].pq_cnt) == 0)
+		return;
+	ps->ps_freed += vm_pageout_scan_queue(ps->ps_vmd, PQ_INACTIVE,
+	    ps->ps_target - ps->ps_freed, vm_pageout_inactive_one, ps);
 }
 
 /*
@@ -377,6 +396,37 @@ vm_pageout_scan_active(struct vm_domain *vmd, int count, bool shortage)
 	vm_pagequeue_unlock(pq);
 }
 
+/*
+ * The default policy's balance: when the inactive queue is shorter than
+ * its target, or the scan fell short, age active pages into it.
+ */
+static void
+vm_pageout_balance_default(struct vm_pdscan *ps)
+{
+	struct vm_domain *vmd = ps->ps_vmd;
+	int inactive, want;
+
+	inactive = (int)atomic_load(&vmd->vmd_pagequeues[PQ_INACTIVE].pq_cnt);
+	want = (int)vmd->vmd_inactive_target - inactive;
+	if (ps->ps_freed < ps->ps_target || want > 0)
+		vm_pageout_scan_active(vmd, MAX(ps->ps_target - ps->ps_freed,
+		    want), ps->ps_freed < ps->ps_target);
+}
+
+static void
+vm_pageout_activate_default(vm_page_t m)
+{
+	vm_page_activate_queue(m);
+}
+
+const struct vm_pdpolicy vm_pdpolicy_default = {
+	.pdp_name = "default",
+	.pdp_activate = vm_pageout_activate_default,
+	.pdp_deactivate = vm_page_deactivate_queue,
+	.pdp_selectvictim = vm_pageout_scan_inactive,
+	.pdp_balance = vm_pageout_balance_default,
+};
+
 /* ---- the laundry ------------------------------------------------------- */
 
 /*
@@ -417,7 +467,7 @@ vm_pageout_launder_page(vm_object_t object, vm_page_t m)
 }
 
 static int
-vm_pageout_launder_one(vm_page_t m, int *arg __unused)
+vm_pageout_launder_one(vm_page_t m, void *arg __unused)
 {
 	vm_object_t object;
 	int freed = 0;
@@ -515,7 +565,8 @@ vm_pageout_daemon(void *arg)
 {
 	int domain = (int)(intptr_t)arg;
 	struct vm_domain *vmd = VM_DOMAIN(domain);
-	int shortage, freed, laundered, inactive, oom_seq = 0;
+	struct vm_pdscan ps;
+	int shortage, freed, laundered, oom_seq = 0;
 	uint64_t dfree, last_dfree = 0, since = ticks_ms(), now;
 
 	while (!kthread_should_stop()) {
@@ -530,15 +581,15 @@ vm_pageout_daemon(void *arg)
 		atomic_fetch_add(&vm_pageout_passes, 1);
 		/* The queues must hold what the CPUs' batches still carry. */
 		vm_page_pqbatch_drain();
-		laundered = 0;
-		freed = vm_pageout_scan_inactive(vmd, shortage, &laundered);
-		inactive = (int)atomic_load(
-		    &vmd->vmd_pagequeues[PQ_INACTIVE].pq_cnt);
-		if (freed < shortage || inactive <
-		    (int)vmd->vmd_inactive_target)
-			vm_pageout_scan_active(vmd, MAX(shortage,
-			    (int)vmd->vmd_inactive_target - inactive),
-			    freed < shortage);
+		memset(&ps, 0, sizeof(ps));
+		ps.ps_vmd = vmd;
+		ps.ps_target = shortage;
+		ps.ps_reclaim = vm_pageout_reclaim;
+		vmd->vmd_pdp->pdp_selectvictim(&ps);
+		if (vmd->vmd_pdp->pdp_balance != NULL)
+			vmd->vmd_pdp->pdp_balance(&ps);
+		freed = ps.ps_freed;
+		laundered = ps.ps_laundered;
 		if (laundered > 0 || (freed < shortage && atomic_load(
 		    &vmd->vmd_pagequeues[PQ_LAUNDRY].pq_cnt) > 0)) {
 			atomic_store(&vm_laundry_wanted, 1);

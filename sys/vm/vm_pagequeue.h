@@ -13,6 +13,7 @@
  *	(c)	constant after boot
  *	(f)	vmd_free_mtx
  *	(q)	the page queue's pq_mutex
+ *	(A)	the PQ_ACTIVE queue's pq_mutex
  */
 #ifndef _VM_VM_PAGEQUEUE_H_
 #define _VM_VM_PAGEQUEUE_H_
@@ -22,6 +23,7 @@
 #include <sys/queue.h>
 
 struct vm_page;
+struct vm_pdpolicy;
 
 #define	PQ_NONE		255
 #define	PQ_INACTIVE	0
@@ -54,6 +56,10 @@ struct vm_domain {
 	u_int		vmd_inactive_target;	/* (c) */
 	int		vmd_domain;		/* (c) */
 	struct vm_phys_seg *vmd_seg;		/* (c) */
+	const struct vm_pdpolicy *vmd_pdp;	/* (c) replacement policy */
+	void		*vmd_pdpolicy;		/* (A) the policy's state */
+	bool		vmd_sim;		/* (c) a replay simulator's:
+						   no batching, no pmap */
 } __aligned(CACHE_LINE_SIZE);
 
 extern struct vm_domain vm_dom[MAXMEMDOM];
@@ -73,5 +79,14 @@ bool	vm_domain_allocate(struct vm_domain *, int req, int npages);
 void	vm_domain_freecnt_inc(struct vm_domain *, int npages);
 /* INVARIANTS: check a page queue against its pages' states (locks it). */
 void	vm_pagequeue_check(struct vm_pagequeue *);
+/* Initialize a domain's page queues (boot, and the replay simulator's). */
+void	vm_pagequeue_init_domain(struct vm_domain *);
+/* Its free-page thresholds and targets from vmd_page_count. */
+void	vm_domain_init_thresholds(struct vm_domain *);
+/*
+ * Take m off queue pq now, keeping its other astate flags (a replacement
+ * policy evicting under the queue lock).  => pq locked, m linked on it.
+ */
+void	vm_pagequeue_remove_locked(struct vm_pagequeue *, struct vm_page *);
 
 #endif /* !_VM_VM_PAGEQUEUE_H_ */

@@ -140,6 +140,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: vmsh [-knx] [-c COMMANDS] [FILE...]\n"
+	    "       vmsh replay [-p POLICY] [-m PAGES] [--sim|--real] FILE\n"
 	    "  -c  run COMMANDS (';' or newlines between them)\n"
 	    "  -k  keep going after a failure\n"
 	    "  -n  only parse (check the syntax)\n"
@@ -157,6 +158,9 @@ main(int argc, char **argv)
 	int ch, k;
 	bool ok = true;
 
+	/* "vmsh replay ...": the trace replayer (replay.c), not a script. */
+	if (argc > 1 && strcmp(argv[1], "replay") == 0)
+		return (replay_main(argc - 1, argv + 1));
 	while ((ch = getopt(argc, argv, "c:hknx")) != -1) {
 		switch (ch) {
 		case 'c':

@@ -54,6 +54,9 @@ bool		 parser_finish(struct parser *);
 void		 node_free(struct node *);
 bool		 block_opens(const struct node *);
 
+/* replay.c: "vmsh replay ..." (argv[0] is "replay") */
+int		 replay_main(int argc, char **argv);
+
 /* exec.c */
 extern bool	 vmsh_trace;		/* -x: echo each command */
 extern bool	 vmsh_keep_going;	/* -k: go on after a failure */
