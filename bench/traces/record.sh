@@ -2,8 +2,9 @@
 # Records the page-reference traces of bench/traces (README.md there) with
 # Valgrind's Lackey and tracerec(1): the commands that produced them.
 #
-#   sh bench/traces/record.sh [NAME...]     (from the repository root,
-#                                            after "make"; default: all)
+#   [OUT=DIR] sh bench/traces/record.sh [NAME...]
+#
+# after "make"; every trace by default; OUT writes them elsewhere.
 #
 # Each trace is the first N page references of one program, start-up
 # included, filtered with tracerec -f 16 (references to the last 16
@@ -16,7 +17,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tracerec="$root/build/tools/tracerec"
-out="$root/bench/traces"
+out=${OUT:-$root/bench/traces}	# OUT=DIR: elsewhere
 N=2000000
 [ -x "$tracerec" ] || { echo "record.sh: build tracerec first (make)" >&2; exit 1; }
 command -v valgrind >/dev/null || { echo "record.sh: needs valgrind" >&2; exit 1; }
