@@ -4,7 +4,8 @@
 #   make demo       the main job (see README.md)
 #   make check      debug build with INVARIANTS; runs every test under Kyua
 #   make check-asan the suite under AddressSanitizer + UBSan + LeakSanitizer
-#   make check-tsan the suite under ThreadSanitizer
+#   make check-tsan the suite under ThreadSanitizer (LIBVM_PDPOLICY picks the
+#                   replacement policy; check-clockpro: debug under CLOCK-Pro)
 #   make bench      benchmarks (figures go to docs/PERFORMANCE.md)
 #
 # Missing build and test tools are installed with apt-get (scripts/deps.sh).
@@ -12,7 +13,7 @@
 JOBS	?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE	?= cmake
 
-.PHONY: all release debug asan tsan demo check check-asan check-tsan bench \
+.PHONY: all release debug asan tsan demo check check-clockpro check-asan check-tsan bench \
 	deps clean
 
 all: release
@@ -46,6 +47,10 @@ demo: release
 
 check: debug
 	@sh scripts/run-tests.sh build-debug
+
+# The same suite under the CLOCK-Pro replacement policy.
+check-clockpro: debug
+	@LIBVM_PDPOLICY=clockpro sh scripts/run-tests.sh build-debug
 
 check-asan: asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

@@ -34,6 +34,7 @@
 #include <vm/vm_kern.h>
 #include <vm/vm_pageout.h>
 #include <vm/vm_pdpolicy.h>
+#include <vm/vm_lowmem.h>
 #include <vm/swap_pager.h>
 #include <vm/uma_int.h>
 #include <pmap/pmap.h>
@@ -161,6 +162,7 @@ vm_boot(const struct vm_config *ucfg)
 		goto fail;
 	hw_physmem = cfg.physmem;
 	vm_page_startup();
+	vm_lowmem_startup();
 	uma_startup();
 	kmem_startup();
 	kmalloc_startup();
@@ -206,6 +208,7 @@ vm_shutdown(void)
 	kmalloc_shutdown();
 	kmem_shutdown();
 	uma_shutdown();
+	vm_lowmem_shutdown();
 	vm_pdpolicy_shutdown();
 	vm_page_shutdown();
 	vm_phys_fini();

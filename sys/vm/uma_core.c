@@ -69,6 +69,7 @@
 #include <sys/sleepqueue.h>
 #include <sys/sysctl.h>
 
+#include <vm/vm_lowmem.h>
 #include <vm/vm_page.h>
 #include <vm/vm_phys.h>
 #include <vm/uma_int.h>
@@ -121,6 +122,7 @@ static _Atomic int uma_timeout_ms;		/* vm.uma_timeout */
 static int uma_timeout_chan;
 static _Atomic bool uma_lowmem_pending;		/* (a) reclaim asked */
 static _Atomic uint64_t uma_lowmem_reclaims;	/* (a) done for it */
+static struct vm_lowmem_handler *uma_lowmem_tag;	/* (c) */
 
 static void	zone_free_item(uma_zone_t, void *, void *, bool);
 static void	*zone_alloc_item(uma_zone_t, void *, int);
@@ -1692,6 +1694,12 @@ zone_timeout(uma_zone_t zone)
  * caller holds): the "uma" thread does the reclaim, as FreeBSD's
  * uma_reclaim_worker does for vm_lowmem.
  */
+static void
+uma_lowmem_event(void *arg __unused, int flags __unused)
+{
+	uma_lowmem();
+}
+
 void
 uma_lowmem(void)
 {
@@ -1994,6 +2002,10 @@ uma_startup(void)
 	if (kthread_add(uma_timeout_thread, NULL, &uma_timeout_chan, "uma",
 	    NULL) != 0)
 		panic("%s: cannot start the uma thread", __func__);
+	/* The page daemon's low-memory event (vm_lowmem.h). */
+	if ((uma_lowmem_tag = vm_lowmem_register(uma_lowmem_event, NULL)) ==
+	    NULL)
+		panic("%s: cannot subscribe to vm_lowmem", __func__);
 }
 
 /*
@@ -2009,6 +2021,8 @@ uma_shutdown(void)
 
 	if (!uma_up)
 		return;
+	vm_lowmem_deregister(uma_lowmem_tag);
+	uma_lowmem_tag = NULL;
 	for (;;) {
 		mtx_lock(&uma_lock);
 		TAILQ_FOREACH(zone, &uma_zones, uz_link)

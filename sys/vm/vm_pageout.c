@@ -58,6 +58,7 @@
 #include <vm/vm_pageout.h>
 #include <vm/vm_pagequeue.h>
 #include <vm/vm_pdpolicy.h>
+#include <vm/vm_lowmem.h>
 #include <vm/vm_pager.h>
 #include <vm/swap_pager.h>
 
@@ -579,6 +580,8 @@ vm_pageout_daemon(void *arg)
 			continue;
 		VM_CNT_INC(v_pdwakeups);
 		atomic_fetch_add(&vm_pageout_passes, 1);
+		/* Caches elsewhere give back what they can (vm_lowmem.h). */
+		vm_lowmem_maybe(VM_LOW_PAGES);
 		/* The queues must hold what the CPUs' batches still carry. */
 		vm_page_pqbatch_drain();
 		memset(&ps, 0, sizeof(ps));

@@ -57,7 +57,7 @@ require_counts(u_int inact, u_int act, u_int laundry, u_int unswap)
 	}
 }
 
-/* Copy queue q of domain d into out[] (at most max), under its lock. */
+/* Copy the pages of queue q of domain d into out[] (at most max). */
 static int
 queue_list(int d, int q, vm_page_t *out, int max)
 {
@@ -67,6 +67,9 @@ queue_list(int d, int q, vm_page_t *out, int max)
 
 	vm_pagequeue_lock(pq);
 	TAILQ_FOREACH(m, &pq->pq_pl, plinks.q) {
+		/* A replacement policy's hands and records are no pages. */
+		if ((atomic_load(&m->flags) & PG_MARKER) != 0)
+			continue;
 		ATF_REQUIRE(n < max);
 		out[n++] = m;
 	}
