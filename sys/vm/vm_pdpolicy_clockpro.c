@@ -88,7 +88,7 @@ struct clockpro {
 	u_int		cp_nhot;	/* hot pages */
 	u_int		cp_ncold;	/* resident cold pages */
 	u_int		cp_ntest;	/* pages and ghosts in test */
-	u_int		cp_nghost;	/* ghosts */
+	_Atomic u_int	cp_nghost;	/* ghosts; (a) to read unlocked */
 	int		cp_size;	/* resident pages the clock is for */
 	int		cp_cold_target;
 	int		cp_cold_min;
@@ -543,7 +543,8 @@ clockpro_activate(vm_page_t m)
 	}
 	vmd = VM_DOMAIN(m->domain);
 	cp = cp_of(vmd);
-	if (m->object != NULL && cp->cp_nghost > 0) {
+	if (m->object != NULL && atomic_load_explicit(&cp->cp_nghost,
+	    memory_order_relaxed) > 0) {
 		vm_pagequeue_lock(cp_pq(vmd));
 		g = cp_ghost_lookup(cp, m->object, m->pindex);
 		if (g != NULL) {
