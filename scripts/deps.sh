@@ -23,6 +23,8 @@ ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.asan-x86_64.a \
     need="$need libtcmalloc-minimal4"
 ls /usr/lib/x86_64-linux-gnu/libmimalloc.so* >/dev/null 2>&1 || \
     need="$need libmimalloc2.0"
+# bench/swapio's peers: dd (coreutils) and fio for random direct reads.
+have fio || need="$need fio"
 [ -z "$need" ] && exit 0
 echo "deps: installing$need"
 SUDO=""

@@ -136,6 +136,7 @@ static bool swio_accept;			/* (w) the threads take work */
 static _Atomic int swio_pages;			/* (a) pages in flight */
 static _Atomic int swio_max;			/* (a) vm.swap_async_max */
 static _Atomic int swio_nwaits;			/* (a) vm.swap_async_waits */
+static _Atomic int swio_delay_ms;		/* (a) debug.swap_write_delay_ms */
 
 /* The limit on writes in flight (FreeBSD's nsw_wcount_async). */
 static int
@@ -747,6 +748,9 @@ swio_run(struct swio *sio)
 		iov[j].iov_base = vm_page_dmap(sio->sio_ma[j]);
 		iov[j].iov_len = PAGE_SIZE;
 	}
+	/* The tests' slow disk: writes stay in flight long enough to meet. */
+	if (atomic_load_explicit(&swio_delay_ms, memory_order_relaxed) > 0)
+		kpause("swiodl", atomic_load(&swio_delay_ms));
 	error = swp_io(true, sio->sio_blk, iov, n);
 	VM_OBJECT_WLOCK(object);
 	swp_put_record(object, sio->sio_ma, n, sio->sio_blk, error, rtvals);
@@ -1167,12 +1171,18 @@ swap_pager_startup(void)
 	SYSCTL_ADD_PROC(dbg, "swap_fail_writes", CTLTYPE_INT | CTLFLAG_RW,
 	    &swap_fail_writes, 0, sysctl_handle_atomic_int, "I",
 	    "Fail this many swap writes with EIO (tests)");
+	SYSCTL_ADD_PROC(dbg, "swap_write_delay_ms", CTLTYPE_INT | CTLFLAG_RW,
+	    &swio_delay_ms, 0, sysctl_handle_atomic_int, "I",
+	    "Delay every asynchronous swap write by this much (tests)");
 	SYSCTL_ADD_PROC(vm, "swap_async_max", CTLTYPE_INT | CTLFLAG_RW,
 	    &swio_max, 0, sysctl_handle_atomic_int, "I",
 	    "Most asynchronous swap writes in flight (1 to 16)");
 	SYSCTL_ADD_PROC(vm, "swap_async_waits", CTLTYPE_INT | CTLFLAG_RD,
 	    &swio_nwaits, 0, sysctl_handle_atomic_int, "I",
 	    "Times the laundry waited for a swap write to finish");
+	SYSCTL_ADD_PROC(vm, "swap_async_pages", CTLTYPE_INT | CTLFLAG_RD,
+	    &swio_pages, 0, sysctl_handle_atomic_int, "I",
+	    "Pages in asynchronous swap writes");
 	mtx_init(&swio_mtx, "swapio", NULL, MTX_DEF);
 	TAILQ_INIT(&swio_queue);
 	TAILQ_INIT(&swio_free);
@@ -1183,6 +1193,7 @@ swap_pager_startup(void)
 	atomic_store(&swio_pages, 0);
 	atomic_store(&swio_max, 4);
 	atomic_store(&swio_nwaits, 0);
+	atomic_store(&swio_delay_ms, 0);
 	for (i = 0; i < SWIO_NTHREADS; i++) {
 		snprintf(name, sizeof(name), "swapio%d", i);
 		if (kthread_add(swio_thread, NULL, &swio_queue, name, NULL) != 0)

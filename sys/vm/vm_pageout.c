@@ -422,7 +422,7 @@ vm_pageout_batch_find(vm_page_t *batch, int n, vm_page_t p)
  * => object write-locked.
  */
 static bool
-vm_pageout_cluster_take(vm_object_t object, vm_page_t p, vm_page_t *batch,
+vm_pageout_cluster_take(vm_object_t object __unused, vm_page_t p, vm_page_t *batch,
     int nbatch)
 {
 	vm_page_t *slot;
