@@ -20,8 +20,36 @@
  * takes a run of slots and writes the pages with one pwritev.  Both run
  * with the object unlocked and the pages exclusively busy: a page being
  * written cannot be freed or changed, and a thread that wants to free it
- * waits for the write (seed 001: no PG_RELEASED for swap pages).  The
- * I/O is synchronous in the calling thread (the laundry's).
+ * waits for the write (seed 001: no PG_RELEASED for swap pages, since
+ * the slot cannot be reused before the write ends).
+ *
+ * Asynchronous writes (issue 6).  The laundry hands putpages a cluster
+ * of dirty pages of one object (vm_pageout.c gathers the neighbours)
+ * with VM_PAGER_PUT_ASYNC.  Each run of slots becomes a request, queued
+ * for a pool of SWIO_NTHREADS I/O threads; the pages stay exclusively
+ * busy and are marked VM_PAGER_PEND for the caller, who forgets them.
+ * The thread that takes a request claims the pages' busy
+ * (vm_page_xbusy_claim), writes them with one pwritev, then, under the
+ * object lock, records the slots (or, on an error, frees them: the old
+ * slot stays and the page is dirtied again) and gives each page to
+ * vm_pageout_launder_done, which frees it if it is clean and unused,
+ * as the laundry does after a synchronous write.  So the busy lock, not
+ * the object lock, is what the write holds, and seed 001 holds as it
+ * did: whoever frees a page in flight sleeps on its busy lock.
+ *
+ * A request holds a paging-in-progress count on its object (FreeBSD's
+ * vm_object_pip_add for pageouts), dropped after the object lock: the
+ * object's termination waits for it before it frees anything, and
+ * collapse leaves the object alone meanwhile.  An object already dying
+ * (OBJ_DEAD: its termination is past that wait) is written
+ * synchronously.  At most vm.swap_async_max requests (default 4, FreeBSD's
+ * nsw_wcount_async) are in flight; the laundry waits for a free one with
+ * the object unlocked, since the I/O thread that frees it may need that
+ * lock.  Synchronous writes (VM_PAGER_PUT_SYNC, and anything without the
+ * async flag) are unchanged and done in the caller.  Shutdown stops the
+ * I/O threads before the laundry: the first one to stop closes the queue
+ * (swio_accept), the queued requests are drained, and a write submitted
+ * afterwards is done by its caller.
  *
  * swapoff (seed 004) pages every object's slots on the device back in
  * without knowing which objects use it: it walks the list of objects
@@ -32,8 +60,17 @@
  * ENOMEM, changing nothing, when free memory and the other devices
  * cannot hold what the device has.
  *
+ * A slot allocated to a write in flight counts as used, so swapoff
+ * cannot finish with it: it waits until the write is recorded and then
+ * pages the page back in like any other.
+ *
  * Locks: swap_mtx (devices, blists, the object list; a leaf under the
- * object lock), the object lock for metadata, page busy for I/O.
+ * object lock), swio_mtx (the request queue and pool; a leaf under the
+ * object lock, never held with swap_mtx), the object lock for metadata,
+ * page busy for I/O.  Order: object lock, then swio_mtx or swap_mtx; an
+ * I/O thread holds page busy and takes the object lock, which is the
+ * usual order's exception every pager has (a thread holding an object
+ * lock never sleeps on a busy page without dropping the lock first).
  */
 #include <libvm.h>
 
