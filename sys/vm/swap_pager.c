@@ -936,6 +936,12 @@ swap_on(const char *path, uint64_t size)
 		close(fd);
 		return (EINVAL);
 	}
+	/*
+	 * The pager makes its own runs (read-ahead over the slots that
+	 * follow); the host's read-ahead of a file read at random would only
+	 * read what the pager did not ask for.
+	 */
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
 	sp = kmalloc(sizeof(*sp), M_VMSWAP, M_WAITOK | M_ZERO);
 	sp->sw_path = kmalloc(strlen(path) + 1, M_VMSWAP, M_WAITOK);
 	strcpy(sp->sw_path, path);
