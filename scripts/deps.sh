@@ -25,6 +25,8 @@ ls /usr/lib/x86_64-linux-gnu/libmimalloc.so* >/dev/null 2>&1 || \
     need="$need libmimalloc2.0"
 # bench/paging draws its miss-ratio curves with gnuplot.
 have gnuplot || need="$need gnuplot-nox"
+# bench/swapio's peers: dd (coreutils) and fio for random direct reads.
+have fio || need="$need fio"
 [ -z "$need" ] && exit 0
 echo "deps: installing$need"
 SUDO=""

@@ -20,8 +20,36 @@
  * takes a run of slots and writes the pages with one pwritev.  Both run
  * with the object unlocked and the pages exclusively busy: a page being
  * written cannot be freed or changed, and a thread that wants to free it
- * waits for the write (seed 001: no PG_RELEASED for swap pages).  The
- * I/O is synchronous in the calling thread (the laundry's).
+ * waits for the write (seed 001: no PG_RELEASED for swap pages, since
+ * the slot cannot be reused before the write ends).
+ *
+ * Asynchronous writes (issue 6).  The laundry hands putpages a cluster
+ * of dirty pages of one object (vm_pageout.c gathers the neighbours)
+ * with VM_PAGER_PUT_ASYNC.  Each run of slots becomes a request, queued
+ * for a pool of SWIO_NTHREADS I/O threads; the pages stay exclusively
+ * busy and are marked VM_PAGER_PEND for the caller, who forgets them.
+ * The thread that takes a request claims the pages' busy
+ * (vm_page_xbusy_claim), writes them with one pwritev, then, under the
+ * object lock, records the slots (or, on an error, frees them: the old
+ * slot stays and the page is dirtied again) and gives each page to
+ * vm_pageout_launder_done, which frees it if it is clean and unused,
+ * as the laundry does after a synchronous write.  So the busy lock, not
+ * the object lock, is what the write holds, and seed 001 holds as it
+ * did: whoever frees a page in flight sleeps on its busy lock.
+ *
+ * A request holds a paging-in-progress count on its object (FreeBSD's
+ * vm_object_pip_add for pageouts), dropped after the object lock: the
+ * object's termination waits for it before it frees anything, and
+ * collapse leaves the object alone meanwhile.  An object already dying
+ * (OBJ_DEAD: its termination is past that wait) is written
+ * synchronously.  At most vm.swap_async_max requests (default 4, FreeBSD's
+ * nsw_wcount_async) are in flight; the laundry waits for a free one with
+ * the object unlocked, since the I/O thread that frees it may need that
+ * lock.  Synchronous writes (VM_PAGER_PUT_SYNC, and anything without the
+ * async flag) are unchanged and done in the caller.  Shutdown stops the
+ * I/O threads before the laundry: the first one to stop closes the queue
+ * (swio_accept), the queued requests are drained, and a write submitted
+ * afterwards is done by its caller.
  *
  * swapoff (seed 004) pages every object's slots on the device back in
  * without knowing which objects use it: it walks the list of objects
@@ -32,8 +60,17 @@
  * ENOMEM, changing nothing, when free memory and the other devices
  * cannot hold what the device has.
  *
+ * A slot allocated to a write in flight counts as used, so swapoff
+ * cannot finish with it: it waits until the write is recorded and then
+ * pages the page back in like any other.
+ *
  * Locks: swap_mtx (devices, blists, the object list; a leaf under the
- * object lock), the object lock for metadata, page busy for I/O.
+ * object lock), swio_mtx (the request queue and pool; a leaf under the
+ * object lock, never held with swap_mtx), the object lock for metadata,
+ * page busy for I/O.  Order: object lock, then swio_mtx or swap_mtx; an
+ * I/O thread holds page busy and takes the object lock, which is the
+ * usual order's exception every pager has (a thread holding an object
+ * lock never sleeps on a busy page without dropping the lock first).
  */
 #include <libvm.h>
 
@@ -50,6 +87,7 @@
 #include <sys/systm.h>
 #include <sys/blist.h>
 #include <sys/kernel.h>
+#include <sys/kthread.h>
 #include <sys/malloc.h>
 #include <sys/mutex.h>
 #include <sys/pctrie.h>
@@ -61,6 +99,7 @@
 #include <vm/vm_meter.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_pageout.h>
 #include <vm/vm_pager.h>
 #include <uma.h>
 
@@ -104,6 +143,46 @@ static uint64_t swap_used;			/* (s) pages */
 static TAILQ_HEAD(, vm_object) swap_objects;	/* (s) objects with slots */
 static uma_zone_t swblk_zone, swpctrie_zone;
 static _Atomic bool swap_up;
+
+/*
+ * Asynchronous writes: a request is a run of busied pages of one object
+ * going to consecutive slots, passed from the laundry to an I/O thread.
+ *	(w)	swio_mtx
+ *	(r)	the request's owner: the submitter until it is queued, then
+ *		the I/O thread that took it off the queue (swio_mtx orders
+ *		the hand-over)
+ */
+struct swio {
+	TAILQ_ENTRY(swio) sio_link;	/* (w) queue or free list */
+	vm_object_t	sio_object;	/* (r) paging in progress held */
+	swblk_t		sio_blk;	/* (r) first slot */
+	int		sio_count;	/* (r) pages */
+	vm_page_t	sio_ma[VM_PAGER_MAX_RUN]; /* (r) xbusied */
+};
+
+#define	SWIO_NTHREADS	2	/* writes the host does at once */
+#define	SWIO_MAX	16	/* the most vm.swap_async_max allows */
+
+static struct mtx swio_mtx;			/* a leaf, after objects */
+static struct swio swio_pool[SWIO_MAX];
+static TAILQ_HEAD(, swio) swio_queue;		/* (w) waiting for a thread */
+static TAILQ_HEAD(, swio) swio_free;		/* (w) */
+static int swio_inflight;			/* (w) queued or being written */
+static int swio_waiters;			/* (w) sleeping on swio_inflight */
+static bool swio_accept;			/* (w) the threads take work */
+static _Atomic int swio_pages;			/* (a) pages in flight */
+static _Atomic int swio_max;			/* (a) vm.swap_async_max */
+static _Atomic int swio_nwaits;			/* (a) vm.swap_async_waits */
+static _Atomic int swio_delay_ms;		/* (a) debug.swap_write_delay_ms */
+
+/* The limit on writes in flight (FreeBSD's nsw_wcount_async). */
+static int
+swio_limit(void)
+{
+	int max = atomic_load_explicit(&swio_max, memory_order_relaxed);
+
+	return (max < 1 ? 1 : max > SWIO_MAX ? SWIO_MAX : max);
+}
 
 /* Fault injection for the tests: fail the next n reads or writes. */
 static _Atomic int swap_fail_reads, swap_fail_writes;
@@ -512,15 +591,49 @@ swap_pager_getpages(vm_object_t object, vm_page_t *ma, int count,
 }
 
 /*
- * Write ma[0..count) to a run of new slots (one run at a time, as the
- * space allows), then record them, freeing the slots they replace.
+ * Record the outcome of writing ma[0..n) to the slots from blk: on
+ * success each page's slot becomes blk + j and the one it replaces is
+ * freed; on an error (or no memory for the metadata) the new slots are
+ * freed and the page keeps its old slot, stale once the caller dirties
+ * the page again.  rtvals[j] gets each page's VM_PAGER_* result.
+ * => object write-locked, the pages busied.
  */
 static void
-swap_pager_putpages(vm_object_t object, vm_page_t *ma, int count,
-    int flags __unused, int *rtvals)
+swp_put_record(vm_object_t object, vm_page_t *ma, int n, swblk_t blk,
+    int error, int *rtvals)
+{
+	swblk_t old;
+	int j;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	for (j = 0; j < n; j++) {
+		if (error == 0 && swp_meta_set(object, ma[j]->pindex, blk + j,
+		    &old) == 0) {
+			if (old != SWAPBLK_NONE)
+				swp_free(old, 1);
+			rtvals[j] = VM_PAGER_OK;
+		} else {
+			swp_free(blk + j, 1);
+			rtvals[j] = error != 0 ? VM_PAGER_ERROR : VM_PAGER_FAIL;
+		}
+	}
+	if (error == 0) {
+		VM_CNT_INC(v_swapout);
+		VM_CNT_ADD(v_swappgsout, n);
+	}
+}
+
+/*
+ * Write ma[0..count) to runs of new slots (one run at a time, as the
+ * space allows) in the calling thread, then record them, freeing the
+ * slots they replace.
+ * => object write-locked; dropped around each write.
+ */
+static void
+swp_put_sync(vm_object_t object, vm_page_t *ma, int count, int *rtvals)
 {
 	struct iovec iov[VM_PAGER_MAX_RUN];
-	swblk_t blk, old;
+	swblk_t blk;
 	int i, j, n, error;
 
 	VM_OBJECT_ASSERT_WLOCKED(object);
@@ -540,23 +653,199 @@ swap_pager_putpages(vm_object_t object, vm_page_t *ma, int count,
 		VM_OBJECT_WUNLOCK(object);
 		error = swp_io(true, blk, iov, n);
 		VM_OBJECT_WLOCK(object);
-		for (j = 0; j < n; j++) {
-			if (error == 0 && swp_meta_set(object,
-			    ma[i + j]->pindex, blk + j, &old) == 0) {
-				if (old != SWAPBLK_NONE)
-					swp_free(old, 1);
-				rtvals[i + j] = VM_PAGER_OK;
-			} else {
-				swp_free(blk + j, 1);
-				rtvals[i + j] = error != 0 ? VM_PAGER_ERROR :
-				    VM_PAGER_FAIL;
-			}
-		}
-		if (error == 0) {
-			VM_CNT_INC(v_swapout);
-			VM_CNT_ADD(v_swappgsout, n);
-		}
+		swp_put_record(object, ma + i, n, blk, error, rtvals + i);
 	}
+}
+
+/*
+ * A request slot for an asynchronous write, waiting (with the object
+ * unlocked: the I/O thread that frees a slot may need this object's lock)
+ * while swio_max writes are in flight.  NULL when the I/O threads are
+ * stopping: the caller writes synchronously.
+ * => object write-locked; may be dropped and retaken.
+ */
+static struct swio *
+swio_get(vm_object_t object)
+{
+	struct swio *sio;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	for (;;) {
+		mtx_lock(&swio_mtx);
+		if (!swio_accept) {
+			mtx_unlock(&swio_mtx);
+			return (NULL);
+		}
+		if (swio_inflight < swio_limit()) {
+			sio = TAILQ_FIRST(&swio_free);
+			KASSERT(sio != NULL, ("%s: %d in flight, none free",
+			    __func__, swio_inflight));
+			TAILQ_REMOVE(&swio_free, sio, sio_link);
+			swio_inflight++;
+			mtx_unlock(&swio_mtx);
+			return (sio);
+		}
+		VM_OBJECT_WUNLOCK(object);
+		atomic_fetch_add(&swio_nwaits, 1);
+		while (swio_accept && swio_inflight >= swio_limit()) {
+			swio_waiters++;
+			msleep(&swio_inflight, &swio_mtx, PVM, "swbufa", 0);
+			swio_waiters--;
+		}
+		mtx_unlock(&swio_mtx);
+		VM_OBJECT_WLOCK(object);
+	}
+}
+
+/* Give back a request slot (its write is over or never started). */
+static void
+swio_put(struct swio *sio)
+{
+	mtx_lock(&swio_mtx);
+	TAILQ_INSERT_HEAD(&swio_free, sio, sio_link);
+	swio_inflight--;
+	if (swio_waiters > 0)
+		wakeup(&swio_inflight);
+	mtx_unlock(&swio_mtx);
+}
+
+/*
+ * The laundry's writes (VM_PAGER_PUT_ASYNC): each run of slots becomes a
+ * request for the I/O threads, its pages marked VM_PAGER_PEND and left
+ * busy; the request holds a paging-in-progress count on the object, so
+ * the object outlives the write (vm_object_terminate waits for it) and
+ * is not collapsed meanwhile.  A dying object (its termination is past
+ * that wait) and a stopping pager get synchronous writes.
+ */
+static void
+swap_pager_putpages(vm_object_t object, vm_page_t *ma, int count, int flags,
+    int *rtvals)
+{
+	struct swio *sio;
+	swblk_t blk;
+	int i, j, n;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	KASSERT(count <= VM_PAGER_MAX_RUN, ("%s: count %d", __func__, count));
+	if ((flags & VM_PAGER_PUT_ASYNC) == 0 ||
+	    (object->flags & OBJ_DEAD) != 0) {
+		swp_put_sync(object, ma, count, rtvals);
+		return;
+	}
+	/* Our own count while the lock may be dropped in swio_get. */
+	vm_object_pip_add(object, 1);
+	for (i = 0; i < count; i += n) {
+		if ((sio = swio_get(object)) == NULL) {
+			swp_put_sync(object, ma + i, count - i, rtvals + i);
+			break;
+		}
+		n = count - i;
+		blk = swp_alloc(&n);
+		if (blk == SWAPBLK_NONE) {
+			swio_put(sio);
+			for (j = i; j < count; j++)
+				rtvals[j] = VM_PAGER_FAIL;
+			break;
+		}
+		for (j = 0; j < n; j++) {
+			sio->sio_ma[j] = ma[i + j];
+			vm_page_undirty(ma[i + j]);
+			rtvals[i + j] = VM_PAGER_PEND;
+		}
+		sio->sio_object = object;
+		sio->sio_blk = blk;
+		sio->sio_count = n;
+		vm_object_pip_add(object, 1);
+		atomic_fetch_add(&swio_pages, n);
+		mtx_lock(&swio_mtx);
+		TAILQ_INSERT_TAIL(&swio_queue, sio, sio_link);
+		wakeup_one(&swio_queue);
+		mtx_unlock(&swio_mtx);
+	}
+	vm_object_pip_wakeup(object);
+}
+
+/*
+ * Write one request and finish it: the pages become the I/O thread's
+ * (their busy is claimed), are written, recorded (or re-dirtied, the
+ * slots freed, on an error) and handed to the laundry's disposition.
+ * The object's paging-in-progress count is dropped last, after its
+ * lock: from then on the object may go.
+ */
+static void
+swio_run(struct swio *sio)
+{
+	struct iovec iov[VM_PAGER_MAX_RUN];
+	int rtvals[VM_PAGER_MAX_RUN];
+	vm_object_t object = sio->sio_object;
+	int j, n = sio->sio_count, error;
+
+	for (j = 0; j < n; j++) {
+		vm_page_xbusy_claim(sio->sio_ma[j]);
+		iov[j].iov_base = vm_page_dmap(sio->sio_ma[j]);
+		iov[j].iov_len = PAGE_SIZE;
+	}
+	/* The tests' slow disk: writes stay in flight long enough to meet. */
+	if (atomic_load_explicit(&swio_delay_ms, memory_order_relaxed) > 0)
+		kpause("swiodl", atomic_load(&swio_delay_ms));
+	error = swp_io(true, sio->sio_blk, iov, n);
+	VM_OBJECT_WLOCK(object);
+	swp_put_record(object, sio->sio_ma, n, sio->sio_blk, error, rtvals);
+	for (j = 0; j < n; j++)
+		(void)vm_pageout_launder_done(object, sio->sio_ma[j],
+		    rtvals[j]);
+	VM_OBJECT_WUNLOCK(object);
+	atomic_fetch_sub(&swio_pages, n);
+	vm_object_pip_wakeup(object);
+	swio_put(sio);
+}
+
+/*
+ * An I/O thread: requests in order of submission.  Stopping (shutdown)
+ * closes the queue to new requests, so that writes submitted after the
+ * threads are gone are done by their callers, and drains what is queued.
+ */
+static void
+swio_thread(void *arg __unused)
+{
+	struct swio *sio;
+
+	mtx_lock(&swio_mtx);
+	for (;;) {
+		if ((sio = TAILQ_FIRST(&swio_queue)) != NULL) {
+			TAILQ_REMOVE(&swio_queue, sio, sio_link);
+			mtx_unlock(&swio_mtx);
+			swio_run(sio);
+			mtx_lock(&swio_mtx);
+			continue;
+		}
+		if (kthread_should_stop()) {
+			swio_accept = false;
+			/* Submitters waiting for a slot write themselves. */
+			wakeup(&swio_inflight);
+			break;
+		}
+		msleep(&swio_queue, &swio_mtx, PVM, "swiowt", 0);
+	}
+	mtx_unlock(&swio_mtx);
+}
+
+int
+swap_pager_async_pages(void)
+{
+	return (atomic_load(&swio_pages));
+}
+
+void
+swap_pager_async_wait(int timo_ms)
+{
+	mtx_lock(&swio_mtx);
+	if (swio_inflight > 0) {
+		swio_waiters++;
+		msleep(&swio_inflight, &swio_mtx, PVM, "swiodn", timo_ms);
+		swio_waiters--;
+	}
+	mtx_unlock(&swio_mtx);
 }
 
 /* ---- writable mappings of shm (D21456) ------------------------------------ */
@@ -647,6 +936,12 @@ swap_on(const char *path, uint64_t size)
 		close(fd);
 		return (EINVAL);
 	}
+	/*
+	 * The pager makes its own runs (read-ahead over the slots that
+	 * follow); the host's read-ahead of a file read at random would only
+	 * read what the pager did not ask for.
+	 */
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
 	sp = kmalloc(sizeof(*sp), M_VMSWAP, M_WAITOK | M_ZERO);
 	sp->sw_path = kmalloc(strlen(path) + 1, M_VMSWAP, M_WAITOK);
 	strcpy(sp->sw_path, path);
@@ -886,6 +1181,8 @@ swap_pager_startup(void)
 	const struct vm_config *cfg = vm_boot_config();
 	struct sysctl_oid *vm = sysctl_node_path("vm");
 	struct sysctl_oid *dbg;
+	char name[16];
+	int i;
 
 	mtx_init(&swap_mtx, "swap", NULL, MTX_DEF);
 	TAILQ_INIT(&swap_devs);
@@ -917,6 +1214,35 @@ swap_pager_startup(void)
 	SYSCTL_ADD_PROC(dbg, "swap_fail_writes", CTLTYPE_INT | CTLFLAG_RW,
 	    &swap_fail_writes, 0, sysctl_handle_atomic_int, "I",
 	    "Fail this many swap writes with EIO (tests)");
+	SYSCTL_ADD_PROC(dbg, "swap_write_delay_ms", CTLTYPE_INT | CTLFLAG_RW,
+	    &swio_delay_ms, 0, sysctl_handle_atomic_int, "I",
+	    "Delay every asynchronous swap write by this much (tests)");
+	SYSCTL_ADD_PROC(vm, "swap_async_max", CTLTYPE_INT | CTLFLAG_RW,
+	    &swio_max, 0, sysctl_handle_atomic_int, "I",
+	    "Most asynchronous swap writes in flight (1 to 16)");
+	SYSCTL_ADD_PROC(vm, "swap_async_waits", CTLTYPE_INT | CTLFLAG_RD,
+	    &swio_nwaits, 0, sysctl_handle_atomic_int, "I",
+	    "Times the laundry waited for a swap write to finish");
+	SYSCTL_ADD_PROC(vm, "swap_async_pages", CTLTYPE_INT | CTLFLAG_RD,
+	    &swio_pages, 0, sysctl_handle_atomic_int, "I",
+	    "Pages in asynchronous swap writes");
+	mtx_init(&swio_mtx, "swapio", NULL, MTX_DEF);
+	TAILQ_INIT(&swio_queue);
+	TAILQ_INIT(&swio_free);
+	for (i = 0; i < SWIO_MAX; i++)
+		TAILQ_INSERT_TAIL(&swio_free, &swio_pool[i], sio_link);
+	swio_inflight = swio_waiters = 0;
+	swio_accept = true;
+	atomic_store(&swio_pages, 0);
+	atomic_store(&swio_max, 4);
+	atomic_store(&swio_nwaits, 0);
+	atomic_store(&swio_delay_ms, 0);
+	for (i = 0; i < SWIO_NTHREADS; i++) {
+		snprintf(name, sizeof(name), "swapio%d", i);
+		if (kthread_add(swio_thread, NULL, &swio_queue, name, NULL) != 0)
+			panic("%s: cannot start the swap I/O threads",
+			    __func__);
+	}
 	atomic_store(&swap_up, true);
 	if (cfg->swapfile != NULL && swap_on(cfg->swapfile, cfg->swapsize) != 0)
 		kprintf("libvm: swap file %s could not be used\n",
@@ -929,6 +1255,13 @@ swap_pager_shutdown(void)
 	struct swdev *sp;
 
 	atomic_store(&swap_up, false);
+	/* The I/O threads were joined and drained their queue. */
+	mtx_lock(&swio_mtx);
+	KASSERT(swio_inflight == 0 && TAILQ_EMPTY(&swio_queue) &&
+	    !swio_accept, ("%s: %d swap writes in flight", __func__,
+	    swio_inflight));
+	mtx_unlock(&swio_mtx);
+	mtx_destroy(&swio_mtx);
 	/* Every object is gone: nothing is paged out any more. */
 	mtx_lock(&swap_mtx);
 	KASSERT(TAILQ_EMPTY(&swap_objects), ("%s: objects still have swap",

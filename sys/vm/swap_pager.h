@@ -34,4 +34,12 @@ void	swap_pager_copy(vm_object_t src, vm_object_t dst,
 bool	swap_pager_shadowed(vm_object_t object, vm_object_t backing);
 bool	swap_pager_has_slot(vm_object_t object, vm_pindex_t pindex);
 
+/*
+ * Asynchronous writes (the laundry's, VM_PAGER_PUT_ASYNC): the pages in
+ * flight, and a wait of up to timo_ms for one write to finish.  Nothing
+ * locked for the wait.
+ */
+int	swap_pager_async_pages(void);
+void	swap_pager_async_wait(int timo_ms);
+
 #endif /* !_VM_SWAP_PAGER_H_ */

@@ -1116,6 +1116,27 @@ vm_page_xunbusy_unchecked(vm_page_t m)
 	vm_page_busy_release_wake(m, VPB_UNBUSIED);
 }
 
+/*
+ * Take over the exclusive busy another thread holds (FreeBSD's
+ * vm_page_xbusy_claim).  The swap pager's I/O threads finish the writes
+ * the laundry started: from the claim on the page is theirs to unbusy or
+ * free with the checked operations.  The waiters bit is kept, so a
+ * sleeper queued meanwhile is woken by the new owner's release.
+ */
+void
+vm_page_xbusy_claim(vm_page_t m)
+{
+	u_int x;
+
+	x = atomic_load_explicit(&m->busy_lock, memory_order_relaxed);
+	do {
+		KASSERT((x & VPB_BIT_EXCLUSIVE) != 0 && x != VPB_FREED,
+		    ("%s: page %p not xbusied (%#x)", __func__, (void *)m, x));
+	} while (!atomic_compare_exchange_weak_explicit(&m->busy_lock, &x,
+	    VPB_CURTHREAD_EXCLUSIVE | (x & VPB_BIT_WAITERS),
+	    memory_order_acquire, memory_order_relaxed));
+}
+
 void
 vm_page_sunbusy(vm_page_t m)
 {

@@ -259,6 +259,7 @@ bool	vm_page_busy_tryupgrade(vm_page_t m);
 void	vm_page_xunbusy(vm_page_t m);
 void	vm_page_sunbusy(vm_page_t m);
 void	vm_page_xunbusy_unchecked(vm_page_t m);
+void	vm_page_xbusy_claim(vm_page_t m);	/* another thread's busy */
 void	vm_page_assert_xbusied(vm_page_t m);
 void	vm_page_assert_sbusied(vm_page_t m);
 void	vm_page_assert_unbusied(vm_page_t m);

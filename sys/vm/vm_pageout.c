@@ -431,47 +431,181 @@ const struct vm_pdpolicy vm_pdpolicy_default = {
 /* ---- the laundry ------------------------------------------------------- */
 
 /*
- * Write dirty page m back through its object's pager (a vnode page to its
- * file, an anonymous or shm page to swap) and free it if that worked and
- * nobody used it meanwhile.  1 if freed.  A page swap has no room for
- * goes to PQ_UNSWAPPABLE.  No vnode lock: see vnode_pager.c on
- * truncation.
+ * Laundering (issue 6).  A page of the laundry queue goes to its pager
+ * with the dirty neighbours FreeBSD's vm_pageout_cluster would take:
+ * pages at the adjacent indices of the same object that are valid,
+ * unwired, not marked referenced, dirty, and in the laundry or inactive
+ * queue, up to VM_PAGER_MAX_RUN in all, so that the pager writes one run
+ * where it would have written many pages.  Swap writes are asynchronous:
+ * swap_pager_putpages hands the run to its I/O threads (the laundry
+ * sleeps there while the writes in flight are at their limit), and the
+ * thread that finishes a write calls vm_pageout_launder_done for each
+ * page, as the laundry does itself after a synchronous write (vnode
+ * pages, one at a time).  A page written and unused meanwhile is freed at
+ * once rather than left for the next inactive scan (FreeBSD's choice):
+ * the laundry runs because a domain is short, and a clean unreferenced
+ * page is what the scan would free anyway.
  *
- * => object write-locked, m exclusively busied; m is gone or unbusied.
+ * The batch the scan collected holds its pages busy, and the neighbours
+ * of a page are mostly in that batch (the laundry queue is in the order
+ * the pages were dirtied, which for a region written in order is the
+ * index order): a cluster takes such a neighbour out of the batch (its
+ * entry becomes NULL) instead of failing to busy it.  A page busy by us
+ * but not in the rest of the batch is in flight and ends the cluster.
+ */
+
+/* Batch page p's slot in batch[0..n), or NULL. */
+static vm_page_t *
+vm_pageout_batch_find(vm_page_t *batch, int n, vm_page_t p)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (batch[i] == p)
+			return (&batch[i]);
+	return (NULL);
+}
+
+/*
+ * Busy neighbour p for a cluster if it is worth writing with it: true
+ * with p exclusively busied and write-protected (so that its dirty bits
+ * are final until the write), false with p as it was.
+ * => object write-locked.
+ */
+static bool
+vm_pageout_cluster_take(vm_object_t object __unused, vm_page_t p, vm_page_t *batch,
+    int nbatch)
+{
+	vm_page_t *slot;
+	uint8_t queue;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	queue = vm_page_queue(p);
+	if ((queue != PQ_LAUNDRY && queue != PQ_INACTIVE) ||
+	    vm_page_wired(p) != 0 || !vm_page_all_valid(p) ||
+	    (vm_page_astate_load(p).flags & PGA_REFERENCED) != 0 ||
+	    (atomic_load(&p->dirty) == 0 && !pmap_is_modified(p)))
+		return (false);
+	slot = vm_pageout_batch_find(batch, nbatch, p);
+	if (slot == NULL && !vm_page_tryxbusy(p))
+		return (false);		/* someone's, or a write in flight */
+	pmap_remove_write(p);
+	if (atomic_load(&p->dirty) == 0 || vm_page_wired(p) != 0) {
+		if (slot == NULL)
+			vm_page_xunbusy(p);
+		return (false);
+	}
+	if (slot != NULL)
+		*slot = NULL;		/* ours now, not the batch's */
+	return (true);
+}
+
+/*
+ * The run of dirty pages around m to write with it: mc[0..n) in index
+ * order, m among them, each exclusively busied and write-protected.
+ * Forward first: the queue order makes m usually the lowest of its run.
+ * => object write-locked; m busied, write-protected and dirty.
  */
 static int
-vm_pageout_launder_page(vm_object_t object, vm_page_t m)
+vm_pageout_cluster(vm_object_t object, vm_page_t m, vm_page_t *batch,
+    int nbatch, vm_page_t *mc)
 {
-	vm_page_t ma[1] = { m };
-	int rtval;
+	vm_page_t run[2 * VM_PAGER_MAX_RUN], p;
+	int lo, hi, i;
 
-	pmap_remove_write(m);
-	if (atomic_load(&m->dirty) != 0) {
-		vm_pager_put_pages(object, ma, 1, VM_PAGER_PUT_SYNC, &rtval);
-		if (rtval != VM_PAGER_OK) {
-			vm_page_dirty(m);
-			if (rtval == VM_PAGER_FAIL)
-				vm_page_unswappable(m);	/* no room */
-			vm_page_xunbusy(m);
-			return (0);
-		}
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	lo = hi = VM_PAGER_MAX_RUN;
+	run[hi++] = m;
+	for (p = TAILQ_NEXT(m, listq); p != NULL && hi - lo < VM_PAGER_MAX_RUN
+	    && p->pindex == m->pindex + (vm_pindex_t)(hi - VM_PAGER_MAX_RUN);
+	    p = TAILQ_NEXT(p, listq)) {
+		if (!vm_pageout_cluster_take(object, p, batch, nbatch))
+			break;
+		run[hi++] = p;
 	}
-	if (vm_page_queue(m) == PQ_LAUNDRY && !vm_pageout_referenced(m) &&
-	    vm_pageout_free_clean(object, m))
-		return (1);
-	if (vm_page_xbusied(m)) {
-		if (atomic_load(&m->dirty) == 0)
-			vm_page_deactivate(m);
+	for (p = TAILQ_PREV(m, pglist, listq); p != NULL && hi - lo <
+	    VM_PAGER_MAX_RUN && p->pindex + (vm_pindex_t)(VM_PAGER_MAX_RUN -
+	    lo + 1) == m->pindex; p = TAILQ_PREV(p, pglist, listq)) {
+		if (!vm_pageout_cluster_take(object, p, batch, nbatch))
+			break;
+		run[--lo] = p;
+	}
+	for (i = lo; i < hi; i++)
+		mc[i - lo] = run[i];
+	return (hi - lo);
+}
+
+int
+vm_pageout_launder_done(vm_object_t object, vm_page_t m, int rtval)
+{
+	uint8_t queue;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	vm_page_assert_xbusied(m);
+	if (rtval != VM_PAGER_OK) {
+		/* The data is only in the page: dirty it again. */
+		vm_page_dirty(m);
+		if (rtval == VM_PAGER_FAIL)
+			vm_page_unswappable(m);	/* no room */
 		vm_page_xunbusy(m);
+		return (0);
 	}
+	queue = vm_page_queue(m);
+	if ((queue == PQ_LAUNDRY || queue == PQ_INACTIVE) &&
+	    !vm_pageout_referenced(m))
+		return (vm_pageout_free_clean(object, m) ? 1 : 0);
+	/* Used meanwhile: clean, it waits on the inactive queue. */
+	if (atomic_load(&m->dirty) == 0)
+		vm_page_deactivate(m);
+	vm_page_xunbusy(m);
 	return (0);
 }
 
+/*
+ * Write dirty page m back through its object's pager (a vnode page to its
+ * file, synchronously; an anonymous or shm page to swap with its dirty
+ * neighbours, asynchronously) and free what that cleaned and nobody used.
+ * The pages freed or handed to the swap I/O threads.  A page swap has no
+ * room for goes to PQ_UNSWAPPABLE.  No vnode lock: see vnode_pager.c on
+ * truncation.
+ *
+ * => object write-locked, m exclusively busied; m is gone, unbusied or
+ *    being written.
+ */
 static int
-vm_pageout_launder_one(vm_page_t m, void *arg __unused)
+vm_pageout_launder_page(vm_object_t object, vm_page_t m, vm_page_t *batch,
+    int nbatch)
+{
+	vm_page_t mc[VM_PAGER_MAX_RUN];
+	int rtvals[VM_PAGER_MAX_RUN], n, i, done = 0;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	pmap_remove_write(m);
+	if (atomic_load(&m->dirty) == 0)
+		return (vm_pageout_launder_done(object, m, VM_PAGER_OK));
+	if (object->type != OBJT_SWAP) {
+		vm_pager_put_pages(object, &m, 1, VM_PAGER_PUT_SYNC,
+		    &rtvals[0]);
+		return (vm_pageout_launder_done(object, m, rtvals[0]));
+	}
+	n = vm_pageout_cluster(object, m, batch, nbatch, mc);
+	vm_pager_put_pages(object, mc, n, VM_PAGER_PUT_ASYNC, rtvals);
+	for (i = 0; i < n; i++)
+		done += rtvals[i] == VM_PAGER_PEND ? 1 :
+		    vm_pageout_launder_done(object, mc[i], rtvals[i]);
+	return (done);
+}
+
+/*
+ * One page of the laundry queue; batch[0..nbatch) are the batch's pages
+ * still to come, which a cluster may take.  The pages freed or started.
+ * => m exclusively busied, nothing locked.
+ */
+static int
+vm_pageout_launder_one(vm_page_t m, vm_page_t *batch, int nbatch)
 {
 	vm_object_t object;
-	int freed = 0;
+	int done = 0;
 
 	if ((object = vm_pageout_lock_object(m)) == NULL)
 		return (0);
@@ -483,35 +617,71 @@ vm_pageout_launder_one(vm_page_t m, void *arg __unused)
 		vm_page_xunbusy(m);
 	} else if ((object->type == OBJT_VNODE && object->handle != NULL) ||
 	    (object->type == OBJT_SWAP && vm_swap_available())) {
-		freed = vm_pageout_launder_page(object, m);
+		done = vm_pageout_launder_page(object, m, batch, nbatch);
 	} else {
 		vm_page_unswappable(m);
 		vm_page_xunbusy(m);
 	}
 	VM_OBJECT_WUNLOCK(object);
-	return (freed);
+	return (done);
 }
 
+/*
+ * Launder up to target pages from the head of the laundry queue, in the
+ * daemon's batches; the pages freed or started.  Its own walk rather
+ * than vm_pageout_scan_queue's: a cluster takes pages out of the batch.
+ */
 static int
 vm_pageout_scan_laundry(struct vm_domain *vmd, int target)
 {
-	return (vm_pageout_scan_queue(vmd, PQ_LAUNDRY, target,
-	    vm_pageout_launder_one, NULL));
+	struct vm_pagequeue *pq = &vmd->vmd_pagequeues[PQ_LAUNDRY];
+	struct vm_page marker;
+	vm_page_t ma[VM_PAGEOUT_BATCH], m;
+	int done = 0, scanned = 0, limit, n, i;
+
+	vm_pageout_init_marker(&marker, PQ_LAUNDRY);
+	vm_pagequeue_lock(pq);
+	limit = (int)atomic_load(&pq->pq_cnt);
+	TAILQ_INSERT_HEAD(&pq->pq_pl, &marker, plinks.q);
+	while (done < target && scanned <= limit) {
+		n = vm_pageout_collect(pq, &marker, ma, &scanned);
+		if (n < 0)
+			break;
+		vm_pagequeue_unlock(pq);
+		/* The whole batch, even past the target: it is busied. */
+		for (i = 0; i < n; i++) {
+			if ((m = ma[i]) == NULL)
+				continue;	/* went with a cluster */
+			ma[i] = NULL;
+			done += vm_pageout_launder_one(m, ma + i + 1,
+			    n - i - 1);
+		}
+		VM_CNT_ADD(v_pdpages, n);
+		vm_pagequeue_lock(pq);
+	}
+	TAILQ_REMOVE(&pq->pq_pl, &marker, plinks.q);
+	vm_pagequeue_unlock(pq);
+	return (done);
 }
 
+/*
+ * While a domain is short: launder what the writes in flight will not
+ * already free.  When they cover the shortage the thread waits for one
+ * to finish rather than queue more (or spin).
+ */
 static void
 vm_pageout_laundry_thread(void *arg __unused)
 {
 	struct vm_domain *vmd;
-	int d, shortage, freed;
-	bool more = false;
+	int d, shortage, inflight, done;
+	bool more = false, waitio;
 
 	while (!kthread_should_stop()) {
 		/* While a pass made progress and pages wait, go on. */
 		vm_pageout_sleep(&vm_laundry_wanted, more, "laundp", 1000);
 		if (kthread_should_stop())
 			break;
-		more = false;
+		more = waitio = false;
 		vm_page_pqbatch_drain();
 		for (d = 0; d < vm_ndomains; d++) {
 			vmd = VM_DOMAIN(d);
@@ -519,11 +689,21 @@ vm_pageout_laundry_thread(void *arg __unused)
 			if (shortage == 0 || atomic_load(
 			    &vmd->vmd_pagequeues[PQ_LAUNDRY].pq_cnt) == 0)
 				continue;
-			freed = vm_pageout_scan_laundry(vmd, shortage);
-			if (freed > 0 && vm_pageout_shortage(vmd) > 0 &&
+			inflight = swap_pager_async_pages();
+			if (shortage <= inflight) {
+				waitio = true;
+				continue;
+			}
+			done = vm_pageout_scan_laundry(vmd, shortage -
+			    inflight);
+			if (done > 0 && vm_pageout_shortage(vmd) > 0 &&
 			    atomic_load(&vmd->vmd_pagequeues[PQ_LAUNDRY].
 			    pq_cnt) > 0)
 				more = true;
+		}
+		if (waitio) {
+			swap_pager_async_wait(10);
+			more = true;
 		}
 	}
 }

@@ -11,4 +11,15 @@ void	vm_pageout_startup(void);	/* the threads; at boot */
 void	vm_pageout_shutdown(void);	/* before the threads are joined */
 u_long	vm_pageout_pass_count(void);	/* scans made (tests) */
 
+struct vm_object;
+struct vm_page;
+/*
+ * What becomes of a page the laundry wrote (rtval: the pager's result):
+ * freed if clean and unused, else requeued; 1 if freed.
+ * => object write-locked, m exclusively busied by the caller; m is gone
+ *    or unbusied on return.
+ */
+int	vm_pageout_launder_done(struct vm_object *object, struct vm_page *m,
+	    int rtval);
+
 #endif /* !_VM_VM_PAGEOUT_H_ */

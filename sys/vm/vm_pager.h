@@ -37,6 +37,13 @@ struct vm_page;
 /* putpages flags */
 #define	VM_PAGER_PUT_SYNC	0x0001	/* wait for the writes */
 #define	VM_PAGER_PUT_INVAL	0x0002	/* the pages will be dropped */
+/*
+ * The laundry's writes (swap): the pager may finish them later.  Pages
+ * whose rtval is VM_PAGER_PEND stay busy and are no longer the caller's:
+ * the pager's I/O thread records them and hands each to
+ * vm_pageout_launder_done when its write ends.
+ */
+#define	VM_PAGER_PUT_ASYNC	0x0004
 
 /* vm_object_page_clean flags (FreeBSD's OBJPC_*) */
 #define	OBJPC_SYNC	0x0001	/* synchronous writes */

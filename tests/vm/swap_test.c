@@ -9,7 +9,9 @@
  * write errors lose nothing; MADV_FREE, munmap (also during pageout) and
  * exit free slots; vm_swapon's and vm_swapoff's errors, and a refused
  * vm_swapon leaving the device alone; several devices; a shutdown and
- * boot with the same swap file.
+ * boot with the same swap file.  The laundry's asynchronous clustered
+ * writes (issue 6): runs of pages per write, write errors, and munmap,
+ * exit and swapoff meeting writes in flight (slowed down on purpose).
  *
  * Every case boots 16 MiB of physical memory and keeps its swap files in
  * the test's work directory (relative paths).  The data written is one
@@ -1157,6 +1159,184 @@ ATF_TC_BODY(swapoff_read_error, tc)
 	vm_shutdown();
 }
 
+/* ---- asynchronous pageout (issue 6) --------------------------------------- */
+
+/*
+ * Wait until some asynchronous swap writes are in flight (the daemon and
+ * the laundry work behind the writer): true if they were seen.
+ */
+static bool
+writes_in_flight(void)
+{
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (get_int("vm.swap_async_pages") > 0)
+			return (true);
+		usleep(500);
+	}
+	return (false);
+}
+
+/*
+ * The laundry's writes go out clustered and asynchronously: three times
+ * physical memory paged out in runs (many pages per write), with the
+ * limit on writes in flight reached at least once at its smallest
+ * setting, and every word back after the pagein.
+ */
+ATF_TC_WITHOUT_HEAD(async_pageout_clustered);
+ATF_TC_BODY(async_pageout_clustered, tc)
+{
+	struct swstats s0, s1;
+	struct vmspace *vs;
+	vm_offset_t a;
+
+	boot_swap("swap0", SWAPSZ);
+	ATF_CHECK_EQ(4, get_int("vm.swap_async_max"));
+	set_int("vm.swap_async_max", 1);
+	s0 = swstats();
+	vs = big_space(&a, 1);
+	s1 = swstats();
+	ATF_CHECK_MSG(s1.pgsout - s0.pgsout >= (WSET - PHYSMEM) / PG,
+	    "only %ju pages went out", (uintmax_t)(s1.pgsout - s0.pgsout));
+	ATF_CHECK_MSG(s1.pgsout - s0.pgsout >= 8 * (s1.out - s0.out),
+	    "%ju pages in %ju writes: not clustered",
+	    (uintmax_t)(s1.pgsout - s0.pgsout), (uintmax_t)(s1.out - s0.out));
+	printf("%ju pages in %ju writes, the laundry waited %d times\n",
+	    (uintmax_t)(s1.pgsout - s0.pgsout), (uintmax_t)(s1.out - s0.out),
+	    get_int("vm.swap_async_waits"));
+	set_int("vm.swap_async_max", 4);
+	CHECK_RANGE(vs, a, WSET, GEN(1));
+	WRITE_RANGE(vs, a, WSET, 2);
+	CHECK_RANGE(vs, a, WSET, GEN(2));
+	vmspace_release(vs);
+	ATF_CHECK_EQ(0, get_int("vm.swap_async_pages"));
+	ATF_CHECK_EQ_MSG(0, swap_used(), "%ju bytes of swap still used after "
+	    "exit", (uintmax_t)swap_used());
+	vm_shutdown();
+}
+
+/*
+ * Injected errors on asynchronous writes (each fails a whole cluster):
+ * the pages are dirtied again and written later, their new slots are
+ * freed at once, so nothing is lost and vm.swap_used never counts a
+ * slot that holds nothing.
+ */
+ATF_TC_WITHOUT_HEAD(async_write_errors);
+ATF_TC_BODY(async_write_errors, tc)
+{
+	struct vmspace *vs;
+	vm_offset_t a;
+	size_t first, out;
+	uint64_t used;
+
+	boot_swap("swap0", SWAPSZ);
+	set_int("debug.swap_fail_writes", 40);
+	vs = big_space(&a, 1);
+	ATF_CHECK_EQ_MSG(0, get_int("debug.swap_fail_writes"),
+	    "%d injected write errors left over",
+	    get_int("debug.swap_fail_writes"));
+	ATF_CHECK_EQ(0, get_int("vm.swap_async_pages"));
+	/*
+	 * A page that is not resident has a slot, and keeps it (a page read
+	 * back is its clean copy): counted in that order, since the daemon
+	 * may still be paging out, the slots are at least the pages.
+	 */
+	out = nonresident(vs, a, WSET, &first);
+	used = swap_used();
+	ATF_CHECK_MSG(used / PG >= out, "vm.swap_used %ju: fewer slots than "
+	    "the %zu paged-out pages", (uintmax_t)used, out);
+	ATF_CHECK_MSG(used <= WSET, "vm.swap_used %ju for %u bytes: failed "
+	    "writes leaked slots", (uintmax_t)used, WSET);
+	CHECK_RANGE(vs, a, WSET, GEN(1));
+	/* Errors while pages read back and rewritten go out again. */
+	set_int("debug.swap_fail_writes", 40);
+	WRITE_RANGE(vs, a, WSET, 2);
+	CHECK_RANGE(vs, a, WSET, GEN(2));
+	ATF_CHECK(swap_used() <= WSET);
+	vmspace_release(vs);
+	ATF_CHECK_EQ_MSG(0, swap_used(), "%ju bytes of swap used after exit",
+	    (uintmax_t)swap_used());
+	vm_shutdown();
+}
+
+/*
+ * munmap and vmspace_release while asynchronous writes of the memory are
+ * in flight (slowed down so that they are): the object's termination
+ * waits for them (paging in progress), so when the call returns the
+ * writes are over and their slots freed, at once.  Freeing a page being
+ * written waits for the write (seed 001).
+ */
+ATF_TC_WITHOUT_HEAD(free_during_async_writes);
+ATF_TC_BODY(free_during_async_writes, tc)
+{
+	const size_t len = 2 * PHYSMEM;
+	struct vmspace *vs, *vs2;
+	vm_offset_t a;
+	int i, met = 0;
+
+	boot_swap("swap0", SWAPSZ);
+	set_int("debug.swap_write_delay_ms", 20);
+	vs = vs_new();
+	for (i = 0; i < 4; i++) {
+		a = ANON(vs, len, RW);
+		WRITE_RANGE(vs, a, len, (uint64_t)i + 1);
+		if (writes_in_flight())
+			met++;
+		ATF_REQUIRE_EQ(0, vm_munmap(vs, a, len));
+		ATF_CHECK_EQ_MSG(0, get_int("vm.swap_async_pages"),
+		    "round %d: %d pages of the unmapped memory still being "
+		    "written", i, get_int("vm.swap_async_pages"));
+		ATF_CHECK_EQ_MSG(0, swap_used(), "round %d: %ju bytes of "
+		    "swap used after the munmap", i, (uintmax_t)swap_used());
+	}
+	/* The same through the release of a whole address space. */
+	vs2 = vs_new();
+	a = ANON(vs2, len, RW);
+	WRITE_RANGE(vs2, a, len, 9);
+	if (writes_in_flight())
+		met++;
+	vmspace_release(vs2);
+	ATF_CHECK_EQ(0, get_int("vm.swap_async_pages"));
+	ATF_CHECK_EQ(0, swap_used());
+	printf("writes were in flight at %d of 5 frees\n", met);
+	ATF_CHECK_MSG(met > 0, "no free met a write in flight");
+	set_int("debug.swap_write_delay_ms", 0);
+	vmspace_release(vs);
+	vm_shutdown();
+}
+
+/*
+ * swapoff of a device while slow asynchronous writes to it are in
+ * flight: the slots they hold keep the device busy until the writes end
+ * and are recorded, then swapoff pages them back in; no data is lost and
+ * the other device holds the rest.
+ */
+ATF_TC_WITHOUT_HEAD(swapoff_during_async_writes);
+ATF_TC_BODY(swapoff_during_async_writes, tc)
+{
+	struct vmspace *vs;
+	vm_offset_t a;
+	bool met;
+
+	boot_swap("swapA", 64 * MB);
+	ATF_REQUIRE_EQ(0, vm_swapon("swapB", 64 * MB));
+	set_int("debug.swap_write_delay_ms", 20);
+	vs = big_space(&a, 1);
+	met = writes_in_flight();
+	ATF_CHECK_EQ(0, vm_swapoff("swapA"));
+	printf("writes in flight when swapoff began: %s\n", met ? "yes" :
+	    "no");
+	ATF_CHECK_EQ(64 * MB, swap_total());
+	set_int("debug.swap_write_delay_ms", 0);
+	CHECK_RANGE(vs, a, WSET, GEN(1));
+	ATF_CHECK_EQ(EINVAL, vm_swapoff("swapA"));
+	vmspace_release(vs);
+	ATF_CHECK_EQ(0, get_int("vm.swap_async_pages"));
+	ATF_CHECK_EQ(0, swap_used());
+	vm_shutdown();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, anon_larger_than_physmem);
@@ -1175,5 +1355,9 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, munmap_during_pageout);
 	ATF_TP_ADD_TC(tp, shutdown_boot_cycle);
 	ATF_TP_ADD_TC(tp, swapoff_read_error);
+	ATF_TP_ADD_TC(tp, async_pageout_clustered);
+	ATF_TP_ADD_TC(tp, async_write_errors);
+	ATF_TP_ADD_TC(tp, free_during_async_writes);
+	ATF_TP_ADD_TC(tp, swapoff_during_async_writes);
 	return (atf_no_error());
 }
