@@ -203,6 +203,9 @@ run_swap(double *pageout, double *pagein)
 
 	host_drop(swpath);
 	in0 = vmstat("v_swapin");
+	wk0 = vmstat("v_pdwakeups");
+	sh0 = vmstat("v_pdshortfalls");
+	pw0 = vmstat("v_pgwait");
 	t0 = now();
 	do {
 		/* 64 faults between clock reads. */
@@ -227,6 +230,13 @@ run_swap(double *pageout, double *pagein)
 	} while (t < seconds);
 	in1 = vmstat("v_swapin");
 	*pagein = (double)(in1 - in0) / t;
+	if (getenv("SWAPIO_DEBUG") != NULL)
+		fprintf(stderr, "pagein: %.3f s, %ju reads, %ju daemon "
+		    "wakeups, %ju shortfalls, %ju allocation sleeps\n", t,
+		    (uintmax_t)(in1 - in0),
+		    (uintmax_t)(vmstat("v_pdwakeups") - wk0),
+		    (uintmax_t)(vmstat("v_pdshortfalls") - sh0),
+		    (uintmax_t)(vmstat("v_pgwait") - pw0));
 	vmspace_release(vs);
 }
 

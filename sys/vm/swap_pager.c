@@ -108,6 +108,7 @@ static MALLOC_DEFINE(M_VMSWAP, "swap", "swap devices");
 #define	SWAP_META_PAGES	32
 #define	SWAP_RUN_MAX	VM_PAGER_MAX_RUN
 #define	SWAP_NDEV_MAX	16
+#define	SWAP_RA_MAX	16	/* VM_FAULT_READ_DEFAULT */
 
 struct swblk {
 	vm_pindex_t	p;			/* first index, a multiple of
@@ -798,6 +799,8 @@ swio_run(struct swio *sio)
 	atomic_fetch_sub(&swio_pages, n);
 	vm_object_pip_wakeup(object);
 	swio_put(sio);
+	/* A page daemon waiting on the laundry goes on. */
+	vm_pageout_laundry_progress();
 }
 
 /*
@@ -828,6 +831,40 @@ swio_thread(void *arg __unused)
 		msleep(&swio_queue, &swio_mtx, PVM, "swiowt", 0);
 	}
 	mtx_unlock(&swio_mtx);
+}
+
+/*
+ * Adaptive swap-in window (libvm's choice, after Linux's swap read-ahead;
+ * FreeBSD reads the fault's whole aligned block whenever the slots are
+ * contiguous).  A random reader would otherwise read sixteen pages a fault
+ * and use one; a reader of neighbours keeps the window open, since each
+ * read-ahead page it faults on counts as a hit.
+ */
+static _Atomic u_int swap_ra_hits;		/* (a) since the last window */
+static _Atomic int swap_ra_last = SWAP_RA_MAX;	/* (a) the last window */
+
+void
+swap_pager_ra_hit(void)
+{
+	atomic_fetch_add_explicit(&swap_ra_hits, 1, memory_order_relaxed);
+}
+
+int
+swap_pager_ra_window(void)
+{
+	u_int hits = atomic_exchange_explicit(&swap_ra_hits, 0,
+	    memory_order_relaxed);
+	int w, last = atomic_load_explicit(&swap_ra_last,
+	    memory_order_relaxed);
+
+	if (hits == 0)
+		w = MAX(last / 2, 1);
+	else
+		for (w = 1; w < (int)MIN(hits + 2, SWAP_RA_MAX); w <<= 1)
+			;
+	w = MIN(w, SWAP_RA_MAX);
+	atomic_store_explicit(&swap_ra_last, w, memory_order_relaxed);
+	return (w);
 }
 
 int

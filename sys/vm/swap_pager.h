@@ -40,6 +40,13 @@ bool	swap_pager_has_slot(vm_object_t object, vm_pindex_t pindex);
  * locked for the wait.
  */
 int	swap_pager_async_pages(void);
+/*
+ * The swap-in window of a fault that is not sequential: grows with the
+ * uses of the pages read ahead since the last swap-in (swap_pager_ra_hit),
+ * halves without them, 1 to 16 pages.
+ */
+int	swap_pager_ra_window(void);
+void	swap_pager_ra_hit(void);
 void	swap_pager_async_wait(int timo_ms);
 
 #endif /* !_VM_SWAP_PAGER_H_ */

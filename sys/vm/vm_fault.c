@@ -167,6 +167,17 @@ vm_fault_oom(struct faultstate *fs)
  * only read-locked.  No busy lock is taken either: the read lock keeps the
  * page in the object, and pmap_enter is serialised by the pmap.
  */
+/* A fault found a page swap read ahead: count the use (once). */
+static inline void
+vm_fault_readahead_used(vm_page_t m)
+{
+	if (__predict_false((vm_page_astate_load(m).flags &
+	    PGA_READAHEAD) != 0)) {
+		vm_page_aflag_clear(m, PGA_READAHEAD);
+		swap_pager_ra_hit();
+	}
+}
+
 static enum fault_status
 vm_fault_soft_fast(struct faultstate *fs)
 {
@@ -183,6 +194,7 @@ vm_fault_soft_fast(struct faultstate *fs)
 		VM_OBJECT_RUNLOCK(fs->first_object);
 		return (FAULT_RESTART);		/* take the slow path */
 	}
+	vm_fault_readahead_used(m);
 	/* A writable mapping may dirty the page without faulting again. */
 	if ((fs->prot & VM_PROT_WRITE) != 0)
 		vm_object_set_writeable_dirty(fs->first_object);
@@ -413,7 +425,7 @@ vm_fault_getpages(struct faultstate *fs)
 	vm_map_entry_t entry = fs->entry;
 	vm_offset_t e_start, e_end;
 	vm_page_t m;
-	int ahead, behind, nera, r, cluster;
+	int ahead, behind, nera, r, cluster, size;
 
 	m = vm_page_alloc(object, fs->pindex, VM_ALLOC_NORMAL |
 	    VM_ALLOC_NOWAIT);
@@ -431,10 +443,18 @@ vm_fault_getpages(struct faultstate *fs)
 	    MAP_ENTRY_BEHAV_RANDOM) {
 		behind = ahead = 0;
 	} else {
-		cluster = (int)(fs->pindex % VM_FAULT_READ_DEFAULT);
+		/*
+		 * Not sequential: FreeBSD's aligned block around the page,
+		 * whose size swap adapts to how much of its last read-ahead
+		 * was used (swap_pager_ra_window), so random faults read
+		 * one page and not sixteen.
+		 */
+		size = object->type == OBJT_SWAP ? swap_pager_ra_window() :
+		    VM_FAULT_READ_DEFAULT;
+		cluster = (int)(fs->pindex % (vm_pindex_t)size);
 		behind = (int)MIN((vm_size_t)cluster,
 		    atop(fs->vaddr - e_start));
-		ahead = VM_FAULT_READ_DEFAULT - 1 - cluster;
+		ahead = size - 1 - cluster;
 	}
 	ahead = (int)MIN((vm_size_t)ahead, atop(e_end - fs->vaddr) - 1);
 
@@ -485,6 +505,7 @@ vm_fault_find_page(struct faultstate *fs)
 			fs->m = m;
 			if (!vm_page_tryxbusy(m))
 				return (vm_fault_busy_sleep(fs));
+			vm_fault_readahead_used(m);
 			if (!vm_page_all_valid(m)) {
 				/*
 				 * Anonymous memory has no pager to read the

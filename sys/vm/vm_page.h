@@ -149,6 +149,7 @@ typedef struct vm_page *vm_page_t;
 #define	PGA_FRESH	0x1000	/* replacement policy: not looked at since
 				   it was faulted in */
 #define	PGA_POLICY_MASK	(PGA_HOT | PGA_TEST | PGA_FRESH)
+#define	PGA_READAHEAD	0x2000	/* read ahead from swap, not used yet */
 #define	PGA_QUEUE_OP_MASK (PGA_DEQUEUE | PGA_REQUEUE | PGA_REQUEUE_HEAD)
 #define	PGA_QUEUE_STATE_MASK (PGA_ENQUEUED | PGA_QUEUE_OP_MASK)
 

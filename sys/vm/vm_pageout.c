@@ -68,6 +68,7 @@
 
 static _Atomic int vm_pageout_wanted[MAXMEMDOM];	/* (a) */
 static _Atomic int vm_laundry_wanted;			/* (a) */
+static _Atomic int vm_pageout_progress;			/* (a) laundry moved */
 static _Atomic int vm_pageout_started;			/* (a) */
 static _Atomic u_long vm_pageout_passes;		/* (a) */
 
@@ -88,6 +89,13 @@ pagedaemon_wakeup(int domain)
 		return;
 	if (atomic_exchange(&vm_pageout_wanted[domain], 1) == 0)
 		wakeup(&vm_pageout_wanted[domain]);
+}
+
+void
+vm_pageout_laundry_progress(void)
+{
+	if (atomic_exchange(&vm_pageout_progress, 1) == 0)
+		wakeup(&vm_pageout_progress);
 }
 
 /*
@@ -345,14 +353,14 @@ vm_pageout_scan_inactive(struct vm_pdscan *ps)
  * Age up to count pages from the head of the active queue, deactivating
  * those whose activity reaches zero.
  */
-static void
+static int
 vm_pageout_scan_active(struct vm_domain *vmd, int count, bool shortage)
 {
 	struct vm_pagequeue *pq = &vmd->vmd_pagequeues[PQ_ACTIVE];
 	struct vm_page marker;
 	vm_page_astate_t old, new;
 	vm_page_t ma[VM_PAGEOUT_BATCH], m;
-	int scanned = 0, n, i;
+	int scanned = 0, deactivated = 0, n, i;
 	bool ref;
 
 	vm_pageout_init_marker(&marker, PQ_ACTIVE);
@@ -386,8 +394,11 @@ vm_pageout_scan_active(struct vm_domain *vmd, int count, bool shortage)
 					    old.act_count - ACT_DECLINE) : 0;
 			} while (!atomic_compare_exchange_weak(&m->astate,
 			    &old._bits, new._bits));
-			if (new.act_count == 0 && vm_page_queue(m) == PQ_ACTIVE)
+			if (new.act_count == 0 &&
+			    vm_page_queue(m) == PQ_ACTIVE) {
 				vm_page_deactivate(m);
+				deactivated++;
+			}
 			vm_page_xunbusy(m);
 		}
 		VM_CNT_ADD(v_pdpages, n);
@@ -395,6 +406,7 @@ vm_pageout_scan_active(struct vm_domain *vmd, int count, bool shortage)
 	}
 	TAILQ_REMOVE(&pq->pq_pl, &marker, plinks.q);
 	vm_pagequeue_unlock(pq);
+	return (deactivated);
 }
 
 /*
@@ -410,8 +422,9 @@ vm_pageout_balance_default(struct vm_pdscan *ps)
 	inactive = (int)atomic_load(&vmd->vmd_pagequeues[PQ_INACTIVE].pq_cnt);
 	want = (int)vmd->vmd_inactive_target - inactive;
 	if (ps->ps_freed < ps->ps_target || want > 0)
-		vm_pageout_scan_active(vmd, MAX(ps->ps_target - ps->ps_freed,
-		    want), ps->ps_freed < ps->ps_target);
+		ps->ps_deactivated += vm_pageout_scan_active(vmd,
+		    MAX(ps->ps_target - ps->ps_freed, want),
+		    ps->ps_freed < ps->ps_target);
 }
 
 static void
@@ -696,6 +709,8 @@ vm_pageout_laundry_thread(void *arg __unused)
 			}
 			done = vm_pageout_scan_laundry(vmd, shortage -
 			    inflight);
+			if (done > 0)
+				vm_pageout_laundry_progress();
 			if (done > 0 && vm_pageout_shortage(vmd) > 0 &&
 			    atomic_load(&vmd->vmd_pagequeues[PQ_LAUNDRY].
 			    pq_cnt) > 0)
@@ -798,8 +813,24 @@ vm_pageout_daemon(void *arg)
 		}
 		if (freed < shortage) {
 			VM_CNT_INC(v_pdshortfalls);
-			/* Let the laundry and the frees of others catch up. */
-			kpause("pwait", 10);
+			/*
+			 * Short.  A pass that freed or deactivated pages
+			 * goes again at once: the next one frees what this
+			 * one queued.  One that only sent pages to the
+			 * laundry waits for the laundry's next progress (a
+			 * write done, a batch laundered), not a fixed time:
+			 * the daemon must keep pace with the I/O.  One that
+			 * found nothing to do lets the frees of others catch
+			 * up.
+			 */
+			if (freed == 0 && ps.ps_deactivated == 0) {
+				if (laundered > 0 || atomic_load(&vmd->
+				    vmd_pagequeues[PQ_LAUNDRY].pq_cnt) > 0)
+					vm_pageout_sleep(&vm_pageout_progress,
+					    false, "pwait", 10);
+				else
+					kpause("pwait", 10);
+			}
 		}
 	}
 }

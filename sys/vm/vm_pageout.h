@@ -7,6 +7,7 @@
 #include <sys/param.h>
 
 void	pagedaemon_wakeup(int domain);	/* the domain is short of pages */
+void	vm_pageout_laundry_progress(void); /* a laundered write finished */
 void	vm_pageout_startup(void);	/* the threads; at boot */
 void	vm_pageout_shutdown(void);	/* before the threads are joined */
 u_long	vm_pageout_pass_count(void);	/* scans made (tests) */

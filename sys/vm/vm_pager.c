@@ -257,6 +257,9 @@ vm_pager_run_done(vm_page_t *run, int n, int nbehind, int count, bool ok)
 		}
 		/* As FreeBSD's vm_page_readahead_finish leaves them. */
 		vm_page_valid(m);
+		/* Whether a fault uses it sizes swap's next window. */
+		if (m->object->type == OBJT_SWAP)
+			vm_page_aflag_set(m, PGA_READAHEAD);
 		vm_page_deactivate(m);
 		vm_page_xunbusy(m);
 	}

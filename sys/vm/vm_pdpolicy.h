@@ -48,6 +48,7 @@ struct vm_pdscan {
 	int	ps_target;		/* pages to free */
 	int	ps_freed;		/* pages freed so far */
 	int	ps_laundered;		/* dirty pages sent to the laundry */
+	int	ps_deactivated;		/* pages queued to be reclaimed next */
 	bool	ps_shortage;		/* the inactive scan fell short */
 	/*
 	 * Evict busied page m of object (write-locked): free it when clean,
