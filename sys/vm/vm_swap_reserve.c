@@ -16,12 +16,12 @@
  * charge that must follow one already made (FreeBSD uses it when a fork's
  * accounting has to be undone by freeing the child).
  *
- * The counter is one atomic: a reservation adds first and takes its
- * addition back if the new total is over the limit, so two racing
- * reservations can both fail near the limit but never both succeed past
- * it.  The limit itself is read without a lock (swap devices and wirings
- * change under their own locks): a reservation racing with swapoff is
- * judged against either size.
+ * The counter is one atomic.  Under strict accounting a reservation is a
+ * compare-and-swap from a total it checked against the limit, so the
+ * total never passes the limit, not even for a moment another thread
+ * could see.  The limit itself is read without a lock (swap devices and
+ * wirings change under their own locks): a reservation racing with
+ * swapoff is judged against either size.
  *
  * Locking: swap_reserved and overcommit are atomic (a).
  */
@@ -62,20 +62,25 @@ swap_reserve_limit(int oc)
 bool
 swap_reserve(vm_ooffset_t incr)
 {
-	uint64_t prev;
+	uint64_t prev, max;
 	int oc;
 
 	KASSERT((incr & PAGE_MASK) == 0, ("%s: %#jx is not page sized",
 	    __func__, (uintmax_t)incr));
 	if (incr == 0)
 		return (true);
-	prev = atomic_fetch_add(&swap_reserved, incr);
 	oc = atomic_load(&overcommit);
-	if ((oc & SWAP_RESERVE_FORCE_ON) != 0 &&
-	    prev + incr > swap_reserve_limit(oc)) {
-		atomic_fetch_sub(&swap_reserved, incr);
-		return (false);
+	if ((oc & SWAP_RESERVE_FORCE_ON) == 0) {
+		atomic_fetch_add(&swap_reserved, incr);
+		return (true);
 	}
+	max = swap_reserve_limit(oc);
+	prev = atomic_load(&swap_reserved);
+	do {
+		if (prev + incr > max || prev + incr < prev)
+			return (false);
+	} while (!atomic_compare_exchange_weak(&swap_reserved, &prev,
+	    prev + incr));
 	return (true);
 }
 

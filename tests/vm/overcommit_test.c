@@ -15,6 +15,8 @@
 #include <atf-c.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -619,6 +621,78 @@ ATF_TC_BODY(shutdown_boot_resets, tc)
 	vm_shutdown();
 }
 
+/*
+ * Threads mapping, writing, forking, protecting and unmapping at once,
+ * under strict accounting near its limit: reservations race, some are
+ * refused, none is lost or given back twice, and the total never passes
+ * the swap space.
+ */
+#define	RACE_THREADS	3
+#define	RACE_ROUNDS	150
+
+static _Atomic uint64_t race_max;
+static _Atomic int race_forks, race_refused;
+
+static void *
+race_thread(void *arg)
+{
+	struct vmspace *vs, *child;
+	vm_offset_t a;
+	uint64_t r, m;
+	int i, seed = (int)(intptr_t)arg;
+
+	ATF_REQUIRE_EQ(0, vmspace_create(&vs));
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		if (map_anon(vs, &a, (vm_size_t)(1 + (i + seed) % 8) * 64 * PG,
+		    (i & 1) != 0 ? RW : VM_PROT_READ) != 0) {
+			atomic_fetch_add(&race_refused, 1);
+			continue;
+		}
+		if (vm_mprotect(vs, a, 64 * PG, RW) != 0)
+			atomic_fetch_add(&race_refused, 1);
+		(void)vm_copyout(vs, &i, a, sizeof(i));
+		if (vmspace_fork(vs, &child) == 0) {
+			atomic_fetch_add(&race_forks, 1);
+			(void)vm_copyout(child, &seed, a, sizeof(seed));
+			vmspace_release(child);
+		} else
+			atomic_fetch_add(&race_refused, 1);
+		r = reserved();
+		m = atomic_load(&race_max);
+		while (r > m && !atomic_compare_exchange_weak(&race_max, &m,
+		    r))
+			;
+		ATF_REQUIRE_EQ(0, vm_munmap(vs, a, (vm_size_t)(1 + (i + seed) %
+		    8) * 64 * PG));
+	}
+	vmspace_release(vs);
+	return (NULL);
+}
+
+ATF_TC_WITHOUT_HEAD(racing_reservations);
+ATF_TC_BODY(racing_reservations, tc)
+{
+	pthread_t t[RACE_THREADS];
+	int i;
+
+	boot_oc(4 * MB);
+	set_overcommit(1);
+	for (i = 0; i < RACE_THREADS; i++)
+		ATF_REQUIRE_EQ(0, pthread_create(&t[i], NULL, race_thread,
+		    (void *)(intptr_t)i));
+	for (i = 0; i < RACE_THREADS; i++)
+		ATF_REQUIRE_EQ(0, pthread_join(t[i], NULL));
+	ATF_CHECK_MSG(atomic_load(&race_max) <= 4 * MB, "reserved %ju bytes "
+	    "with 4 MiB of swap", (uintmax_t)atomic_load(&race_max));
+	/* Both outcomes happened (the sizes make sure of it). */
+	ATF_CHECK(atomic_load(&race_forks) > 0);
+	ATF_CHECK(atomic_load(&race_refused) > 0);
+	printf("%d forks, %d refusals\n", atomic_load(&race_forks),
+	    atomic_load(&race_refused));
+	RESERVED_IS(0);
+	vm_shutdown();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, default_accounts_never_fails);
@@ -633,5 +707,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, strict_allow_nonwired);
 	ATF_TP_ADD_TC(tp, sysctl_values);
 	ATF_TP_ADD_TC(tp, shutdown_boot_resets);
+	ATF_TP_ADD_TC(tp, racing_reservations);
 	return (atf_no_error());
 }
