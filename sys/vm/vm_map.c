@@ -1116,11 +1116,47 @@ vm_map_find(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 }
 
 /*
+ * The swap reservation that deleting [start, end) is sure to give back:
+ * the entries' own charges, and the charge of an anonymous object that
+ * only an entry wholly inside the range references.  (Charges of objects
+ * that stay are given back later, or never, by the delete.)
+ *
+ * => map locked exclusively.
+ */
+static vm_ooffset_t
+vm_map_delete_credit(vm_map_t map, vm_offset_t start, vm_offset_t end)
+{
+	vm_map_entry_t e;
+	vm_object_t object;
+	vm_ooffset_t credit = 0;
+
+	vm_map_assert_locked(map);
+	for (e = vm_map_lookup_entry_ge(map, start);
+	    e != &map->header && e->start < end; e = vm_map_entry_succ(e)) {
+		object = e->object;
+		if ((e->eflags & MAP_ENTRY_CHARGED) != 0)
+			credit += MIN(e->end, end) - MAX(e->start, start);
+		else if (object != NULL && e->start >= start && e->end <= end &&
+		    (e->eflags & MAP_ENTRY_NEEDS_COPY) == 0) {
+			VM_OBJECT_RLOCK(object);
+			if ((object->flags & OBJ_ANON) != 0 &&
+			    atomic_load(&object->ref_count) == 1)
+				credit += object->charge;
+			VM_OBJECT_RUNLOCK(object);
+		}
+	}
+	return (credit);
+}
+
+/*
  * Map at exactly [start, start + length).  With MAP_CHECK_EXCL an occupied
  * range fails with KERN_NO_SPACE and changes nothing (MAP_EXCL); otherwise
  * whatever was there is removed first.  The new mapping's swap is
  * reserved before that, so that a refusal (KERN_RESOURCE_SHORTAGE) leaves
- * the old mapping in place.
+ * the old mapping in place; what the removal is sure to give back counts
+ * as room (it is reserved by force and given back a moment later), so
+ * that replacing memory at the strict limit works as on FreeBSD, which
+ * removes first.
  */
 int
 vm_map_fixed(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
@@ -1128,6 +1164,7 @@ vm_map_fixed(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
     int cow)
 {
 	vm_offset_t end;
+	vm_ooffset_t credit;
 	int rv;
 	bool charged;
 
@@ -1146,10 +1183,12 @@ vm_map_fixed(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 	    MAP_STACK_GROWS_DOWN | MAP_ACC_CHARGED)) == 0 &&
 	    vm_map_insert_charges(map, object, prot, cow);
 	if (charged) {
-		if (!swap_reserve(length)) {
+		credit = MIN(vm_map_delete_credit(map, start, end), length);
+		if (!swap_reserve(length - credit)) {
 			vm_map_unlock(map);
 			return (KERN_RESOURCE_SHORTAGE);
 		}
+		swap_reserve_force(credit);
 		cow |= MAP_ACC_CHARGED;
 	}
 	if (rv == KERN_SUCCESS && (cow & MAP_CHECK_EXCL) == 0) {

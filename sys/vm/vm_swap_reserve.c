@@ -13,13 +13,15 @@
  * accepted for FreeBSD's sake and does nothing: libvm has no RLIMIT_SWAP.
  *
  * swap_reserve_force takes a reservation the policy may not refuse, for a
- * charge that must follow one already made (FreeBSD uses it when a fork's
+ * charge that must follow one already made: a fork whose count changed
+ * under it, or a fixed mapping reserving what the removal of the memory
+ * it replaces gives back right after (FreeBSD uses it when a fork's
  * accounting has to be undone by freeing the child).
  *
  * The counter is one atomic.  Under strict accounting a reservation is a
- * compare-and-swap from a total it checked against the limit, so the
- * total never passes the limit, not even for a moment another thread
- * could see.  The limit itself is read without a lock (swap devices and
+ * compare-and-swap from a total it checked against the limit, so no
+ * reservation passes the limit, not even for a moment another thread
+ * could see (only swap_reserve_force does).  The limit itself is read without a lock (swap devices and
  * wirings change under their own locks): a reservation racing with
  * swapoff is judged against either size.
  *

@@ -238,6 +238,20 @@ ATF_TC_BODY(strict_mmap_enomem_until_swapon, tc)
 	RESERVED_IS(MB);
 	b = ANON_AT(vs, 1, 3 * MB, RW);
 	RESERVED_IS(4 * MB);
+	/*
+	 * At the limit, a fixed mapping over charged memory reuses what the
+	 * memory it replaces gives back (FreeBSD removes it first).
+	 */
+	FILL(vs, b, 3 * MB, 0x78);
+	b = ANON_AT(vs, 1, 3 * MB, RW);
+	RESERVED_IS(4 * MB);
+	EXPECT_FILL(vs, b, PG, 0);
+	/* Larger than what it replaces: refused, and the old one stays. */
+	FILL(vs, b, PG, 0x79);
+	ATF_CHECK_EQ(ENOMEM, vm_mmap(vs, &b, 4 * MB, RW, ANON_PRIV |
+	    VM_MAP_FIXED, -1, 0));
+	RESERVED_IS(4 * MB);
+	EXPECT_FILL(vs, b, PG, 0x79);
 	vmspace_release(vs);
 	RESERVED_IS(0);
 	vm_shutdown();
