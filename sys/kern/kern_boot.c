@@ -36,6 +36,7 @@
 #include <vm/vm_pdpolicy.h>
 #include <vm/vm_lowmem.h>
 #include <vm/swap_pager.h>
+#include <vm/vm_swap_reserve.h>
 #include <vm/uma_int.h>
 #include <pmap/pmap.h>
 
@@ -170,6 +171,7 @@ vm_boot(const struct vm_config *ucfg)
 	pmap_init();
 	vm_map_startup();
 	swap_pager_startup();
+	vm_swap_reserve_startup();
 	vnode_startup();
 	fdesc_startup();
 	shm_startup();
@@ -203,6 +205,7 @@ vm_shutdown(void)
 	shm_shutdown();
 	vm_map_shutdown();
 	vnode_shutdown();
+	vm_swap_reserve_shutdown();
 	swap_pager_shutdown();
 	pmap_fini();
 	kmalloc_shutdown();

@@ -1317,3 +1317,15 @@ swap_pager_shutdown(void)
 	mtx_unlock(&swap_mtx);
 	mtx_destroy(&swap_mtx);
 }
+
+/* The pages of every swap device, for swap reservation (vm_swap_reserve.c). */
+uint64_t
+swap_pager_total_pages(void)
+{
+	uint64_t total;
+
+	mtx_lock(&swap_mtx);
+	total = swap_total;
+	mtx_unlock(&swap_mtx);
+	return (total);
+}

@@ -53,6 +53,7 @@
 #include <sys/vnode.h>
 #include <vm/vm_meter.h>
 #include <vm/vm_fault.h>
+#include <vm/vm_swap_reserve.h>
 #include <pmap/pmap.h>
 #include <uma.h>
 
@@ -696,6 +697,62 @@ vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length)
 	return (gs);
 }
 
+/* ---- swap reservation ---------------------------------------------------- */
+
+/*
+ * Who holds a reservation is told in vm_swap_reserve.h.  Only the maps of
+ * address spaces charge (FreeBSD: not the system maps); a bare map, which
+ * the map's own tests use, has nobody to charge.
+ */
+static inline bool
+vm_map_charges(vm_map_t map)
+{
+	return (map->vmspace != NULL);
+}
+
+/*
+ * Is entry's memory covered by a reservation, its own or its object's?
+ * (FreeBSD's ENTRY_CHARGED.)  A NEEDS_COPY entry's object is somebody
+ * else's too, so only the entry's own charge counts for it.
+ */
+static bool
+vm_map_entry_charged(vm_map_entry_t e)
+{
+	bool charged;
+
+	if ((e->eflags & MAP_ENTRY_CHARGED) != 0)
+		return (true);
+	if (e->object == NULL || (e->eflags & MAP_ENTRY_NEEDS_COPY) != 0)
+		return (false);
+	VM_OBJECT_RLOCK(e->object);
+	charged = e->object->charge != 0;
+	VM_OBJECT_RUNLOCK(e->object);
+	return (charged);
+}
+
+/*
+ * entry just got an object of its own (an anonymous object nobody else
+ * maps yet): its own charge becomes the object's.
+ *
+ * => map locked exclusively.
+ */
+static void
+vm_map_entry_charge_object(vm_map_entry_t entry)
+{
+	vm_object_t object = entry->object;
+
+	if ((entry->eflags & MAP_ENTRY_CHARGED) == 0)
+		return;
+	entry->eflags &= ~MAP_ENTRY_CHARGED;
+	VM_OBJECT_WLOCK(object);
+	KASSERT(object->charge == 0 && (object->flags & OBJ_ANON) != 0,
+	    ("%s: entry %p: object %p (flags %#x) already charged %#jx",
+	    __func__, (void *)entry, (void *)object, object->flags,
+	    (uintmax_t)object->charge));
+	object->charge = entry->end - entry->start;
+	VM_OBJECT_WUNLOCK(object);
+}
+
 /* ---- insertion ------------------------------------------------------------ */
 
 static bool	vm_map_mergeable_neighbors(vm_map_entry_t prev,
@@ -734,6 +791,23 @@ vm_map_entries_full(vm_map_t map, int more)
 {
 	return (vm_map_entries_max > 0 &&
 	    map->nentries + more > vm_map_entries_max);
+}
+
+/*
+ * Does vm_map_insert reserve swap for this mapping?  Writable memory that
+ * nothing but swap can back once written (no object yet, or a private
+ * copy to come) is reserved when it is mapped, so that strict overcommit
+ * refuses the mapping rather than a later write (FreeBSD's rule).
+ */
+static bool
+vm_map_insert_charges(vm_map_t map, struct vm_object *object, vm_prot_t prot,
+    int cow)
+{
+	u_int eflags = vm_map_cow_eflags(cow);
+
+	return ((cow & MAP_ACC_CHARGED) != 0 || (vm_map_charges(map) &&
+	    (eflags & MAP_ENTRY_GUARD) == 0 && (prot & VM_PROT_WRITE) != 0 &&
+	    (object == NULL || (eflags & MAP_ENTRY_NEEDS_COPY) != 0)));
 }
 
 /* The checks of vm_map_insert that do not depend on the map's contents. */
@@ -781,6 +855,7 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 	vm_map_entry_t prev, next, entry;
 	u_int eflags;
 	int rv;
+	bool charge;
 
 	vm_map_assert_locked(map);
 	rv = vm_map_insert_check(map, object, offset, start, end, prot, max,
@@ -793,6 +868,14 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 	if (next->start < end)
 		return (KERN_NO_SPACE);
 	eflags = vm_map_cow_eflags(cow);
+	charge = vm_map_insert_charges(map, object, prot, cow);
+	KASSERT(!charge || object == NULL ||
+	    (eflags & MAP_ENTRY_NEEDS_COPY) != 0, ("%s: map %p: charged "
+	    "mapping of object %p that is not copy-on-write", __func__,
+	    (void *)map, (void *)object));
+	if (charge && (cow & MAP_ACC_CHARGED) == 0 &&
+	    !swap_reserve(end - start))
+		return (KERN_RESOURCE_SHORTAGE);
 	/*
 	 * Anonymous memory right after an anonymous entry extends that
 	 * entry's object instead of starting a new one, so consecutive
@@ -807,12 +890,14 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 	    prev->end == start && prev->object != NULL &&
 	    prev->wired_count == 0 &&
 	    vm_object_coalesce(prev->object, prev->offset,
-	    prev->end - prev->start, end - start)) {
+	    prev->end - prev->start, end - start, charge)) {
+		/* The object took the reservation, if any. */
 		object = prev->object;
 		vm_object_reference(object);
 		offset = prev->offset + (prev->end - prev->start);
 		eflags |= prev->eflags & MAP_ENTRY_COW;
-	}
+	} else if (charge)
+		eflags |= MAP_ENTRY_CHARGED;
 	proto = (struct vm_map_entry){
 		.start = start, .end = end, .next_read = start,
 		.object = object, .offset = object != NULL ? offset : 0,
@@ -829,6 +914,9 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 		if (object != NULL && proto.object == object &&
 		    object == prev->object)
 			vm_object_deallocate(object);	/* the coalesce ref */
+		if ((eflags & MAP_ENTRY_CHARGED) != 0 &&
+		    (cow & MAP_ACC_CHARGED) == 0)
+			swap_release(end - start);
 		return (KERN_RESOURCE_SHORTAGE);
 	}
 	entry = vm_map_entry_create(map);
@@ -1028,9 +1116,47 @@ vm_map_find(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 }
 
 /*
+ * The swap reservation that deleting [start, end) is sure to give back:
+ * the entries' own charges, and the charge of an anonymous object that
+ * only an entry wholly inside the range references.  (Charges of objects
+ * that stay are given back later, or never, by the delete.)
+ *
+ * => map locked exclusively.
+ */
+static vm_ooffset_t
+vm_map_delete_credit(vm_map_t map, vm_offset_t start, vm_offset_t end)
+{
+	vm_map_entry_t e;
+	vm_object_t object;
+	vm_ooffset_t credit = 0;
+
+	vm_map_assert_locked(map);
+	for (e = vm_map_lookup_entry_ge(map, start);
+	    e != &map->header && e->start < end; e = vm_map_entry_succ(e)) {
+		object = e->object;
+		if ((e->eflags & MAP_ENTRY_CHARGED) != 0)
+			credit += MIN(e->end, end) - MAX(e->start, start);
+		else if (object != NULL && e->start >= start && e->end <= end &&
+		    (e->eflags & MAP_ENTRY_NEEDS_COPY) == 0) {
+			VM_OBJECT_RLOCK(object);
+			if ((object->flags & OBJ_ANON) != 0 &&
+			    atomic_load(&object->ref_count) == 1)
+				credit += object->charge;
+			VM_OBJECT_RUNLOCK(object);
+		}
+	}
+	return (credit);
+}
+
+/*
  * Map at exactly [start, start + length).  With MAP_CHECK_EXCL an occupied
  * range fails with KERN_NO_SPACE and changes nothing (MAP_EXCL); otherwise
- * whatever was there is removed first.
+ * whatever was there is removed first.  The new mapping's swap is
+ * reserved before that, so that a refusal (KERN_RESOURCE_SHORTAGE) leaves
+ * the old mapping in place; what the removal is sure to give back counts
+ * as room (it is reserved by force and given back a moment later), so
+ * that replacing memory at the strict limit works as on FreeBSD, which
+ * removes first.
  */
 int
 vm_map_fixed(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
@@ -1038,7 +1164,9 @@ vm_map_fixed(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
     int cow)
 {
 	vm_offset_t end;
+	vm_ooffset_t credit;
 	int rv;
+	bool charged;
 
 	if (length == 0 || ((start | length) & PAGE_MASK) != 0)
 		return (KERN_INVALID_ARGUMENT);
@@ -1050,15 +1178,32 @@ vm_map_fixed(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 	}
 	rv = vm_map_insert_check(map, object, offset, start, end, prot, max,
 	    cow);
+	/* A stack reserves only its first part (vm_map_stack_locked). */
+	charged = rv == KERN_SUCCESS && (cow & (MAP_CHECK_EXCL |
+	    MAP_STACK_GROWS_DOWN | MAP_ACC_CHARGED)) == 0 &&
+	    vm_map_insert_charges(map, object, prot, cow);
+	if (charged) {
+		credit = MIN(vm_map_delete_credit(map, start, end), length);
+		if (!swap_reserve(length - credit)) {
+			vm_map_unlock(map);
+			return (KERN_RESOURCE_SHORTAGE);
+		}
+		swap_reserve_force(credit);
+		cow |= MAP_ACC_CHARGED;
+	}
 	if (rv == KERN_SUCCESS && (cow & MAP_CHECK_EXCL) == 0) {
 		rv = vm_map_delete(map, start, end);
 		if (rv != KERN_SUCCESS) {
+			if (charged)
+				swap_release(length);
 			vm_map_unlock(map);
 			return (rv);
 		}
 	}
 	rv = vm_map_insert_any(map, object, offset, start, end, prot, max,
 	    cow & ~MAP_CHECK_EXCL);
+	if (rv != KERN_SUCCESS && charged)
+		swap_release(length);
 	vm_map_unlock(map);
 	return (rv);
 }
@@ -1261,7 +1406,7 @@ static void
 vm_map_entry_unmap_object(vm_map_entry_t entry)
 {
 	vm_object_t object = entry->object;
-	vm_pindex_t start, end;
+	vm_pindex_t start, end, oldsize;
 
 	if (object == NULL || (entry->eflags & MAP_ENTRY_IS_SUB_MAP) != 0)
 		return;
@@ -1273,8 +1418,11 @@ vm_map_entry_unmap_object(vm_map_entry_t entry)
 		start = OFF_TO_IDX(entry->offset);
 		end = start + atop(entry->end - entry->start);
 		vm_object_page_remove(object, start, end, OBJPR_NOTMAPPED);
-		if (end >= object->size && start < object->size)
+		if (end >= object->size && start < object->size) {
+			oldsize = object->size;
 			object->size = start;
+			vm_object_charge_trim(object, oldsize);
+		}
 	}
 	VM_OBJECT_WUNLOCK(object);
 }
@@ -1346,6 +1494,8 @@ again:
 			pmap_remove(map->pmap, entry->start, entry->end);
 		vm_map_entry_unmap_object(entry);
 		vm_map_entry_release_pager(entry);
+		if ((entry->eflags & MAP_ENTRY_CHARGED) != 0)
+			swap_release(entry->end - entry->start);
 		vm_map_entry_dispose(map, entry);
 	}
 	return (KERN_SUCCESS);
@@ -1468,11 +1618,49 @@ vm_map_entry_shared_named(vm_map_entry_t e)
 }
 
 /*
+ * The reservation a private entry needs to become writable (FreeBSD's
+ * vm_map_protect): its size while it has no object of its own, or its
+ * whole anonymous object, which is charged as one (the object cannot tell
+ * its charged parts from the others later).  Shared memory objects are
+ * not charged.  With apply, the charge is taken (from what the caller
+ * reserved), and the bytes taken are returned; an object another map
+ * charged meanwhile takes nothing.
+ *
+ * => map locked exclusively.
+ */
+static vm_ooffset_t
+vm_map_protect_charge(vm_map_entry_t e, vm_prot_t new_prot, bool apply)
+{
+	vm_object_t object = e->object;
+	vm_ooffset_t need = 0;
+
+	if ((e->eflags & MAP_ENTRY_GUARD) != 0 ||
+	    (new_prot & ~e->protection & VM_PROT_WRITE) == 0 ||
+	    vm_map_entry_charged(e))
+		return (0);
+	if (object == NULL || (e->eflags & MAP_ENTRY_NEEDS_COPY) != 0) {
+		if (apply)
+			e->eflags |= MAP_ENTRY_CHARGED;
+		return (e->end - e->start);
+	}
+	VM_OBJECT_WLOCK(object);
+	if ((object->flags & OBJ_ANON) != 0 && object->charge == 0) {
+		need = IDX_TO_OFF(object->size);
+		if (apply)
+			object->charge = need;
+	}
+	VM_OBJECT_WUNLOCK(object);
+	return (need);
+}
+
+/*
  * Set the protection of [start, end) to new_prot, or with set_max the
  * maximum protection (the current one is reduced to fit).  Holes are
  * skipped, and so are guard entries: a guard can never be given access
  * (D11306).  An entry whose maximum does not allow new_prot fails the whole
- * call with KERN_PROTECTION_FAILURE before anything changes.
+ * call with KERN_PROTECTION_FAILURE before anything changes, and private
+ * memory that becomes writable is reserved first (KERN_RESOURCE_SHORTAGE,
+ * changing nothing, under strict overcommit).
  *
  * The pmap part (downgrading existing mappings) belongs to the layer that
  * owns pmaps and is applied there.
@@ -1483,6 +1671,7 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 {
 	vm_map_entry_t first, e;
 	vm_prot_t old_prot;
+	vm_ooffset_t need, taken;
 	u_short oflags;
 	int rv;
 
@@ -1523,10 +1712,29 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 		return (rv);
 	}
 	first = vm_map_clip_range(map, start, end);
+	/*
+	 * Reserve for every entry first, so that a refusal leaves the range
+	 * as it was (the clips merge back).  Two entries of one object count
+	 * it twice here and once below: the difference goes back.
+	 */
+	need = 0;
+	if (!set_max && vm_map_charges(map)) {
+		for (e = first; e != &map->header && e->start < end;
+		    e = vm_map_entry_succ(e))
+			need += vm_map_protect_charge(e, new_prot, false);
+	}
+	if (need != 0 && !swap_reserve(need)) {
+		vm_map_merge_range(map, first, end);
+		vm_map_unlock(map);
+		return (KERN_RESOURCE_SHORTAGE);
+	}
+	taken = 0;
 	for (e = first; e != &map->header && e->start < end;
 	    e = vm_map_entry_succ(e)) {
 		if ((e->eflags & MAP_ENTRY_GUARD) != 0)
 			continue;
+		if (need != 0)
+			taken += vm_map_protect_charge(e, new_prot, true);
 		old_prot = e->protection;
 		if (set_max) {
 			e->max_protection = new_prot;
@@ -1565,6 +1773,10 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 			    (e->eflags & MAP_ENTRY_NEEDS_COPY) != 0 ?
 			    e->protection & ~VM_PROT_WRITE : e->protection);
 	}
+	KASSERT(taken <= need, ("%s: map %p took %#jx of %#jx reserved",
+	    __func__, (void *)map, (uintmax_t)taken, (uintmax_t)need));
+	if (taken < need)
+		swap_release(need - taken);
 	vm_map_merge_range(map, first, end);
 	vm_map_unlock(map);
 	return (KERN_SUCCESS);
@@ -1876,6 +2088,37 @@ vm_map_growstack_entry(vm_map_t map, vm_map_entry_t gap_entry,
 }
 
 /*
+ * Reserve a stack's growth as its charge says (FreeBSD's
+ * vm_map_growstack): an entry with its own charge holds its size, which
+ * grows with it; a charged object takes the growth; an uncharged stack
+ * (not writable) grows uncharged.  false if strict overcommit refuses.
+ *
+ * => map locked exclusively.
+ */
+static bool
+vm_map_growstack_charge(vm_map_t map, vm_map_entry_t stack_entry,
+    vm_size_t grow)
+{
+	vm_object_t object = stack_entry->object;
+
+	vm_map_assert_locked(map);
+	if ((stack_entry->eflags & MAP_ENTRY_CHARGED) != 0)
+		return (swap_reserve(grow));
+	if (object == NULL || (stack_entry->eflags & MAP_ENTRY_NEEDS_COPY) != 0)
+		return (true);
+	VM_OBJECT_WLOCK(object);
+	if (object->charge != 0) {
+		if (!swap_reserve(grow)) {
+			VM_OBJECT_WUNLOCK(object);
+			return (false);
+		}
+		object->charge += grow;
+	}
+	VM_OBJECT_WUNLOCK(object);
+	return (true);
+}
+
+/*
  * Grow the stack above gap_entry down to cover addr: move the boundary
  * between the gap and the stack entry down by whole sgrowsiz units (less
  * near the guard).  Addresses in the guard pages fail with KERN_NO_SPACE.
@@ -1914,6 +2157,11 @@ vm_map_growstack(vm_map_t map, vm_offset_t addr, vm_map_entry_t gap_entry)
 		grow = max_grow;
 	/* The limits may not let the stack reach addr at all. */
 	if (stack_entry->start - grow > trunc_page(addr))
+		return (KERN_NO_SPACE);
+	if (stack_entry->wired_count > 0 && vm_map_entries_full(map, 1))
+		return (KERN_NO_SPACE);
+	/* Nothing can fail after the reservation. */
+	if (!vm_map_growstack_charge(map, stack_entry, grow))
 		return (KERN_NO_SPACE);
 	if (stack_entry->wired_count > 0)
 		return (vm_map_growstack_entry(map, gap_entry, stack_entry,
@@ -1965,7 +2213,7 @@ vm_map_lock_upgrade_keep(vm_map_t map)
  *
  * => map locked exclusively.
  */
-static void
+void
 vm_map_entry_back(vm_map_t map, vm_map_entry_t entry)
 {
 	vm_map_entry_t gap;
@@ -1984,19 +2232,24 @@ vm_map_entry_back(vm_map_t map, vm_map_entry_t entry)
 	entry->object = vm_object_allocate_anon(atop(below + entry->end -
 	    entry->start));
 	entry->offset = below;
+	vm_map_entry_charge_object(entry);
 }
 
 /*
- * Give entry a shadow of its object (vm_object_shadow).  A stack's shadow
- * spans the grow area below it too, like the object vm_map_entry_back
- * made, so that growth keeps lowering a non-negative offset.
+ * Give entry a shadow of its object (vm_object_shadow) and clear
+ * NEEDS_COPY.  A stack's shadow spans the grow area below it too, like
+ * the object vm_map_entry_back made, so that growth keeps lowering a
+ * non-negative offset.  The entry's charge goes to the shadow; when no
+ * shadow was needed (the entry held the only reference to an anonymous
+ * object) it goes to that object if it has none, and back otherwise.
  *
  * => map locked exclusively.
  */
-static void
+void
 vm_map_entry_shadow(vm_map_t map, vm_map_entry_t entry, bool shared)
 {
 	vm_map_entry_t gap;
+	vm_object_t old;
 	vm_ooffset_t off;
 	vm_size_t below = 0;
 
@@ -2018,9 +2271,24 @@ vm_map_entry_shadow(vm_map_t map, vm_map_entry_t entry, bool shared)
 		    (uintmax_t)entry->offset, (uintmax_t)below));
 	}
 	off = entry->offset - below;
+	old = entry->object;
 	vm_object_shadow(&entry->object, &off, below + entry->end -
 	    entry->start, shared);
 	entry->offset = off + below;
+	entry->eflags &= ~MAP_ENTRY_NEEDS_COPY;
+	if (entry->object != old)
+		vm_map_entry_charge_object(entry);
+	else if ((entry->eflags & MAP_ENTRY_CHARGED) != 0) {
+		entry->eflags &= ~MAP_ENTRY_CHARGED;
+		VM_OBJECT_WLOCK(old);
+		if (old->charge == 0) {
+			old->charge = MIN(entry->end - entry->start,
+			    IDX_TO_OFF(old->size));
+			swap_release(entry->end - entry->start - old->charge);
+		} else
+			swap_release(entry->end - entry->start);
+		VM_OBJECT_WUNLOCK(old);
+	}
 }
 
 /*
@@ -2099,7 +2367,6 @@ retry:
 				goto retry;
 			}
 			vm_map_entry_shadow(map, entry, false);
-			entry->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 			vm_map_lock_downgrade(map);
 		} else
 			prot &= ~VM_PROT_WRITE;
@@ -2277,14 +2544,24 @@ vmspace_count(void)
  * (ONEMAPPING after a clip) is split first, so the shared object covers
  * exactly this entry.
  *
+ * Swap reservation (FreeBSD's vm_map_copy_entry): when the parent's
+ * memory is charged, each side that will write a private copy holds a
+ * charge of its own (the child always, the parent unless it was
+ * copy-on-write already), and the object keeps its charge for the pages
+ * both still share.  The bytes charged are added to *chargep, from what
+ * the fork reserved (vm_map_fork_charge).
+ *
  * => both maps locked exclusively.
  */
 static void
 vm_map_copy_entry(vm_map_t src_map, vm_map_t dst_map, vm_map_entry_t src,
-    vm_map_entry_t dst)
+    vm_map_entry_t dst, vm_ooffset_t *chargep)
 {
 	vm_object_t object;
+	vm_size_t size = src->end - src->start;
+	bool charged;
 
+	charged = vm_map_entry_charged(src);
 	if (src->object != NULL) {
 		object = src->object;
 		VM_OBJECT_WLOCK(object);
@@ -2306,6 +2583,10 @@ vm_map_copy_entry(vm_map_t src_map, vm_map_t dst_map, vm_map_entry_t src,
 		    src_map->pmap != NULL)
 			pmap_protect(src_map->pmap, src->start, src->end,
 			    src->protection & ~VM_PROT_WRITE);
+		if (charged && (src->eflags & MAP_ENTRY_NEEDS_COPY) == 0) {
+			src->eflags |= MAP_ENTRY_CHARGED;
+			*chargep += size;
+		}
 		src->eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
 		dst->eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
 	} else {
@@ -2313,7 +2594,48 @@ vm_map_copy_entry(vm_map_t src_map, vm_map_t dst_map, vm_map_entry_t src,
 		dst->object = NULL;
 		dst->offset = 0;
 	}
+	if (charged) {
+		dst->eflags |= MAP_ENTRY_CHARGED;
+		*chargep += size;
+	}
 	(void)dst_map;
+}
+
+/*
+ * What forking map will charge, by the rules vmspace_fork1 applies
+ * (vm_map_copy_entry, vm_map_copy_entry_wired, VM_INHERIT_ZERO), so that
+ * the whole reservation is taken, or refused, before anything changes.
+ *
+ * => map locked exclusively.
+ */
+static vm_ooffset_t
+vm_map_fork_charge(vm_map_t map)
+{
+	vm_map_entry_t e;
+	vm_ooffset_t charge = 0;
+	vm_size_t size;
+
+	VM_MAP_ENTRY_FOREACH(e, map) {
+		if ((e->eflags & MAP_ENTRY_GUARD) != 0)
+			continue;
+		size = e->end - e->start;
+		switch (e->inheritance) {
+		case VM_INHERIT_COPY:
+			if (e->wired_count > 0 && map->pmap != NULL)
+				charge += size;
+			else if (vm_map_entry_charged(e))
+				charge += e->object != NULL &&
+				    (e->eflags & MAP_ENTRY_NEEDS_COPY) == 0 ?
+				    2 * size : size;
+			break;
+		case VM_INHERIT_ZERO:
+			charge += size;
+			break;
+		default:
+			break;
+		}
+	}
+	return (charge);
 }
 
 /*
@@ -2343,7 +2665,8 @@ vm_map_fork_entry(vm_map_t new_map, vm_map_entry_t old)
 	*e = *old;
 	e->left = e->right = NULL;
 	e->eflags &= ~(MAP_ENTRY_USER_WIRED | MAP_ENTRY_IN_TRANSITION |
-	    MAP_ENTRY_NEEDS_WAKEUP | MAP_ENTRY_WRITECNT | MAP_ENTRY_VN_EXEC);
+	    MAP_ENTRY_NEEDS_WAKEUP | MAP_ENTRY_WRITECNT | MAP_ENTRY_VN_EXEC |
+	    MAP_ENTRY_CHARGED);
 	e->wired_count = 0;
 	e->wiring_thread = NULL;
 	e->object = NULL;
@@ -2362,6 +2685,11 @@ vm_map_fork_entry(vm_map_t new_map, vm_map_entry_t old)
  * below stay; the first copy-on-write fault into the shared shadow removes
  * every translation of the page it copies (vm_fault_cow), which is what
  * keeps a sharer from reading the stale original (CVE-2021-29626).
+ *
+ * The swap the child's private memory needs (and the parent's, where its
+ * memory becomes copy-on-write) is reserved before anything is copied:
+ * under strict overcommit a fork that cannot be backed fails with ENOMEM
+ * and leaves the parent as it was.
  */
 int
 vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
@@ -2370,6 +2698,7 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 	vm_map_t old_map = &vm1->vm_map, new_map;
 	vm_map_entry_t old, new;
 	vm_object_t object;
+	vm_ooffset_t reserved, charged = 0;
 	int error;
 
 	if ((error = vmspace_alloc(&vm2)) != 0)
@@ -2379,6 +2708,12 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 	while (old_map->busy > 0) {	/* a wiring under way */
 		vm_map_unlock_and_wait(old_map, 0);
 		vm_map_lock(old_map);
+	}
+	reserved = vm_map_fork_charge(old_map);
+	if (!swap_reserve(reserved)) {
+		vm_map_unlock(old_map);
+		vmspace_free(vm2);
+		return (ENOMEM);
 	}
 	vm_map_lock(new_map);
 	new_map->flags = new_map->flags |
@@ -2402,7 +2737,6 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 				if ((old->eflags & MAP_ENTRY_NEEDS_COPY) != 0) {
 					vm_map_entry_shadow(old_map, old,
 					    true);
-					old->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 				}
 				object = old->object;
 				VM_OBJECT_WLOCK(object);
@@ -2422,11 +2756,13 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 			if ((old->eflags & MAP_ENTRY_GUARD) != 0)
 				;
 			else if (old->wired_count > 0 &&
-			    old_map->pmap != NULL)
+			    old_map->pmap != NULL) {
 				error = vm_map_copy_entry_wired(old_map, old,
 				    new);
-			else
-				vm_map_copy_entry(old_map, new_map, old, new);
+				charged += new->end - new->start;
+			} else
+				vm_map_copy_entry(old_map, new_map, old, new,
+				    &charged);
 			/* A private copy writes its own pages: no WRITECNT. */
 			new->eflags |= old->eflags & MAP_ENTRY_VN_EXEC;
 			vm_map_entry_set_vnode_text(new, true);
@@ -2439,6 +2775,10 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 			new = vm_map_fork_entry(new_map, old);
 			new->eflags &= ~(MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY);
 			new->offset = 0;
+			if ((new->eflags & MAP_ENTRY_GUARD) == 0) {
+				new->eflags |= MAP_ENTRY_CHARGED;
+				charged += new->end - new->start;
+			}
 			vm_map_entry_link(new_map, new);
 			if ((new->eflags & MAP_ENTRY_GUARD) == 0)
 				new_map->size += new->end - new->start;
@@ -2447,6 +2787,14 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 		if (error != 0)
 			break;
 	}
+	/*
+	 * Another map may have charged an object the two maps share between
+	 * the count and the copy: settle the difference.
+	 */
+	if (charged > reserved)
+		swap_reserve_force(charged - reserved);
+	else if (charged < reserved)
+		swap_release(reserved - charged);
 	vm_map_unlock(new_map);
 	vm_map_unlock(old_map);
 	if (error != 0) {
@@ -2930,6 +3278,8 @@ vm_map_copy_entry_wired(vm_map_t src_map, vm_map_entry_t src,
 	dst->offset = below;
 	dst->eflags &= ~(MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY);
 	VM_OBJECT_WLOCK(object);
+	/* The child's own memory from the start (vm_map_fork_charge). */
+	object->charge = dst->end - dst->start;
 	for (va = src->start; va < src->end; va += PAGE_SIZE) {
 		sm = vm_map_entry_page(src, va, false);
 		if (sm == NULL)
@@ -3005,6 +3355,12 @@ _vm_map_assert_consistent(vm_map_t map, bool force)
 			vm_map_check_fail(map, e, "max_free is stale");
 		if ((e->eflags & MAP_ENTRY_GUARD) == 0)
 			size += e->end - e->start;
+		/* An entry's own charge waits for its own object. */
+		if ((e->eflags & MAP_ENTRY_CHARGED) != 0 &&
+		    ((e->eflags & MAP_ENTRY_GUARD) != 0 || (e->object != NULL &&
+		    (e->eflags & MAP_ENTRY_NEEDS_COPY) == 0)))
+			vm_map_check_fail(map, e, "charged with an object of "
+			    "its own, or a guard");
 		prev = e;
 	}
 	if (n != map->nentries)

@@ -147,6 +147,10 @@ typedef struct vm_map_entry *vm_map_entry_t;
 #define	MAP_ENTRY_STACK_GAP_DN		0x00008000	/* stack grow area */
 #define	MAP_ENTRY_HEADER		0x00010000	/* the sentinel */
 #define	MAP_ENTRY_SPLIT_BOUNDARY_MASK	0x00060000	/* psind of the clip unit */
+#define	MAP_ENTRY_CHARGED		0x00080000	/* holds a swap reservation
+							   of its size until it has
+							   an object of its own
+							   (vm_swap_reserve.h) */
 #define	MAP_ENTRY_SPLIT_BOUNDARY_SHIFT	17
 #define	MAP_ENTRY_SPLIT_BOUNDARY_INDEX(e)				\
 	(((e)->eflags & MAP_ENTRY_SPLIT_BOUNDARY_MASK) >>		\
@@ -199,7 +203,8 @@ typedef struct vm_map *vm_map_t;
 #define	MAP_CREATE_GUARD	0x00000080	/* a guard entry */
 #define	MAP_DISABLE_COREDUMP	0x00000100
 #define	MAP_STACK_GROWS_DOWN	0x00001000
-#define	MAP_ACC_CHARGED		0x00004000
+#define	MAP_ACC_CHARGED		0x00004000	/* the caller reserved the
+						   swap (kept on failure) */
 #define	MAP_CREATE_STACK_GAP_DN	0x00020000
 #define	MAP_VN_EXEC		0x00040000
 #define	MAP_SPLIT_BOUNDARY_MASK	0x00180000	/* psind << shift */
@@ -328,6 +333,16 @@ int	vm_map_lookup(vm_map_t *var_map, vm_offset_t vaddr,
 					   read-locked: release it with
 					   vm_map_lookup_done */
 void	vm_map_lookup_done(vm_map_t map, vm_map_entry_t entry);
+
+/*
+ * Giving an entry an object of its own (map locked exclusively): back
+ * gives an entry without one its anonymous object; shadow gives a
+ * NEEDS_COPY entry a shadow of its object (shared: even when the object
+ * is referenced only by it) and clears NEEDS_COPY.  The entry's swap
+ * reservation goes to the new object.
+ */
+void	vm_map_entry_back(vm_map_t map, vm_map_entry_t entry);
+void	vm_map_entry_shadow(vm_map_t map, vm_map_entry_t entry, bool shared);
 
 /*
  * Wiring (mlock(2), mlockall(2)): the pages of [start, end) are faulted

@@ -68,6 +68,7 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_pager.h>
+#include <vm/vm_swap_reserve.h>
 #include <sys/vnode.h>
 #include <vm/vm_page.h>
 
@@ -264,7 +265,9 @@ vm_mremap_piece_of(vm_map_entry_t e, struct vm_mremap_piece *p)
  * does at fork (vm_map_entry_shadow), so that the two mappings have one
  * object above the copy-on-write one; an anonymous object that other
  * entries map elsewhere is split first (vm_map_copy_entry does the same).
- * The object is no longer ONEMAPPING.
+ * The object is no longer ONEMAPPING.  The entry's swap reservation goes
+ * to that object, which both mappings share (as for a shared entry at
+ * fork): a duplicate reserves nothing more.
  *
  * => map locked exclusively.
  */
@@ -274,15 +277,11 @@ vm_mremap_dup_object(vm_map_t map, vm_map_entry_t e)
 	vm_object_t object;
 
 	vm_map_assert_locked(map);
-	(void)map;
-	if (e->object == NULL) {
-		e->object = vm_object_allocate_anon(atop(e->end - e->start));
-		e->offset = 0;
-	} else if ((e->eflags & MAP_ENTRY_NEEDS_COPY) != 0) {
-		vm_object_shadow(&e->object, &e->offset, e->end - e->start,
-		    true);
-		e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
-	} else
+	if (e->object == NULL)
+		vm_map_entry_back(map, e);
+	else if ((e->eflags & MAP_ENTRY_NEEDS_COPY) != 0)
+		vm_map_entry_shadow(map, e, true);
+	else
 		vm_object_split(e);
 	object = e->object;
 	VM_OBJECT_WLOCK(object);
@@ -330,11 +329,14 @@ vm_mremap_collect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 			pieces[n].wired_count = 0;
 			pieces[n].take_counts = true;
 		} else {
-			/* Stolen: vm_map_delete finds nothing to undo. */
+			/*
+			 * Stolen: vm_map_delete finds nothing to undo; the
+			 * piece carries the entry's swap reservation.
+			 */
 			e->object = NULL;
 			e->offset = 0;
 			e->eflags &= ~(MAP_ENTRY_USER_WIRED |
-			    VM_MREMAP_EFLAGS_COUNTED);
+			    VM_MREMAP_EFLAGS_COUNTED | MAP_ENTRY_CHARGED);
 			e->wired_count = 0;
 		}
 		n++;
@@ -381,9 +383,11 @@ vm_mremap_enter_wired(vm_map_t map, vm_map_entry_t entry)
  * inheritance other than share/copy, advice, wiring) on the entry clipped
  * back to exactly the range (the insertion may have merged it with a
  * neighbour), then a merge with the neighbours.  The piece's object
- * reference goes to the entry.  A piece without an object keeps the
- * object and copy-on-write state the insertion gave it (vm_map_insert may
- * extend the previous entry's anonymous object over it).
+ * reference goes to the entry, and its swap reservation
+ * (MAP_ENTRY_CHARGED).  A piece without an object keeps the object,
+ * copy-on-write state and charge the insertion gave it (vm_map_insert may
+ * extend the previous entry's anonymous object over it, which then takes
+ * the piece's reservation).
  *
  * => map locked exclusively; cannot fail (the caller checked the space
  *    and the entry limit).
@@ -396,9 +400,15 @@ vm_mremap_place(vm_map_t map, const struct vm_mremap_piece *p,
 	int rv;
 
 	vm_map_assert_locked(map);
+	KASSERT(p->object != NULL || (p->eflags & MAP_ENTRY_CHARGED) != 0 ||
+	    (p->protection & VM_PROT_WRITE) == 0, ("%s: map %p: writable "
+	    "piece [%#jx, %#jx) without a reservation", __func__, (void *)map,
+	    (uintmax_t)start, (uintmax_t)end));
 	rv = vm_map_insert(map, p->object, p->object != NULL ? p->offset : 0,
 	    start, end, p->protection, p->max_protection,
-	    p->inheritance == VM_INHERIT_SHARE ? MAP_INHERIT_SHARE : 0);
+	    (p->inheritance == VM_INHERIT_SHARE ? MAP_INHERIT_SHARE : 0) |
+	    (p->object == NULL && (p->eflags & MAP_ENTRY_CHARGED) != 0 ?
+	    MAP_ACC_CHARGED : 0));
 	if (rv != KERN_SUCCESS)
 		panic("%s: map %p [%#jx, %#jx): vm_map_insert: %d", __func__,
 		    (void *)map, (uintmax_t)start, (uintmax_t)end, rv);
@@ -415,8 +425,9 @@ vm_mremap_place(vm_map_t map, const struct vm_mremap_piece *p,
 		entry->eflags = p->eflags;
 	else
 		entry->eflags = (p->eflags & ~(MAP_ENTRY_COW |
-		    MAP_ENTRY_NEEDS_COPY)) | (entry->eflags & (MAP_ENTRY_COW |
-		    MAP_ENTRY_NEEDS_COPY));
+		    MAP_ENTRY_NEEDS_COPY | MAP_ENTRY_CHARGED)) |
+		    (entry->eflags & (MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY |
+		    MAP_ENTRY_CHARGED));
 	entry->inheritance = p->inheritance;
 	entry->wired_count = p->wired_count;
 	if (p->take_counts && p->object != NULL) {
@@ -437,18 +448,21 @@ vm_mremap_place(vm_map_t map, const struct vm_mremap_piece *p,
  * (NetBSD's uvm_mapent_extend): same protections, inheritance and advice,
  * not wired.  Anonymous memory (or memory never touched) grows by new
  * zero-fill memory; any other object by its pages that follow the piece,
- * copy-on-write if the piece is.
+ * copy-on-write if the piece is.  charged: the caller reserved the
+ * extension's swap (vm_mremap_extend_charged).
  *
  * => map locked exclusively; [start, end) free.
  */
 static void
 vm_mremap_extend(vm_map_t map, const struct vm_mremap_piece *last,
-    vm_offset_t start, vm_offset_t end)
+    vm_offset_t start, vm_offset_t end, bool charged)
 {
 	struct vm_mremap_piece x = *last;
 	bool anon = true;
 
-	x.eflags &= ~MAP_ENTRY_USER_WIRED;
+	x.eflags &= ~(MAP_ENTRY_USER_WIRED | MAP_ENTRY_CHARGED);
+	if (charged)
+		x.eflags |= MAP_ENTRY_CHARGED;
 	x.wired_count = 0;
 	x.take_counts = true;
 	if (x.object != NULL) {
@@ -467,6 +481,26 @@ vm_mremap_extend(vm_map_t map, const struct vm_mremap_piece *last,
 			x.eflags |= MAP_ENTRY_NEEDS_COPY;
 	}
 	vm_mremap_place(map, &x, start, end);
+}
+
+/*
+ * Does the extension after last need a swap reservation?  As for a new
+ * mapping (vm_map_insert): writable memory that only swap can back, new
+ * anonymous memory or a private copy of the object's following pages.
+ */
+static bool
+vm_mremap_extend_charged(const struct vm_mremap_piece *last)
+{
+	bool anon = true;
+
+	if ((last->protection & VM_PROT_WRITE) == 0)
+		return (false);
+	if (last->object != NULL) {
+		VM_OBJECT_RLOCK(last->object);
+		anon = (last->object->flags & OBJ_ANON) != 0;
+		VM_OBJECT_RUNLOCK(last->object);
+	}
+	return (anon || (last->eflags & MAP_ENTRY_COW) != 0);
 }
 
 /* The argument checks of NetBSD's sys_mremap and uvm_mremap. */
@@ -522,7 +556,7 @@ vm_mremap(struct vmspace *vs, vm_offset_t oldp, vm_size_t oldsize,
 	vm_offset_t oldend, target, wire_start = 0, wire_end = 0;
 	vm_size_t align, movesize, added;
 	size_t n, np, more, i;
-	bool fixed, dup, inplace, wired_new = false;
+	bool fixed, dup, inplace, wired_new = false, charge_ext = false;
 	int error, max;
 
 	error = vm_mremap_args(vs, oldp, &oldsize, newp, &newsize, flags,
@@ -601,12 +635,22 @@ again:
 		goto out;
 	}
 
+	/* The extension's swap, under strict overcommit the last check. */
+	if (newsize > oldsize && vm_mremap_extend_charged(&lastp)) {
+		if (!swap_reserve(newsize - oldsize)) {
+			error = ENOMEM;
+			goto out;
+		}
+		charge_ext = true;
+	}
+
 	if (inplace) {
 		/* Nothing can fail from here on. */
 		if (newsize < oldsize)
 			(void)vm_map_delete(map, oldp + newsize, oldend);
 		else if (newsize > oldsize) {
-			vm_mremap_extend(map, &lastp, oldend, oldp + newsize);
+			vm_mremap_extend(map, &lastp, oldend, oldp + newsize,
+			    charge_ext);
 			wire_start = oldend;
 			wire_end = oldp + newsize;
 		}
@@ -615,6 +659,8 @@ again:
 
 	pieces = calloc(n, sizeof(*pieces));
 	if (pieces == NULL) {
+		if (charge_ext)
+			swap_release(newsize - oldsize);
 		error = ENOMEM;
 		goto out;
 	}
@@ -634,7 +680,7 @@ again:
 	 */
 	if (newsize > oldsize)
 		vm_mremap_extend(map, &pieces[np - 1], target + oldsize,
-		    target + newsize);
+		    target + newsize, charge_ext);
 	wire_start = dup ? target : target + oldsize;
 	wire_end = target + newsize;
 done:

@@ -44,6 +44,7 @@
 #include <vm/vm_page.h>
 #include <vm/vm_pager.h>
 #include <vm/swap_pager.h>
+#include <vm/vm_swap_reserve.h>
 #include <uma.h>
 
 /* Objects come from a zone (UMA_ZONE_VM), created at boot. */
@@ -640,12 +641,20 @@ vm_object_terminate(vm_object_t object)
 	    pctrie_is_empty(&object->rtree),
 	    ("%s: object %p still has %d pages", __func__, (void *)object,
 	    object->resident_page_count));
+	/* Its memory is gone, and with it the need for swap. */
+	if (object->charge != 0) {
+		swap_release(object->charge);
+		object->charge = 0;
+	}
 	backing = object->backing_object;
 	if (backing != NULL) {
 		VM_OBJECT_WLOCK(backing);
 		vm_object_backing_remove(object);
 		VM_OBJECT_WUNLOCK(backing);
 	}
+	KASSERT(object->charge == 0, ("%s: object %p freed holding %#jx "
+	    "bytes of swap reservation", __func__, (void *)object,
+	    (uintmax_t)object->charge));
 	VM_OBJECT_WUNLOCK(object);
 	rw_destroy(&object->lock);
 	uma_zfree(vm_object_zone, object);
@@ -717,8 +726,12 @@ retry:
 		orig->generation++;
 		vm_page_xunbusy(m);
 	}
-	/* The range's swap slots move with it. */
+	/* The range's swap slots move with it, and its reservation. */
 	swap_pager_copy(orig, new, offidx);
+	if (orig->charge != 0) {
+		new->charge = MIN(orig->charge, IDX_TO_OFF(size));
+		orig->charge -= new->charge;
+	}
 #ifdef INVARIANTS
 	vm_object_check(new);
 	vm_object_check(orig);
@@ -737,12 +750,21 @@ retry:
  * when the object is anonymous, backs onto nothing, and is either
  * referenced once or ONEMAPPING (so the pages past prev_size belong to
  * nobody); stale pages in the extension are freed.
+ *
+ * Swap reservation (charged: the caller reserved the range's next_size
+ * bytes): an object that is or becomes charged is charged for its whole
+ * new size, as vm_map_protect charges one.  A charged range hands its
+ * reservation over, less what the object held already; an uncharged
+ * range joining a charged object is reserved here (FreeBSD: it may be
+ * made writable later, when the object could not tell it was not
+ * charged), and if strict overcommit refuses, it does not join.
  */
 bool
 vm_object_coalesce(vm_object_t prev_object, vm_ooffset_t prev_offset,
-    vm_size_t prev_size, vm_size_t next_size)
+    vm_size_t prev_size, vm_size_t next_size, bool charged)
 {
-	vm_pindex_t next_pindex;
+	vm_pindex_t next_pindex, newsize;
+	vm_ooffset_t have, want;
 
 	if (prev_object == NULL)
 		return (true);
@@ -761,13 +783,44 @@ vm_object_coalesce(vm_object_t prev_object, vm_ooffset_t prev_offset,
 		VM_OBJECT_WUNLOCK(prev_object);
 		return (false);
 	}
+	newsize = MAX(prev_object->size, next_pindex + atop(next_size));
+	have = charged ? next_size : 0;
+	want = charged || prev_object->charge != 0 ?
+	    IDX_TO_OFF(newsize) - prev_object->charge : 0;
+	if (want > have && !swap_reserve(want - have)) {
+		VM_OBJECT_WUNLOCK(prev_object);
+		return (false);
+	}
 	if (next_pindex < prev_object->size)
 		vm_object_page_remove(prev_object, next_pindex,
 		    next_pindex + atop(next_size), 0);
-	if (next_pindex + atop(next_size) > prev_object->size)
-		prev_object->size = next_pindex + atop(next_size);
+	prev_object->size = newsize;
+	if (want < have)
+		swap_release(have - want);
+	prev_object->charge += want;
 	VM_OBJECT_WUNLOCK(prev_object);
 	return (true);
+}
+
+/*
+ * object's size was just lowered from oldsize (its tail unmapped): the
+ * charge for the pages past the new end goes back.  A stack's object is
+ * charged for less than its size, so the charge is trimmed, not checked.
+ */
+void
+vm_object_charge_trim(vm_object_t object, vm_pindex_t oldsize)
+{
+	vm_ooffset_t gone;
+
+	VM_OBJECT_ASSERT_WLOCKED(object);
+	KASSERT(object->size <= oldsize, ("%s: object %p grew from %ju to "
+	    "%ju", __func__, (void *)object, (uintmax_t)oldsize,
+	    (uintmax_t)object->size));
+	gone = MIN(object->charge, IDX_TO_OFF(oldsize - object->size));
+	if (gone != 0) {
+		object->charge -= gone;
+		swap_release(gone);
+	}
 }
 
 /*
@@ -901,6 +954,16 @@ vm_object_check(vm_object_t object)
 		panic("%s: named object %p (flags %#x) backs onto %p",
 		    __func__, (void *)object, object->flags,
 		    (void *)object->backing_object);
+	/*
+	 * Only anonymous memory is charged, and never for more than it
+	 * spans (a stack's object for less: the part its entries map).
+	 */
+	if (object->charge != 0 && ((object->flags & OBJ_ANON) == 0 ||
+	    object->charge > IDX_TO_OFF(object->size) ||
+	    (object->charge & PAGE_MASK) != 0))
+		panic("%s: object %p (flags %#x, %ju pages) charged %#jx",
+		    __func__, (void *)object, object->flags,
+		    (uintmax_t)object->size, (uintmax_t)object->charge);
 	/* A vnode's object spans its file, rounded up to pages. */
 	if (object->type == OBJT_VNODE && object->size !=
 	    OFF_TO_IDX(object->vnp_size + PAGE_MASK))

@@ -71,6 +71,9 @@ struct vm_object {
 	void		*handle;	/* (c) the vnode, or (o) the shm file
 					   (cleared when its last file goes),
 					   behind a named object; else NULL */
+	vm_ooffset_t	charge;		/* (o) bytes of swap reserved for
+					   the object, 0 if none
+					   (vm_swap_reserve.h) */
 	vm_ooffset_t	writemappings;	/* (o) bytes of writable shared
 					   mappings (seed 000, D21456) */
 	vm_ooffset_t	vnp_size;	/* (o) vnode: the file's size */
@@ -132,7 +135,13 @@ void	vm_object_shadow(vm_object_t *object, vm_ooffset_t *offset,
 void	vm_object_collapse(vm_object_t object);	/* object write-locked */
 void	vm_object_split(struct vm_map_entry *entry);
 bool	vm_object_coalesce(vm_object_t prev_object, vm_ooffset_t prev_offset,
-	    vm_size_t prev_size, vm_size_t next_size);
+	    vm_size_t prev_size, vm_size_t next_size, bool charged);
+					/* charged: next_size bytes come
+					   reserved; false if strict
+					   overcommit refuses the rest */
+void	vm_object_charge_trim(vm_object_t object, vm_pindex_t oldsize);
+					/* write-locked; size just lowered
+					   from oldsize: its charge too */
 void	vm_object_madvise(vm_object_t object, vm_pindex_t pindex,
 	    vm_pindex_t end, int advice);
 int	vm_object_depth(vm_object_t object);	/* chain length, 1 = alone */
