@@ -57,7 +57,7 @@ int	sx_xlocked(const struct sx *);
 #ifdef INVARIANTS
 #define	sx_assert(sx, what)	_sx_assert((sx), (what), __FILE__, __LINE__)
 #else
-#define	sx_assert(sx, what)	do { } while (0)
+#define	sx_assert(sx, what)	((void)(sx), (void)(what))
 #endif
 
 #endif /* !_SYS_SX_H_ */

@@ -702,6 +702,15 @@ vm_pageout_laundry_thread(void *arg __unused)
 			if (shortage == 0 || atomic_load(
 			    &vmd->vmd_pagequeues[PQ_LAUNDRY].pq_cnt) == 0)
 				continue;
+			/*
+			 * Launder ahead of the shortage by half the free
+			 * target: pages are freed as their writes finish,
+			 * and a writer that keeps allocating should find
+			 * the next ones already under way, not wait for a
+			 * write to start (the I/O's latency, not its
+			 * bandwidth, would set the pace).
+			 */
+			shortage += (int)vmd->vmd_free_target / 2;
 			inflight = swap_pager_async_pages();
 			if (shortage <= inflight) {
 				waitio = true;
