@@ -1229,6 +1229,7 @@ ATF_TC_BODY(async_write_errors, tc)
 	vm_offset_t a;
 	size_t first, out;
 	uint64_t used;
+	int i;
 
 	boot_swap("swap0", SWAPSZ);
 	set_int("debug.swap_fail_writes", 40);
@@ -1236,6 +1237,9 @@ ATF_TC_BODY(async_write_errors, tc)
 	ATF_CHECK_EQ_MSG(0, get_int("debug.swap_fail_writes"),
 	    "%d injected write errors left over",
 	    get_int("debug.swap_fail_writes"));
+	/* The laundry works ahead: its last writes may still be going. */
+	for (i = 0; i < 500 && get_int("vm.swap_async_pages") != 0; i++)
+		usleep(10000);
 	ATF_CHECK_EQ(0, get_int("vm.swap_async_pages"));
 	/*
 	 * A page that is not resident has a slot, and keeps it (a page read
