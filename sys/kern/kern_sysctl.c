@@ -281,9 +281,13 @@ sysctl_handle_atomic_int(struct sysctl_oid *oidp, void *arg1,
 	int v = atomic_load(p), error;
 
 	error = sysctl_handle_int(oidp, &v, 0, req);
-	if (error == 0 && req->newptr != NULL && v >= 0)
-		atomic_store(p, v);
-	return (error);
+	if (error != 0 || req->newptr == NULL)
+		return (error);
+	/* The knobs it serves are counts and times: a negative one is bad. */
+	if (v < 0)
+		return (EINVAL);
+	atomic_store(p, v);
+	return (0);
 }
 
 /* arg2 bytes at arg1; a write must supply exactly arg2 bytes. */

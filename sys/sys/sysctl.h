@@ -84,7 +84,7 @@ sysctl_handler_t sysctl_handle_string;	/* arg1: char *, arg2: buffer size */
 sysctl_handler_t sysctl_handle_opaque;	/* arg1: data, arg2: size */
 sysctl_handler_t sysctl_handle_counter_u64; /* arg1: counter_u64_t * */
 sysctl_handler_t sysctl_handle_atomic_int; /* arg1: _Atomic int *; a
-					   negative value written is ignored */
+					   negative value written: EINVAL */
 
 /*
  * Registration.  parent NULL means the root.  sysctl_add_node() returns the
