@@ -1051,13 +1051,21 @@ cache_biased(uma_zone_t zone, struct thread *td)
  * A per-CPU statistic bumped on the fast paths: the same single-writer
  * relaxed increment as cache_count(), in one instruction on x86-64 (the
  * compilers do not fuse an atomic load and store into a memory add).
- * Under ThreadSanitizer, which does not see inside asm, the C11 form.
+ * Under ThreadSanitizer, which does not see inside asm, the C11 form
+ * (gcc says so with __SANITIZE_THREAD__, clang with __has_feature).
  */
+#if defined(__SANITIZE_THREAD__)
+#define	UMA_TSAN	1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define	UMA_TSAN	1
+#endif
+#endif
+
 static inline void
 cache_count_fast(_Atomic uint64_t *c)
 {
-#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__) && \
-    !defined(UMA_NO_ASM_COUNT)
+#if defined(__x86_64__) && !defined(UMA_TSAN)
 	__asm__("incq %0" : "+m" (*(uint64_t *)c));
 #else
 	cache_count(c);
