@@ -3,13 +3,16 @@
  *
  * See pcpu.h for the model.  A slot is entered in one of two ways:
  *
- *   by its bias holder: its flag pc_bias_in[n] = 1, then pc_bias must
- *   read exactly "holder << 32" (no revoker); leaving is the flag = 0;
+ *   by its bias holder number n: pc_holders[n].ph_in = 1, then
+ *   pc_holders[n].ph_revokers must read 0 (no revoker, not stolen);
+ *   leaving is the flag = 0;
  *
  *   by CAS on pc_owner (everyone else, and the holder while revoked):
  *   once pc_owner is ours, if the slot is biased to another thread we
- *   raise its revoker count, membarrier(2), and wait until the holder's
- *   flag drops; leaving releases pc_owner, then the count.
+ *   raise its holder entry's revokers count, membarrier(2), and wait
+ *   until the entry's flag drops; leaving releases pc_owner, then the
+ *   count.  A steal leaves PCPU_HOLDER_GONE in the former holder's count
+ *   for the rest of the boot.
  *
  * Either way at most one thread is inside: the holder enters only with no
  * revoker; a revoker enters only after seeing the holder out, and the
@@ -42,7 +45,7 @@ struct pcpu	*pcpu_array;
 static _Atomic u_int pcpu_nextcpu;
 static bool	pcpu_bias_ok;		/* membarrier(2) is available */
 
-CTASSERT(nitems(((struct pcpu *)0)->pc_bias_in) == PCPU_MAX_STEALS + 1);
+CTASSERT(nitems(((struct pcpu *)0)->pc_holders) == PCPU_MAX_STEALS + 1);
 
 static void
 pcpu_membarrier(void)
@@ -114,11 +117,11 @@ pcpu_bias_holder(const struct pcpu *pc)
 	    memory_order_relaxed) >> PCPU_BIAS_SHIFT));
 }
 
-/* The current holder's "inside" flag. */
-static inline _Atomic int *
-pcpu_bias_flag(struct pcpu *pc)
+/* The current holder's entry (its flag and its revokers). */
+static inline struct pcpu_holder *
+pcpu_bias_entry(struct pcpu *pc)
 {
-	return (&pc->pc_bias_in[atomic_load_explicit(&pc->pc_steals,
+	return (&pc->pc_holders[atomic_load_explicit(&pc->pc_steals,
 	    memory_order_relaxed)]);
 }
 
@@ -141,20 +144,23 @@ static void
 pcpu_enter_owned(struct thread *td, int cpu, int tid, bool home)
 {
 	struct pcpu *pc = &pcpu_array[cpu];
-	uint64_t b, nb;
+	struct pcpu_holder *ph;
+	uint64_t nb;
 	u_int holder;
-	int spins;
+	int n, spins;
 
 	pc->pc_revoked = 0;
 	holder = pcpu_bias_holder(pc);
 	if (holder == (u_int)tid || holder == PCPU_BIAS_NEVER)
 		return;
+	n = atomic_load_explicit(&pc->pc_steals, memory_order_relaxed);
+	ph = &pc->pc_holders[n];
 	if (holder != PCPU_BIAS_NONE) {
-		atomic_fetch_add_explicit(&pc->pc_bias, 1,
+		atomic_fetch_add_explicit(&ph->ph_revokers, 1,
 		    memory_order_seq_cst);
-		pc->pc_revoked = 1;
+		pc->pc_revoked = n + 1;
 		pcpu_membarrier();
-		for (spins = 0; atomic_load_explicit(pcpu_bias_flag(pc),
+		for (spins = 0; atomic_load_explicit(&ph->ph_in,
 		    memory_order_acquire) != 0; spins++)
 			if (spins < 100)
 				cpu_spinwait();
@@ -167,33 +173,29 @@ pcpu_enter_owned(struct thread *td, int cpu, int tid, bool home)
 	 */
 	if (!home || td == NULL || td->td_kthread != NULL)
 		return;
-	/* Take the bias: free, or stolen while steals remain. */
-	if (holder != PCPU_BIAS_NONE &&
-	    atomic_load_explicit(&pc->pc_steals, memory_order_relaxed) >=
-	    PCPU_MAX_STEALS)
+	/*
+	 * Take the bias: free, or stolen while steals remain.  The former
+	 * holder's entry is shut for good first (its count never drops back
+	 * to 0: our own raise is taken back when we leave, the GONE stays).
+	 */
+	if (holder != PCPU_BIAS_NONE)
+		atomic_fetch_add_explicit(&ph->ph_revokers, PCPU_HOLDER_GONE,
+		    memory_order_relaxed);
+	if (holder != PCPU_BIAS_NONE && n >= PCPU_MAX_STEALS)
 		nb = (uint64_t)PCPU_BIAS_NEVER << PCPU_BIAS_SHIFT;
 	else {
-		/* A new holder number: its own flag, never used before. */
-		if (holder != PCPU_BIAS_NONE)
-			atomic_store_explicit(&pc->pc_steals,
-			    atomic_load_explicit(&pc->pc_steals,
-			    memory_order_relaxed) + 1, memory_order_relaxed);
+		/* A new holder number: its own entry, never used before. */
+		if (holder != PCPU_BIAS_NONE) {
+			n++;
+			atomic_store_explicit(&pc->pc_steals, n,
+			    memory_order_relaxed);
+		}
 		nb = (uint64_t)(u_int)tid << PCPU_BIAS_SHIFT;
 		td->td_biasgen = pcpu_bootgen;
-		td->td_biaspc = pc;
-		td->td_biasin = pcpu_bias_flag(pc);
-		td->td_biasword = (uint64_t)(u_int)tid << PCPU_BIAS_SHIFT;
+		td->td_biasholder = &pc->pc_holders[n];
+		td->td_biasoff = (size_t)cpu * CACHE_LINE_SIZE;
 	}
-	/*
-	 * Only pc_owner's holder changes the holder part, but the count may
-	 * be lowered meanwhile by the previous claimer (it lowers it after
-	 * releasing pc_owner): keep whatever count is there.
-	 */
-	b = atomic_load_explicit(&pc->pc_bias, memory_order_relaxed);
-	while (!atomic_compare_exchange_weak_explicit(&pc->pc_bias, &b,
-	    nb | (b & 0xffffffffu), memory_order_relaxed,
-	    memory_order_relaxed))
-		;
+	atomic_store_explicit(&pc->pc_bias, nb, memory_order_relaxed);
 }
 
 /* Gives back a slot held by CAS (pc_owner), then the revocation. */
@@ -205,8 +207,9 @@ pcpu_leave_owned(int cpu)
 
 	pc->pc_revoked = 0;
 	atomic_store_explicit(&pc->pc_owner, 0, memory_order_release);
-	if (revoked)
-		atomic_fetch_sub_explicit(&pc->pc_bias, 1,
+	if (revoked != 0)
+		atomic_fetch_sub_explicit(
+		    &pc->pc_holders[revoked - 1].ph_revokers, 1,
 		    memory_order_release);
 }
 
@@ -220,7 +223,7 @@ pcpu_idle(int c)
 {
 	return (atomic_load_explicit(&pcpu_array[c].pc_owner,
 	    memory_order_relaxed) == 0 &&
-	    atomic_load_explicit(pcpu_bias_flag(&pcpu_array[c]),
+	    atomic_load_explicit(&pcpu_bias_entry(&pcpu_array[c])->ph_in,
 	    memory_order_relaxed) == 0);
 }
 
@@ -282,7 +285,7 @@ pcpu_holder(int cpu)
 
 	if (owner != 0)
 		return (owner);
-	if (atomic_load(pcpu_bias_flag(pc)) != 0)
+	if (atomic_load(&pcpu_bias_entry(pc)->ph_in) != 0)
 		return ((int)pcpu_bias_holder(pc));
 	return (0);
 }

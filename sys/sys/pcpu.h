@@ -20,19 +20,23 @@
  * (UMA's, the page allocator's).  As on a kernel, where one thread at a
  * time runs on a CPU and disabling preemption is a plain increment, a slot
  * is biased to the first thread whose home it is: that thread enters with
- * a plain store of its "inside" flag and a load of pc_bias, no atomic RMW.
- * Any other thread that needs the slot (a second thread with the same
- * home, UMA draining every CPU, statistics) takes pc_owner by CAS, raises
- * the revoker count in pc_bias, issues membarrier(2) so that the holder's
- * store of its flag and its next load of pc_bias cannot cross, and waits
- * for the flag to drop: a Dekker handshake whose costly fence is all on
- * the rare side.  A second thread with the same home steals the bias, at
- * most PCPU_MAX_STEALS times a boot; then the slot is CAS-only for good
- * (PCPU_BIAS_NEVER).  Each holder has a flag of its own
- * (pc_bias_in[steal number]): a former holder that has not noticed the
- * steal may still set and clear its flag, and must not touch the new
- * holder's.  Without membarrier (old kernels, some sandboxes) or with
- * LIBVM_NO_PCPU_BIAS set in the environment, no slot is ever biased.
+ * a plain store of its "inside" flag and a load of its "revokers" count,
+ * no atomic RMW.  Any other thread that needs the slot (a second thread
+ * with the same home, UMA draining every CPU, statistics) takes pc_owner
+ * by CAS, raises the holder's revokers count, issues membarrier(2) so
+ * that the holder's store of its flag and its next load of the count
+ * cannot cross, and waits for the flag to drop: a Dekker handshake whose
+ * costly fence is all on the rare side.  A second thread with the same
+ * home steals the bias, at most PCPU_MAX_STEALS times a boot; then the
+ * slot is CAS-only for good (PCPU_BIAS_NEVER).  Each holder has an entry
+ * of its own (pc_holders[steal number]: the flag and the count side by
+ * side, so entering reads and writes one line and needs no other word):
+ * a former holder that has not noticed the steal may still set and clear
+ * its flag, and must not touch the new holder's; a steal adds
+ * PCPU_HOLDER_GONE to the former holder's count, which then never reads
+ * 0 again.  pc_bias names the holder for the CAS side.  Without
+ * membarrier (old kernels, some sandboxes) or with LIBVM_NO_PCPU_BIAS set
+ * in the environment, no slot is ever biased.
  *
  * A critical section must not sleep (asserted).
  */
@@ -42,24 +46,49 @@
 #include <sys/param.h>
 #include <sys/proc.h>
 
+/* A bias holder's entry: its flag and its revokers, on one line. */
+struct pcpu_holder {
+	_Atomic int	ph_in;		/* (a) the holder is inside */
+	_Atomic int	ph_revokers;	/* (a) CAS holders shutting it out,
+					   + PCPU_HOLDER_GONE once stolen */
+};
+#define	PCPU_HOLDER_GONE	0x40000000
+
 struct pcpu {
 	int		pc_cpuid;	/* (c) */
 	_Atomic int	pc_owner;	/* (a) tid holding the slot by CAS, 0 */
-	int		pc_revoked;	/* (cpu) the CAS holder raised pc_bias */
-	_Atomic uint64_t pc_bias;	/* (a) holder tid << 32 | revokers */
+	int		pc_revoked;	/* (cpu) the CAS holder raised
+					   pc_holders[pc_revoked - 1], 0 */
 	_Atomic int	pc_steals;	/* (cpu, a) bias changes this boot:
-					   the holder's pc_bias_in index */
-	_Atomic int	pc_bias_in[65];	/* (a) holder number i is inside */
+					   the holder's pc_holders index */
+	_Atomic uint64_t pc_bias;	/* (cpu, a) holder tid << 32 */
 	uint64_t	pc_switches;	/* (cpu) sections entered by migration */
+	struct pcpu_holder pc_holders[65]; /* (a) holder number i */
 } __aligned(CACHE_LINE_SIZE);
 
 #define	PCPU_BIAS_SHIFT		32
 #define	PCPU_BIAS_NONE		0	/* no holder yet */
 #define	PCPU_BIAS_NEVER		0xffffffffu	/* CAS only, for good */
-#define	PCPU_MAX_STEALS		64	/* nitems(pc_bias_in) - 1 */
+#define	PCPU_MAX_STEALS		64	/* nitems(pc_holders) - 1 */
+
+/*
+ * td_fastkey's value for a thread holding its bias in boot gen and in no
+ * critical section (td_biasgen == gen, td_critnest == 0).
+ */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define	PCPU_FASTKEY(gen)	((uint64_t)(u_int)(gen))
+#else
+#define	PCPU_FASTKEY(gen)	((uint64_t)(u_int)(gen) << 32)
+#endif
 
 extern int		mp_ncpus;	/* slots in this boot */
-extern u_int		pcpu_bootgen;	/* changes at every boot */
+/*
+ * Hidden (libvm is built -fvisibility=hidden; the declaration must say
+ * so too): the fast paths then read it with one rip-relative load rather
+ * than through the GOT.
+ */
+extern u_int		pcpu_bootgen	/* changes at every boot */
+    __attribute__((__visibility__("hidden")));
 extern struct pcpu	*pcpu_array;
 
 void	pcpu_init(int ncpu);
@@ -94,20 +123,20 @@ static inline void
 critical_enter(void)
 {
 	struct thread *td = curthread;
-	struct pcpu *pc;
+	struct pcpu_holder *ph;
 
 	if (td->td_critnest++ != 0)
 		return;
 	if (__predict_true(td->td_biasgen == pcpu_bootgen)) {
-		pc = td->td_biaspc;
-		atomic_store_explicit(td->td_biasin, 1, memory_order_relaxed);
+		ph = td->td_biasholder;
+		atomic_store_explicit(&ph->ph_in, 1, memory_order_relaxed);
 		atomic_signal_fence(memory_order_seq_cst);
-		if (__predict_true(atomic_load_explicit(&pc->pc_bias,
-		    memory_order_acquire) == td->td_biasword)) {
+		if (__predict_true(atomic_load_explicit(&ph->ph_revokers,
+		    memory_order_acquire) == 0)) {
 			td->td_critbias = true;
 			return;
 		}
-		atomic_store_explicit(td->td_biasin, 0, memory_order_release);
+		atomic_store_explicit(&ph->ph_in, 0, memory_order_release);
 	}
 	critical_enter_slow(td);
 }
@@ -121,7 +150,8 @@ critical_exit(void)
 		return;
 	if (__predict_true(td->td_critbias)) {
 		td->td_critbias = false;
-		atomic_store_explicit(td->td_biasin, 0, memory_order_release);
+		atomic_store_explicit(&td->td_biasholder->ph_in, 0,
+		    memory_order_release);
 		return;
 	}
 	critical_exit_slow(td);
@@ -129,36 +159,38 @@ critical_exit(void)
 
 /*
  * For the hottest paths (UMA's): enter a critical section only if the
- * thread can do it by its bias, returning the slot, or NULL (then use
- * critical_enter()).  Leave with critical_exit_biased().  Nothing else
- * is done: the caller must not nest other sections inside.
+ * thread can do it by its bias and is in none already, storing its holder
+ * entry in *php for critical_exit_fast(); false: use critical_enter().
+ *
+ * One test (td_fastkey), one store, one load.  td_critnest is not raised:
+ * the caller runs straight-line code between the two calls (no call, no
+ * lock, no other section), and no libvm signal handler enters a section,
+ * so nothing can look at it meanwhile.  The slot is the bias slot
+ * (td_cpu, its per-CPU array elements at td_biasoff).
  */
-static inline struct pcpu *
-critical_enter_biased(struct thread *td)
+static inline bool
+critical_enter_fast(struct thread *td, struct pcpu_holder **php)
 {
-	struct pcpu *pc;
+	struct pcpu_holder *ph;
 
-	if (__predict_false(td->td_biasgen != pcpu_bootgen ||
-	    td->td_critnest != 0))
-		return (NULL);
-	pc = td->td_biaspc;
-	atomic_store_explicit(td->td_biasin, 1, memory_order_relaxed);
+	if (__predict_false(td->td_fastkey != PCPU_FASTKEY(pcpu_bootgen)))
+		return (false);
+	ph = td->td_biasholder;
+	atomic_store_explicit(&ph->ph_in, 1, memory_order_relaxed);
 	atomic_signal_fence(memory_order_seq_cst);
-	if (__predict_false(atomic_load_explicit(&pc->pc_bias,
-	    memory_order_acquire) != td->td_biasword)) {
-		atomic_store_explicit(td->td_biasin, 0, memory_order_release);
-		return (NULL);
+	if (__predict_false(atomic_load_explicit(&ph->ph_revokers,
+	    memory_order_acquire) != 0)) {
+		atomic_store_explicit(&ph->ph_in, 0, memory_order_release);
+		return (false);
 	}
-	td->td_critnest = 1;
-	return (pc);
+	*php = ph;
+	return (true);
 }
 
 static inline void
-critical_exit_biased(struct thread *td, struct pcpu *pc)
+critical_exit_fast(struct pcpu_holder *ph)
 {
-	(void)pc;
-	td->td_critnest = 0;
-	atomic_store_explicit(td->td_biasin, 0, memory_order_release);
+	atomic_store_explicit(&ph->ph_in, 0, memory_order_release);
 }
 
 /* The CPU slot owned by the current critical section. */

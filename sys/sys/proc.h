@@ -17,6 +17,7 @@
 
 struct lock_object;
 struct pcpu;
+struct pcpu_holder;
 
 #define	TD_MAXLOCKS	32
 
@@ -24,13 +25,28 @@ struct thread {
 	int		td_tid;		/* (c) small positive id, 0 = not set */
 	int		td_cpu;		/* (t) CPU slot (curcpu) */
 	u_int		td_bootgen;	/* (t) boot generation of td_cpu */
-	int		td_critnest;	/* (t) critical section depth */
 	bool		td_critbias;	/* (t) section entered by the bias */
-	u_int		td_biasgen;	/* (t) boot generation in which the
-					   thread holds td_cpu's bias */
-	struct pcpu	*td_biaspc;	/* (t) ... that slot, */
-	_Atomic int	*td_biasin;	/* (t) ... its flag there, */
-	uint64_t	td_biasword;	/* (t) ... and its pc_bias value */
+	/*
+	 * The two words the per-CPU fast paths test, read as one
+	 * (td_fastkey, pcpu.h): equal to PCPU_FASTKEY(pcpu_bootgen) exactly
+	 * when the thread holds its slot's bias in this boot and is in no
+	 * critical section.
+	 */
+	union {
+		struct {
+			u_int	td_biasgen;	/* (t) boot generation in
+						   which the thread holds
+						   td_cpu's bias */
+			int	td_critnest;	/* (t) critical section
+						   depth */
+		};
+		uint64_t	td_fastkey;	/* (t) both */
+	};
+	struct pcpu_holder *td_biasholder; /* (t) ... its holder entry
+					   there (pcpu.h), */
+	size_t		td_biasoff;	/* (t) ... and that slot's element
+					   offset in per-CPU arrays of
+					   line-sized elements */
 	int		td_rw_rlocks;	/* (t) shared rw/sx locks held */
 	int		td_lk_slocks;	/* (t) shared sx locks held */
 	const char	*td_name;	/* (t) kernel thread name or NULL */

@@ -49,6 +49,8 @@ struct uma_cache {
 	_Atomic uint64_t uc_allocs;		/* (cpu, a) */
 	_Atomic uint64_t uc_frees;		/* (cpu, a) */
 } __aligned(CACHE_LINE_SIZE);
+/* The fast paths find theirs at td_biasoff, a multiple of the line. */
+CTASSERT(sizeof(struct uma_cache) == CACHE_LINE_SIZE);
 
 /*
  * A slab: ppera contiguous pages holding ipers items, with a bitmap of
@@ -137,7 +139,10 @@ struct uma_zone {
 #define	UMA_FAST_ALLOC		0x01		/* cached, no ctor, */
 #define	UMA_FAST_FREE		0x02		/* cached, no dtor; both
 						   closed while limited */
-	uint8_t		uz_fastmask;		/* (c) uz_fast unlimited */
+	uint8_t		uz_fastmask;		/* (z) uz_fast unlimited;
+						   UMA_FAST_FREE gone for
+						   good once memguard served
+						   the zone */
 	_Atomic bool	uz_limited;		/* (z, a) has an item limit:
 						   no caching (read in the
 						   critical section) */

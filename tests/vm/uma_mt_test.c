@@ -375,6 +375,8 @@ mt_control(void *arg)
 	for (i = 0; atomic_load(&s->running) > 0; i++) {
 		if (s->drain) {
 			uma_reclaim(UMA_RECLAIM_DRAIN_CPU);
+			/* The checker, with the workers still going. */
+			uma_assert_consistent(s->z);
 			mt_check_stats(s, &last_req);
 			(void)uma_zone_get_cur(s->z);
 		}

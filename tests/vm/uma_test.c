@@ -2797,8 +2797,25 @@ ATF_TC_BODY(memguard_zone_life_cycle, tc)
 		UT_WHY(why, "[%d callbacks saw the wrong item state] ",
 		    atomic_load(&n_bad));
 
-	ut_set_memguard("");
+	/*
+	 * An item guarded when allocated and freed after the zone reopened:
+	 * the zone's fast free stays closed for good, so the free still
+	 * finds memguard (memguard_owns) and runs the whole life cycle.
+	 */
 	(void)uma_zone_set_max(sz, 0);
+	x = uma_zalloc(sz, M_WAITOK);
+	ATF_REQUIRE(x != NULL);
+	ut_set_memguard("");
+	if ((atomic_load(&sz->uz_fast) & UMA_FAST_FREE) != 0)
+		UT_WHY(why, "[the fast free reopened with memguard items "
+		    "out] ");
+	uma_zfree(sz, x);
+	if (atomic_load(&n_fini) != atomic_load(&n_init_ok) ||
+	    atomic_load(&n_zfini) != atomic_load(&n_zinit_ok))
+		UT_WHY(why, "[freed after reopening: fini %d of %d inits, "
+		    "zfini %d of %d] ", atomic_load(&n_fini),
+		    atomic_load(&n_init_ok), atomic_load(&n_zfini),
+		    atomic_load(&n_zinit_ok));
 	uma_zdestroy(sz);
 	uma_zdestroy(p);
 	ATF_REQUIRE_MSG(why[0] == '\0', "memguard zone: %s", why);
