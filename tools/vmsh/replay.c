@@ -316,8 +316,11 @@ replay_main(int argc, char **argv)
 		    policy, real ? " for --real (default, clockpro)" : "");
 		return (2);
 	}
-	if ((error = replay_read(argv[optind], &rp)) != 0)
+	if ((error = replay_read(argv[optind], &rp)) != 0) {
+		free(rp.keys);
+		free(rp.writes);
 		return (1);
+	}
 	error = real ? replay_real(policy, (u_int)pages, &rp, &faults) :
 	    replay_sim(policy, (u_int)pages, &rp, &faults);
 	if (error == 0)
