@@ -67,7 +67,9 @@ struct vm_domain vm_dom[MAXMEMDOM];
 #define	VM_PCPU_CACHE_MAX	128
 
 struct vm_batchqueue {
-	int		bq_cnt;
+	_Atomic int	bq_cnt;		/* (cpu) written in a critical section;
+					   (a) read by a drain deciding
+					   whether to claim the CPU */
 	vm_page_t	bq_pa[VM_BATCHQUEUE_SIZE];
 };
 
@@ -1573,11 +1575,11 @@ static void
 vm_pqbatch_process(struct vm_pagequeue *pq, struct vm_batchqueue *bq,
     uint8_t queue)
 {
-	int i;
+	int i, n = atomic_load_explicit(&bq->bq_cnt, memory_order_relaxed);
 
-	for (i = 0; i < bq->bq_cnt; i++)
+	for (i = 0; i < n; i++)
 		vm_pqbatch_process_page(pq, bq->bq_pa[i], queue);
-	bq->bq_cnt = 0;
+	atomic_store_explicit(&bq->bq_cnt, 0, memory_order_relaxed);
 }
 
 /*
@@ -1590,7 +1592,7 @@ vm_pqbatch_submit_page(vm_page_t m, uint8_t queue)
 {
 	struct vm_batchqueue *bq;
 	struct vm_pagequeue *pq;
-	int domain = m->domain;
+	int domain = m->domain, n;
 
 	KASSERT(queue < PQ_COUNT, ("%s: bad queue %d", __func__, queue));
 	if (__predict_false(VM_DOMAIN(domain)->vmd_sim)) {
@@ -1603,8 +1605,11 @@ vm_pqbatch_submit_page(vm_page_t m, uint8_t queue)
 	}
 	critical_enter();
 	bq = &vm_pcpu_dom(curcpu_crit(), domain)->pd_bq[queue];
-	if (bq->bq_cnt < VM_BATCHQUEUE_SIZE) {
-		bq->bq_pa[bq->bq_cnt++] = m;
+	n = atomic_load_explicit(&bq->bq_cnt, memory_order_relaxed);
+	if (n < VM_BATCHQUEUE_SIZE) {
+		bq->bq_pa[n] = m;
+		atomic_store_explicit(&bq->bq_cnt, n + 1,
+		    memory_order_relaxed);
 		critical_exit();
 		return;
 	}
@@ -1619,7 +1624,13 @@ vm_pqbatch_submit_page(vm_page_t m, uint8_t queue)
 	vm_pagequeue_unlock(pq);
 }
 
-/* Apply every CPU's pending batches. */
+/*
+ * Apply every CPU's pending batches.  A batch seen empty is not claimed:
+ * claiming a CPU slot another thread holds by bias costs a membarrier(2)
+ * (an IPI to every CPU), and the page daemon drains at every pass.  A
+ * page batched just after the look waits for the next drain or flush,
+ * as one batched just after the claim would.
+ */
 void
 vm_page_pqbatch_drain(void)
 {
@@ -1631,6 +1642,10 @@ vm_page_pqbatch_drain(void)
 			pq = &VM_DOMAIN(d)->vmd_pagequeues[q];
 			vm_pagequeue_lock(pq);
 			for (cpu = 0; cpu < mp_ncpus; cpu++) {
+				if (atomic_load_explicit(&vm_pcpu_dom(cpu,
+				    d)->pd_bq[q].bq_cnt,
+				    memory_order_relaxed) == 0)
+					continue;
 				pcpu_claim_wait(cpu);
 				vm_pqbatch_process(pq,
 				    &vm_pcpu_dom(cpu, d)->pd_bq[q], (uint8_t)q);
