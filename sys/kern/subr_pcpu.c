@@ -155,7 +155,15 @@ pcpu_enter_owned(struct thread *td, int cpu, int tid, bool home)
 		return;
 	n = atomic_load_explicit(&pc->pc_steals, memory_order_relaxed);
 	ph = &pc->pc_holders[n];
-	if (holder != PCPU_BIAS_NONE) {
+	if (holder != PCPU_BIAS_NONE && pc->pc_sticky == n + 1) {
+		/*
+		 * The last CAS holder left the bias holder shut out: it
+		 * cannot have entered since, no membarrier is needed.  The
+		 * raise is ours now, to leave for the next one.
+		 */
+		pc->pc_sticky = 0;
+		pc->pc_revoked = n + 1;
+	} else if (holder != PCPU_BIAS_NONE) {
 		atomic_fetch_add_explicit(&ph->ph_revokers, 1,
 		    memory_order_seq_cst);
 		pc->pc_revoked = n + 1;
@@ -198,18 +206,33 @@ pcpu_enter_owned(struct thread *td, int cpu, int tid, bool home)
 	atomic_store_explicit(&pc->pc_bias, nb, memory_order_relaxed);
 }
 
-/* Gives back a slot held by CAS (pc_owner), then the revocation. */
+/*
+ * Gives back a slot held by CAS (pc_owner).  A revocation is left in
+ * place (pc_sticky) for the next CAS holder: kernel threads enter a
+ * user thread's slot in bursts (the page daemon's queue moves, the swap
+ * I/O threads' frees), and each revocation would cost a membarrier(2),
+ * an IPI to every CPU.  The bias holder takes it back when it next
+ * leaves the slot after entering it by CAS (its fast path fails while
+ * the revocation stands), and then enters by its bias again.
+ */
 static void
 pcpu_leave_owned(int cpu)
 {
 	struct pcpu *pc = &pcpu_array[cpu];
-	int revoked = pc->pc_revoked;
+	int revoked = pc->pc_revoked, drop = 0;
 
 	pc->pc_revoked = 0;
-	atomic_store_explicit(&pc->pc_owner, 0, memory_order_release);
 	if (revoked != 0)
+		pc->pc_sticky = revoked;
+	else if (pc->pc_sticky != 0 &&
+	    pcpu_bias_holder(pc) == (u_int)thread_self.td_tid) {
+		drop = pc->pc_sticky;
+		pc->pc_sticky = 0;
+	}
+	atomic_store_explicit(&pc->pc_owner, 0, memory_order_release);
+	if (drop != 0)
 		atomic_fetch_sub_explicit(
-		    &pc->pc_holders[revoked - 1].ph_revokers, 1,
+		    &pc->pc_holders[drop - 1].ph_revokers, 1,
 		    memory_order_release);
 }
 

@@ -59,6 +59,9 @@ struct pcpu {
 	_Atomic int	pc_owner;	/* (a) tid holding the slot by CAS, 0 */
 	int		pc_revoked;	/* (cpu) the CAS holder raised
 					   pc_holders[pc_revoked - 1], 0 */
+	int		pc_sticky;	/* (cpu) a raise the last CAS holder
+					   left on pc_holders[pc_sticky - 1]
+					   for the next, 0 */
 	_Atomic int	pc_steals;	/* (cpu, a) bias changes this boot:
 					   the holder's pc_holders index */
 	_Atomic uint64_t pc_bias;	/* (cpu, a) holder tid << 32 */
