@@ -10,8 +10,10 @@
  *   by CAS on pc_owner (everyone else, and the holder while revoked):
  *   once pc_owner is ours, if the slot is biased to another thread we
  *   raise its holder entry's revokers count, membarrier(2), and wait
- *   until the entry's flag drops; leaving releases pc_owner, then the
- *   count.  A steal leaves PCPU_HOLDER_GONE in the former holder's count
+ *   until the entry's flag drops; leaving releases pc_owner but leaves
+ *   the raise for the next CAS holder (pc_sticky), who then needs no
+ *   membarrier; the bias holder drops it when it leaves after entering
+ *   by CAS.  A steal leaves PCPU_HOLDER_GONE in the former holder's count
  *   for the rest of the boot.
  *
  * Either way at most one thread is inside: the holder enters only with no
