@@ -27,6 +27,11 @@
 #include <sys/sysctl.h>
 #include <vm/vm_lowmem.h>
 
+/*
+ * A subscription.
+ *	(c)	constant
+ *	(l)	lowmem_mtx
+ */
 struct vm_lowmem_handler {
 	TAILQ_ENTRY(vm_lowmem_handler) lh_link;	/* (l) */
 	vm_lowmem_fn	*lh_fn;			/* (c) */

@@ -78,6 +78,10 @@
 
 TAILQ_HEAD(cp_ghostq, vm_page);
 
+/*
+ * A domain's clock.  Every field: (A) the domain's PQ_ACTIVE pq_mutex,
+ * except cp_nghost, also read unlocked as a hint (a).
+ */
 struct clockpro {
 	struct vm_page	cp_hand_hot;	/* the hands: markers on the clock */
 	struct vm_page	cp_hand_cold;
