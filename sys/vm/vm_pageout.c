@@ -191,13 +191,6 @@ vm_pageout_lock_object(vm_page_t m)
 	return (object);
 }
 
-/* Was m used since the scan last looked (and forget that it was)? */
-static bool
-vm_pageout_referenced(vm_page_t m)
-{
-	return (vm_pdpolicy_referenced(m));
-}
-
 /*
  * Free clean page m: unmapped first, and only if no mapping dirtied it
  * meanwhile (the unmapping folds the modified bits into it).
@@ -283,7 +276,7 @@ vm_pageout_inactive_one(vm_page_t m, void *arg)
 		return (0);
 	if (vm_page_queue(m) != PQ_INACTIVE || vm_page_wired(m) != 0) {
 		vm_page_xunbusy(m);
-	} else if (vm_pageout_referenced(m)) {
+	} else if (vm_pdpolicy_referenced(m)) {
 		/*
 		 * FreeBSD's rule: a page of an object something maps goes
 		 * back to the active queue; one of a file only read and
@@ -373,7 +366,7 @@ vm_pageout_scan_active(struct vm_domain *vmd, int count, bool shortage)
 		vm_pagequeue_unlock(pq);
 		for (i = 0; i < n; i++) {
 			m = ma[i];
-			ref = vm_pageout_referenced(m);
+			ref = vm_pdpolicy_referenced(m);
 			do {
 				old = vm_page_astate_load(m);
 				new = old;
@@ -427,15 +420,9 @@ vm_pageout_balance_default(struct vm_pdscan *ps)
 		    ps->ps_freed < ps->ps_target);
 }
 
-static void
-vm_pageout_activate_default(vm_page_t m)
-{
-	vm_page_activate_queue(m);
-}
-
 const struct vm_pdpolicy vm_pdpolicy_default = {
 	.pdp_name = "default",
-	.pdp_activate = vm_pageout_activate_default,
+	.pdp_activate = vm_page_activate_queue,
 	.pdp_deactivate = vm_page_deactivate_queue,
 	.pdp_selectvictim = vm_pageout_scan_inactive,
 	.pdp_balance = vm_pageout_balance_default,
@@ -565,7 +552,7 @@ vm_pageout_launder_done(vm_object_t object, vm_page_t m, int rtval)
 	}
 	queue = vm_page_queue(m);
 	if ((queue == PQ_LAUNDRY || queue == PQ_INACTIVE) &&
-	    !vm_pageout_referenced(m))
+	    !vm_pdpolicy_referenced(m))
 		return (vm_pageout_free_clean(object, m) ? 1 : 0);
 	/* Used meanwhile: clean, it waits on the inactive queue. */
 	if (atomic_load(&m->dirty) == 0)

@@ -73,7 +73,7 @@ struct vm_pdpolicy {
 	/* => PQ_ACTIVE locked; m just unlinked, oflags its astate flags */
 	void	(*pdp_dequeue)(struct vm_domain *, vm_page_t, uint16_t oflags);
 	void	(*pdp_selectvictim)(struct vm_pdscan *);
-	void	(*pdp_balance)(struct vm_pdscan *);
+	void	(*pdp_balance)(struct vm_pdscan *);	/* NULL: none */
 	void	(*pdp_tune)(struct vm_domain *);
 	void	(*pdp_check)(struct vm_domain *);	/* => nothing locked */
 };

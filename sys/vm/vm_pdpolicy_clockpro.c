@@ -755,12 +755,6 @@ clockpro_selectvictim(struct vm_pdscan *ps)
 	}
 }
 
-static void
-clockpro_balance(struct vm_pdscan *ps __unused)
-{
-	/* The hands keep the proportions as they go. */
-}
-
 /* ---- setup -------------------------------------------------------------- */
 
 static void
@@ -909,7 +903,7 @@ const struct vm_pdpolicy vm_pdpolicy_clockpro = {
 	.pdp_enqueue = clockpro_enqueue,
 	.pdp_dequeue = clockpro_dequeue,
 	.pdp_selectvictim = clockpro_selectvictim,
-	.pdp_balance = clockpro_balance,
+	/* No balance: the hands keep the proportions as they go. */
 	.pdp_tune = clockpro_tune,
 	.pdp_check = clockpro_check,
 };
@@ -994,26 +988,4 @@ clockpro_startup(void)
 	for (i = 0; i < nitems(stats); i++)
 		SYSCTL_ADD_PROC(node, stats[i], CTLTYPE_U64 | CTLFLAG_RD,
 		    NULL, (intmax_t)i, sysctl_clockpro_stat, "QU", descr[i]);
-}
-
-/* The counters and knobs under vm.clockpro (the policy's statistics). */
-void	vm_pdpolicy_clockpro_stats(struct vm_domain *, uint64_t *promotions,
-	    uint64_t *demotions, uint64_t *ghost_hits, u_int *nhot,
-	    u_int *ncold, u_int *nghost);
-
-void
-vm_pdpolicy_clockpro_stats(struct vm_domain *vmd, uint64_t *promotions,
-    uint64_t *demotions, uint64_t *ghost_hits, u_int *nhot, u_int *ncold,
-    u_int *nghost)
-{
-	struct clockpro *cp = cp_of(vmd);
-
-	vm_pagequeue_lock(cp_pq(vmd));
-	*promotions = cp->cp_promotions;
-	*demotions = cp->cp_demotions;
-	*ghost_hits = cp->cp_ghost_hits;
-	*nhot = cp->cp_nhot;
-	*ncold = cp->cp_ncold;
-	*nghost = cp->cp_nghost;
-	vm_pagequeue_unlock(cp_pq(vmd));
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,9 +21,19 @@
 
 #define	MB		(1024u * 1024u)
 
-void	vm_pdpolicy_clockpro_stats(struct vm_domain *, uint64_t *promotions,
-	    uint64_t *demotions, uint64_t *ghost_hits, u_int *nhot,
-	    u_int *ncold, u_int *nghost);
+/* A counter of vm.clockpro. */
+static uint64_t
+cpstat(const char *name)
+{
+	char full[64];
+	uint64_t v = 0;
+	size_t len = sizeof(v);
+
+	snprintf(full, sizeof(full), "vm.clockpro.%s", name);
+	ATF_REQUIRE_EQ_MSG(0, vm_sysctlbyname(full, &v, &len, NULL, 0), "%s",
+	    full);
+	return (v);
+}
 
 static void
 boot_policy(const char *policy, const char *swapfile, uint64_t swapsize)
@@ -276,7 +287,7 @@ ATF_TC_BODY(clockpro_swap, tc)
 	pthread_t t[2];
 	uint64_t *buf, promotions, demotions, ghost_hits;
 	vm_offset_t base = 0, off;
-	u_int nhot, ncold, nghost;
+	uint64_t nhot, ncold, nghost;
 	size_t i;
 	int pass;
 
@@ -314,12 +325,17 @@ ATF_TC_BODY(clockpro_swap, tc)
 		ATF_CHECK_EQ(0, r[i].bad);
 	}
 	clockpro_check_now();
-	vm_pdpolicy_clockpro_stats(VM_DOMAIN(0), &promotions, &demotions,
-	    &ghost_hits, &nhot, &ncold, &nghost);
+	promotions = cpstat("promotions");
+	demotions = cpstat("demotions");
+	ghost_hits = cpstat("ghost_hits");
+	nhot = cpstat("hot");
+	ncold = cpstat("cold");
+	nghost = cpstat("ghosts");
 	/* Pages were evicted during their test periods and came back. */
 	ATF_CHECK_MSG(ghost_hits > 0, "promotions %ju demotions %ju ghost "
-	    "hits %ju, hot %u cold %u ghosts %u", (uintmax_t)promotions,
-	    (uintmax_t)demotions, (uintmax_t)ghost_hits, nhot, ncold, nghost);
+	    "hits %ju, hot %ju cold %ju ghosts %ju", (uintmax_t)promotions,
+	    (uintmax_t)demotions, (uintmax_t)ghost_hits, (uintmax_t)nhot,
+	    (uintmax_t)ncold, (uintmax_t)nghost);
 	vmspace_release(vs);
 	clockpro_check_now();
 	free(buf);
