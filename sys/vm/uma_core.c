@@ -8,7 +8,10 @@
  *                    no lock: inside a critical section it pops or pushes
  *                    one pointer (seed 004: "no longer perform any mutex
  *                    operations, which offers a 1%-3% performance
- *                    improvement").
+ *                    improvement").  Frees go to the allocation bucket
+ *                    while it has room, then to the free bucket; an
+ *                    allocation that empties its bucket swaps in the free
+ *                    one (FreeBSD's order, cache_free_push).
  *   bucket cache     full buckets shared by all CPUs, under the zone lock;
  *                    a CPU whose buckets run out swaps with it.  It is
  *                    trimmed to a working-set estimate (the spread of its
@@ -1115,31 +1118,49 @@ slow:
 /* ---- free --------------------------------------------------------------- */
 
 /*
- * The free slow path, in a critical section with the free bucket full or
- * missing; returns out of it.  A full bucket goes to the bucket cache
- * and an empty one takes its place.
+ * Cache a freed item, as FreeBSD does: in the allocation bucket while it
+ * has room (the next allocation gets the item back while it is still in
+ * this CPU's cache), else in the free bucket.  A program that allocates n
+ * items and frees them, n up to two buckets, then never needs the zone:
+ * the allocations empty one bucket and then the other (swapped in), the
+ * frees fill them in the same order.  With frees always going to the free
+ * bucket, a remainder left in the allocation bucket sent one bucket a
+ * round through the zone lock (bench/uma's batch workload, two CPUs).
+ */
+static inline bool
+cache_free_push(struct uma_cache *cache, void *item)
+{
+	uma_bucket_t b;
+
+	b = cache->uc_allocbucket;
+	if (b->ub_cnt >= b->ub_entries) {
+		b = cache->uc_freebucket;
+		if (b->ub_cnt >= b->ub_entries)
+			return (false);
+	}
+	b->ub_bucket[b->ub_cnt++] = item;
+	cache_count(&cache->uc_frees);
+	return (true);
+}
+
+/*
+ * The free slow path, in a critical section with both buckets full or
+ * missing; returns out of it.  The full free bucket goes to the bucket
+ * cache and an empty one takes its place.
  */
 static void
 cache_free_slow(uma_zone_t zone, struct uma_cache *cache, void *item)
 {
-	uma_bucket_t b, ab, nb = NULL;
+	uma_bucket_t b, nb = NULL;
 
 	for (;;) {
-		b = cache_bucket(cache->uc_freebucket);
-		if (b != NULL && b->ub_cnt < b->ub_entries) {
-			b->ub_bucket[b->ub_cnt++] = item;
-			cache_count(&cache->uc_frees);
+		if (cache_free_push(cache, item)) {
 			critical_exit();
 			if (nb != NULL)
 				bucket_free(zone, nb);
 			return;
 		}
-		ab = cache_bucket(cache->uc_allocbucket);
-		if (b != NULL && ab != NULL && ab->ub_cnt == 0) {
-			cache->uc_allocbucket = cache_slot(b);
-			cache->uc_freebucket = cache_slot(ab);
-			continue;
-		}
+		b = cache_bucket(cache->uc_freebucket);
 		if (nb != NULL && b == NULL) {
 			cache->uc_freebucket = cache_slot(nb);
 			nb = NULL;
@@ -1173,7 +1194,6 @@ static __noinline void
 uma_zfree_cached(uma_zone_t zone, void *item, void *udata)
 {
 	struct uma_cache *cache;
-	uma_bucket_t b;
 
 	if (item == NULL)
 		return;
@@ -1195,10 +1215,7 @@ uma_zfree_cached(uma_zone_t zone, void *item, void *udata)
 		return;
 	}
 	cache = &zone->uz_cpu[curcpu_crit()];
-	b = cache_bucket(cache->uc_freebucket);
-	if (__predict_true(b != NULL && b->ub_cnt < b->ub_entries)) {
-		b->ub_bucket[b->ub_cnt++] = item;
-		cache_count(&cache->uc_frees);
+	if (__predict_true(cache_free_push(cache, item))) {
 		critical_exit();
 		return;
 	}
@@ -1206,7 +1223,8 @@ uma_zfree_cached(uma_zone_t zone, void *item, void *udata)
 }
 
 /*
- * The fast path: a push on the CPU's free bucket, by the slot's bias.
+ * The fast path: a push on the CPU's allocation bucket, or, when that is
+ * full, its free bucket (cache_free_push), by the slot's bias.
  * A dtor, a limit, or memguard items possibly out (uz_fast, tested once
  * inside the section), a full bucket or a NULL item take the general
  * path; so does every free in INVARIANTS builds (uma_dbg_free's check
@@ -1228,9 +1246,14 @@ uma_zfree_arg(uma_zone_t zone, void *item, void *udata)
 	    memory_order_relaxed) & UMA_FAST_FREE) == 0))
 		goto slow_exit;
 	cache = cache_biased(zone, td);
-	b = cache->uc_freebucket;
-	if (__predict_false((n = (u_int)b->ub_cnt) >= (u_int)b->ub_entries))
-		goto slow_exit;
+	b = cache->uc_allocbucket;
+	if (__predict_false((n = (u_int)b->ub_cnt) >= (u_int)b->ub_entries)) {
+		/* The allocation bucket is full: the free bucket. */
+		b = cache->uc_freebucket;
+		if (__predict_false((n = (u_int)b->ub_cnt) >=
+		    (u_int)b->ub_entries))
+			goto slow_exit;
+	}
 	b->ub_cnt = (int)n + 1;
 	b->ub_bucket[n] = item;
 	cache_count_fast(&cache->uc_frees);
@@ -2058,11 +2081,18 @@ uma_startup(void)
 	    UMA_SLAB_HDRSIZE(UMA_SLAB_SMALL_IPERS), UMA_ALIGN_PTR);
 	slabzone_large = uma_zcreate_internal("UMA Slabs Large",
 	    UMA_SLAB_HDRSIZE(UMA_SLAB_MAX_IPERS), UMA_ALIGN_PTR);
+	/*
+	 * Buckets on cache lines of their own: the owner of a bucket writes
+	 * its count at every allocation and free, and two CPUs' buckets
+	 * sharing a line (one's last entries, the next one's header) would
+	 * make a full bucket on one CPU slow down the other's fast path.
+	 */
 	for (i = 0; i < NBUCKETZONES; i++) {
 		snprintf(name, sizeof(name), "%d Bucket", bucket_sizes[i]);
 		bucket_zones[i] = uma_zcreate_internal(name,
 		    sizeof(struct uma_bucket) +
-		    (size_t)bucket_sizes[i] * sizeof(void *), UMA_ALIGN_PTR);
+		    (size_t)bucket_sizes[i] * sizeof(void *),
+		    CACHE_LINE_SIZE - 1);
 	}
 	atomic_store(&uma_timeout_ms, 20000);
 	SYSCTL_ADD_PROC(sysctl_node_path("vm"), "zone_stats",
