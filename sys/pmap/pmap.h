@@ -47,6 +47,9 @@ struct pv_entry;
 struct md_page {
 	TAILQ_HEAD(, pv_entry) pv_list;	/* (pv lock) mappings of the page */
 	int		pv_gen;		/* (pv lock) bumped on every change */
+	_Atomic int	pt_valid;	/* (a) a leaf page-table page's valid
+					   entries (the pmap's resident count
+					   is their sum) */
 };
 
 /* pmap_enter flags (besides the access type in the low bits). */

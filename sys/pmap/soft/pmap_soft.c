@@ -6,10 +6,9 @@
  * virtual address.  Every table is a physical page from the arena,
  * allocated wired and zeroed, reached through the direct map, so page
  * tables compete for memory with everything else and show in
- * v_wire_count.  A table page's count of valid entries is kept in its
- * vm_page's pindex field (unused for pages without an object).  Tables
- * are freed when the pmap is released, never earlier, which is what lets
- * the access path walk them without a lock.
+ * v_wire_count.  Tables are freed when the pmap is released, never
+ * earlier, which is what lets the access path, and pmap_enter's first
+ * look, walk them without a lock.
  *
  * A leaf PTE holds the physical frame and the bits V (valid), RW, X
  * (executable), U (user), A (accessed), M (modified), and the software
@@ -18,7 +17,26 @@
  * compare-and-swap, exactly where hardware would.
  *
  * Reverse mappings: each managed page's md.pv_list holds one pv entry per
- * (pmap, va) mapping it, under a pv lock hashed by physical address.
+ * (pmap, va) mapping it, under a pv lock hashed by physical address.  pv
+ * entries come from a VM zone ("PV ENTRY"), so that taking one costs a
+ * per-CPU cache pop and no pmap-wide state.
+ *
+ * A new mapping without the pmap lock.  Faults in one address space on
+ * several CPUs would all meet on the pmap lock (and the pmap's counters)
+ * if every pmap_enter took it.  The common case -- an unwired managed
+ * page entered where the PTE is zero and its tables exist -- needs
+ * neither: under the page's pv lock, pmap_enter links the pv entry and
+ * installs the PTE with a compare-and-swap from zero, and counts the
+ * mapping in its leaf table's page (md.pt_valid, atomic: the pmap keeps no
+ * count of its own that every fault would write; pmap_resident_count adds
+ * the tables' counts up).  Nothing else writes a zero PTE
+ * (every other change starts from a valid one, under the pmap lock), so
+ * the CAS loses only to another such entry, and then the pv entry is
+ * unlinked and the locked path decides.  Holding the pv lock across both
+ * steps keeps the page's pv walks from seeing the entry without its PTE
+ * or the PTE without its entry; a range operation (under the pmap lock)
+ * that finds the new PTE valid removes it through the pv lock, after the
+ * entry is linked.  A new PTE weakens nothing, so no shootdown is due.
  *
  * Lock order: pmap lock -> pv list lock.  Functions that start from a page
  * (remove_all, remove_write, ...) hold its pv lock and only try-lock each
@@ -156,13 +174,10 @@ struct pmap {
 	struct mtx	pm_mtx;
 	_Atomic int	pm_walkers;	/* (a) pv walks about to lock it */
 	vm_page_t	pm_root;	/* (c) L4 table page */
-	long		pm_resident;	/* (pm_mtx) leaf mappings */
-	long		pm_wired;	/* (pm_mtx) wired leaf mappings */
 	/* (a) TLB generation: written under pm_mtx, read by copiers */
 	_Atomic uint64_t pm_gen;
 	bool		pm_inval;	/* (pm_mtx) a shootdown is due */
-	struct pv_entry	*pm_pvfree;	/* (pm_mtx) spare pv entries */
-	struct pv_chunk	*pm_pvchunks;	/* (pm_mtx) where they all live */
+	long		pm_wired;	/* (pm_mtx) wired leaf mappings */
 };
 
 struct pv_entry {
@@ -171,13 +186,19 @@ struct pv_entry {
 	TAILQ_ENTRY(pv_entry) pv_link;	/* (pv); pm_pvfree link when spare */
 };
 
+/*
+ * A cache line each: CPUs faulting in different pages take different
+ * locks, and would still share lines if the locks were packed.
+ */
 #define	PV_LOCKS	64
-static struct mtx	pv_locks[PV_LOCKS];
+static struct pv_lock {
+	struct mtx	pl_mtx;
+} __aligned(CACHE_LINE_SIZE) pv_locks[PV_LOCKS];
 
 static inline struct mtx *
 pv_lock(vm_page_t m)
 {
-	return (&pv_locks[atop(VM_PAGE_TO_PHYS(m)) % PV_LOCKS]);
+	return (&pv_locks[atop(VM_PAGE_TO_PHYS(m)) % PV_LOCKS].pl_mtx);
 }
 
 /*
@@ -231,85 +252,29 @@ static void	pmap_unlock(pmap_t pmap);
 #define	PMAP_ASSERT_LOCKED(p) mtx_assert(&(p)->pm_mtx, MA_OWNED)
 
 /*
- * pv entries come in chunks of PV_CHUNK_ENTRIES from a VM zone ("PV
- * CHUNK") and are kept on a free list per pmap, as FreeBSD's pv chunks
- * are, so that a fault pays the allocator once per 63 mappings.  Both ends
- * run under the pmap's lock: entries are made and dropped only by
- * operations holding it.  A chunk is taken without sleeping, before
- * pmap_enter changes anything (pv_reserve), so that running out of memory
- * is a KERN_RESOURCE_SHORTAGE the fault handler waits out, not a panic.
- * The chunks go back to the zone when the pmap is released (a pmap keeps
- * as many entries as it once mapped pages).
+ * pv entries come from the "PV ENTRY" zone, without sleeping and before
+ * pmap_enter changes anything, so that running out of memory is a
+ * KERN_RESOURCE_SHORTAGE the fault handler waits out, not a panic.  They
+ * go back to the zone as mappings are removed.
  */
-#define	PV_CHUNK_ENTRIES 63
-
-struct pv_chunk {
-	struct pv_chunk	*pc_next;
-	struct pv_entry	pc_pv[PV_CHUNK_ENTRIES];
-};
-
-static uma_zone_t pv_chunk_zone;	/* (c) after pmap_init */
+static uma_zone_t pv_zone;		/* (c) after pmap_init */
 static uma_zone_t pmap_zone;		/* (c) */
-
-/* A free pv entry in pmap, or false when no chunk could be had. */
-static bool
-pv_reserve(pmap_t pmap)
-{
-	struct pv_chunk *pc;
-	int i;
-
-	PMAP_ASSERT_LOCKED(pmap);
-	if (pmap->pm_pvfree != NULL)
-		return (true);
-	pc = uma_zalloc(pv_chunk_zone, M_NOWAIT);
-	if (pc == NULL)
-		return (false);
-	pc->pc_next = pmap->pm_pvchunks;
-	pmap->pm_pvchunks = pc;
-	for (i = PV_CHUNK_ENTRIES - 1; i >= 0; i--) {
-		TAILQ_NEXT(&pc->pc_pv[i], pv_link) = pmap->pm_pvfree;
-		pmap->pm_pvfree = &pc->pc_pv[i];
-	}
-	return (true);
-}
-
-static struct pv_entry *
-pv_alloc(pmap_t pmap)
-{
-	struct pv_entry *pv;
-
-	PMAP_ASSERT_LOCKED(pmap);
-	pv = pmap->pm_pvfree;
-	KASSERT(pv != NULL, ("%s: pmap %p has no reserved pv entry",
-	    __func__, (void *)pmap));
-	pmap->pm_pvfree = TAILQ_NEXT(pv, pv_link);
-	return (pv);
-}
-
-static void
-pv_free(pmap_t pmap, struct pv_entry *pv)
-{
-	PMAP_ASSERT_LOCKED(pmap);
-	TAILQ_NEXT(pv, pv_link) = pmap->pm_pvfree;
-	pmap->pm_pvfree = pv;
-}
-
-static void
-pv_free_all(pmap_t pmap)
-{
-	struct pv_chunk *pc;
-
-	while ((pc = pmap->pm_pvchunks) != NULL) {
-		pmap->pm_pvchunks = pc->pc_next;
-		uma_zfree(pv_chunk_zone, pc);
-	}
-	pmap->pm_pvfree = NULL;
-}
 
 static inline _Atomic pt_entry_t *
 pt_table(vm_paddr_t pa)
 {
 	return ((_Atomic pt_entry_t *)PHYS_TO_DMAP(pa));
+}
+
+/* A leaf PTE's table gains (1) or loses (-1) a valid entry. */
+static inline void
+pt_count(_Atomic pt_entry_t *pte, int delta)
+{
+	vm_page_t tm;
+
+	tm = PHYS_TO_VM_PAGE(DMAP_TO_PHYS(pte) & ~(vm_paddr_t)PAGE_MASK);
+	atomic_fetch_add_explicit(&tm->md.pt_valid, delta,
+	    memory_order_relaxed);
 }
 
 void
@@ -318,14 +283,15 @@ pmap_init(void)
 	int i;
 
 	for (i = 0; i < PV_LOCKS; i++)
-		mtx_init(&pv_locks[i], "pmap pv list", NULL, MTX_DUPOK);
+		mtx_init(&pv_locks[i].pl_mtx, "pmap pv list", NULL,
+		    MTX_DUPOK);
 	/* Zeroed: te_gen 0 is never a generation, so every entry is empty. */
 	pmap_cpus = pcpu_zalloc(sizeof(struct pmap_cpu));
-	pv_chunk_zone = uma_zcreate("PV CHUNK", sizeof(struct pv_chunk), NULL,
+	pv_zone = uma_zcreate("PV ENTRY", sizeof(struct pv_entry), NULL,
 	    NULL, NULL, NULL, UMA_ALIGN_PTR, UMA_ZONE_VM);
 	pmap_zone = uma_zcreate("PMAP", sizeof(struct pmap), NULL, NULL, NULL,
 	    NULL, UMA_ALIGN_CACHE, UMA_ZONE_VM);
-	if (pv_chunk_zone == NULL || pmap_zone == NULL)
+	if (pv_zone == NULL || pmap_zone == NULL)
 		panic("%s: cannot create the pmap zones", __func__);
 }
 
@@ -335,7 +301,7 @@ pmap_fini(void)
 	int i;
 
 	for (i = 0; i < PV_LOCKS; i++)
-		mtx_destroy(&pv_locks[i]);
+		mtx_destroy(&pv_locks[i].pl_mtx);
 	pcpu_free(pmap_cpus);
 	pmap_cpus = NULL;
 }
@@ -430,7 +396,8 @@ pmap_alloc_table(bool nosleep)
 	m = vm_page_alloc_noobj(VM_ALLOC_SYSTEM | VM_ALLOC_WIRED |
 	    VM_ALLOC_ZERO | VM_ALLOC_NOWAIT);
 	if (m != NULL)
-		m->pindex = 0;		/* valid entries in this table */
+		atomic_store_explicit(&m->md.pt_valid, 0,
+		    memory_order_relaxed);
 	return (m);
 }
 
@@ -492,8 +459,8 @@ pmap_free_tables(vm_paddr_t pa, int lvl)
 void
 pmap_release(pmap_t pmap)
 {
-	KASSERT(pmap->pm_resident == 0, ("%s: pmap %p has %ld mappings",
-	    __func__, (void *)pmap, pmap->pm_resident));
+	KASSERT(pmap_resident_count(pmap) == 0, ("%s: pmap %p has %ld "
+	    "mappings", __func__, (void *)pmap, pmap_resident_count(pmap)));
 	/* A pv walk may still be on its way to this pmap's lock. */
 	PMAP_LOCK(pmap);
 	while (atomic_load(&pmap->pm_walkers) != 0) {
@@ -519,7 +486,6 @@ pmap_release(pmap_t pmap)
 #endif
 	pmap_free_tables(VM_PAGE_TO_PHYS(pmap->pm_root), 4);
 	pmap->pm_root = NULL;
-	pv_free_all(pmap);
 	mtx_destroy(&pmap->pm_mtx);
 }
 
@@ -541,7 +507,7 @@ pmap_pte(pmap_t pmap, vm_offset_t va, bool alloc)
 	static const int shifts[3] = { L4_SHIFT, L3_SHIFT, L2_SHIFT };
 	_Atomic pt_entry_t *t, *slot;
 	pt_entry_t e;
-	vm_page_t tm, parent;
+	vm_page_t tm;
 	int lvl;
 
 	if (va >= (vm_offset_t)1 << 48)
@@ -576,16 +542,11 @@ pmap_pte(pmap_t pmap, vm_offset_t va, bool alloc)
 				    nt[i - 1]))[PT_INDEX(va, shifts[lvl + i])],
 				    VM_PAGE_TO_PHYS(nt[i]) | PG_V | PG_RW | PG_U,
 				    memory_order_relaxed);
-				nt[i - 1]->pindex = 1;
 			}
 			tm = nt[0];
 			e = VM_PAGE_TO_PHYS(tm) | PG_V | PG_RW | PG_U;
 			/* Publish zeroed tables: release. */
 			atomic_store_explicit(slot, e, memory_order_release);
-			/* The table holding slot gains a valid entry. */
-			parent = PHYS_TO_VM_PAGE(DMAP_TO_PHYS(slot) &
-			    ~(vm_paddr_t)PAGE_MASK);
-			parent->pindex++;
 			t = pt_table(VM_PAGE_TO_PHYS(nt[n - 1]));
 			return (&t[PT_INDEX(va, L1_SHIFT)]);
 		}
@@ -594,18 +555,16 @@ pmap_pte(pmap_t pmap, vm_offset_t va, bool alloc)
 	return (&t[PT_INDEX(va, L1_SHIFT)]);
 }
 
+/* Link pv, taken from the zone, as (pmap, va) on m's list. */
 static void
-pv_insert(pmap_t pmap, vm_offset_t va, vm_page_t m)
+pv_link_locked(struct pv_entry *pv, pmap_t pmap, vm_offset_t va,
+    vm_page_t m)
 {
-	struct pv_entry *pv;
-
-	pv = pv_alloc(pmap);
+	mtx_assert(pv_lock(m), MA_OWNED);
 	pv->pv_pmap = pmap;
 	pv->pv_va = va;
-	mtx_lock(pv_lock(m));
 	TAILQ_INSERT_TAIL(&m->md.pv_list, pv, pv_link);
 	m->md.pv_gen++;
-	mtx_unlock(pv_lock(m));
 }
 
 /* Remove (pmap, va) from m's list; the pv lock is held. */
@@ -622,7 +581,7 @@ pv_remove_locked(pmap_t pmap, vm_offset_t va, vm_page_t m)
 		    (void *)pmap, (uintmax_t)va, (void *)m);
 	TAILQ_REMOVE(&m->md.pv_list, pv, pv_link);
 	m->md.pv_gen++;
-	pv_free(pmap, pv);
+	uma_zfree(pv_zone, pv);
 }
 
 /* Hand a dying or downgraded PTE's A and M bits to its page. */
@@ -651,7 +610,7 @@ pmap_remove_pte(pmap_t pmap, vm_offset_t va, _Atomic pt_entry_t *pte,
 	old = atomic_exchange(pte, 0);
 	KASSERT((old & PG_V) != 0, ("%s: invalid pte", __func__));
 	pmap_pte_weakened(pmap, old, 0);
-	pmap->pm_resident--;
+	pt_count(pte, -1);
 	if ((old & PG_W) != 0)
 		pmap->pm_wired--;
 	m = PHYS_TO_VM_PAGE(old & PG_FRAME);
@@ -665,13 +624,50 @@ pmap_remove_pte(pmap_t pmap, vm_offset_t va, _Atomic pt_entry_t *pte,
 	}
 }
 
+/* Undo pv_link_locked: the entry's PTE was never installed. */
+static void
+pv_unlink_locked(struct pv_entry *pv, vm_page_t m)
+{
+	mtx_assert(pv_lock(m), MA_OWNED);
+	TAILQ_REMOVE(&m->md.pv_list, pv, pv_link);
+	m->md.pv_gen++;
+}
+
+/*
+ * Install new in the zero PTE pte, with m's pv entry pv (NULL for an
+ * unmanaged page) linked first, both under m's pv lock (see the top for
+ * why that order and that lock).  False, with nothing changed, when the
+ * PTE is no longer zero.
+ */
+static bool
+pmap_enter_zero(_Atomic pt_entry_t *pte, pt_entry_t new, pmap_t pmap,
+    vm_offset_t va, vm_page_t m, struct pv_entry *pv)
+{
+	pt_entry_t zero = 0;
+	bool ok;
+
+	if (pv == NULL)
+		return (atomic_compare_exchange_strong_explicit(pte, &zero,
+		    new, memory_order_release, memory_order_relaxed));
+	mtx_lock(pv_lock(m));
+	pv_link_locked(pv, pmap, va, m);
+	ok = atomic_compare_exchange_strong_explicit(pte, &zero, new,
+	    memory_order_release, memory_order_relaxed);
+	if (!ok)
+		pv_unlink_locked(pv, m);
+	mtx_unlock(pv_lock(m));
+	return (ok);
+}
+
 int
 pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
     u_int flags, int8_t psind)
 {
 	_Atomic pt_entry_t *pte;
 	pt_entry_t old, new;
+	struct pv_entry *pv = NULL;
 	bool managed = (m->oflags & VPO_UNMANAGED) == 0;
+	int rv;
 
 	KASSERT(psind == 0, ("%s: superpage mappings not supported", __func__));
 	KASSERT((va & PAGE_MASK) == 0 && va < ((vm_offset_t)1 << 48),
@@ -691,53 +687,74 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 		new |= PG_A;
 	if ((flags & VM_PROT_WRITE) != 0 && (new & PG_RW) != 0)
 		new |= PG_M;
+	/* A new unwired mapping over a zero PTE: no pmap lock (see the top). */
+	if ((new & PG_W) == 0 && (pte = pmap_pte(pmap, va, false)) != NULL &&
+	    atomic_load_explicit(pte, memory_order_relaxed) == 0 &&
+	    (!managed || (pv = uma_zalloc(pv_zone, M_NOWAIT)) != NULL) &&
+	    pmap_enter_zero(pte, new, pmap, va, m, pv)) {
+		pt_count(pte, 1);
+		return (KERN_SUCCESS);
+	}
 	PMAP_LOCK(pmap);
-	/* The tables and the pv entry first: nothing changes on failure. */
-	while ((pte = pmap_pte(pmap, va, true)) == NULL ||
-	    (managed && !pv_reserve(pmap))) {
+	/*
+	 * The tables and the pv entry first, without sleeping: nothing
+	 * changes on failure.
+	 */
+	while ((pte = pmap_pte(pmap, va, true)) == NULL || (managed &&
+	    pv == NULL && (pv = uma_zalloc(pv_zone, M_NOWAIT)) == NULL)) {
 		if ((flags & PMAP_ENTER_NOSLEEP) != 0) {
-			PMAP_UNLOCK(pmap);
-			return (KERN_RESOURCE_SHORTAGE);
+			rv = KERN_RESOURCE_SHORTAGE;
+			goto out;
 		}
 		PMAP_UNLOCK(pmap);
 		vm_wait();
 		PMAP_LOCK(pmap);
 	}
-	old = atomic_load(pte);
-	if ((old & PG_V) != 0 && (flags & PMAP_ENTER_NOREPLACE) != 0) {
-		PMAP_UNLOCK(pmap);
-		return (KERN_FAILURE);
-	}
-	if ((old & PG_V) != 0 && (old & PG_FRAME) == VM_PAGE_TO_PHYS(m)) {
-		/*
-		 * Same page: new protection and wiring, keep A and M.  The
-		 * access path sets A and M without the pmap lock: swap with
-		 * a CAS so that a bit it sets meanwhile is not lost.
-		 */
-		pt_entry_t upd;
+	for (;;) {
+		old = atomic_load(pte);
+		if ((old & PG_V) != 0 && (flags & PMAP_ENTER_NOREPLACE) != 0) {
+			rv = KERN_FAILURE;
+			goto out;
+		}
+		if ((old & PG_V) != 0 &&
+		    (old & PG_FRAME) == VM_PAGE_TO_PHYS(m)) {
+			/*
+			 * Same page: new protection and wiring, keep A and
+			 * M.  The access path sets A and M without the pmap
+			 * lock: swap with a CAS so that a bit it sets
+			 * meanwhile is not lost.
+			 */
+			pt_entry_t upd;
 
-		do {
-			upd = new | (old & (PG_A | PG_M));
-		} while (!atomic_compare_exchange_weak(pte, &old, upd));
-		pmap_pte_weakened(pmap, old, upd);
-		if ((old & PG_W) != (new & PG_W))
-			pmap->pm_wired += (new & PG_W) ? 1 : -1;
-		PMAP_UNLOCK(pmap);
-		return (KERN_SUCCESS);
+			do {
+				upd = new | (old & (PG_A | PG_M));
+			} while (!atomic_compare_exchange_weak(pte, &old,
+			    upd));
+			pmap_pte_weakened(pmap, old, upd);
+			if ((old & PG_W) != (new & PG_W))
+				pmap->pm_wired += (new & PG_W) ? 1 : -1;
+			rv = KERN_SUCCESS;
+			goto out;
+		}
+		if ((old & PG_V) != 0)
+			pmap_remove_pte(pmap, va, pte, false);
+		else
+			KASSERT(old == 0, ("%s: invalid PTE %#jx is not zero",
+			    __func__, (uintmax_t)old));
+		/* A lock-free entry may fill the zero PTE meanwhile: CAS. */
+		if (pmap_enter_zero(pte, new, pmap, va, m, pv))
+			break;
 	}
-	if ((old & PG_V) != 0)
-		pmap_remove_pte(pmap, va, pte, false);
-	else	/* the L1 table gains a valid entry */
-		PHYS_TO_VM_PAGE(DMAP_TO_PHYS(pte) &
-		    ~(vm_paddr_t)PAGE_MASK)->pindex++;
-	if (managed)
-		pv_insert(pmap, va, m);
-	pmap->pm_resident++;
+	pt_count(pte, 1);
 	if ((new & PG_W) != 0)
 		pmap->pm_wired++;
-	atomic_store_explicit(pte, new, memory_order_release);
 	PMAP_UNLOCK(pmap);
 	return (KERN_SUCCESS);
+out:
+	PMAP_UNLOCK(pmap);
+	if (pv != NULL)
+		uma_zfree(pv_zone, pv);
+	return (rv);
 }
 
 void
@@ -818,7 +835,6 @@ pmap_remove_cb(pmap_t pmap, vm_offset_t va, _Atomic pt_entry_t *pte,
     void *arg __unused)
 {
 	pmap_remove_pte(pmap, va, pte, false);
-	PHYS_TO_VM_PAGE(DMAP_TO_PHYS(pte) & ~(vm_paddr_t)PAGE_MASK)->pindex--;
 }
 
 void
@@ -944,7 +960,6 @@ pmap_remove_all_cb(pmap_t pmap, vm_offset_t va, _Atomic pt_entry_t *pte,
     void *arg __unused)
 {
 	pmap_remove_pte(pmap, va, pte, true);
-	PHYS_TO_VM_PAGE(DMAP_TO_PHYS(pte) & ~(vm_paddr_t)PAGE_MASK)->pindex--;
 	return (true);
 }
 
@@ -1123,15 +1138,35 @@ pmap_mincore(pmap_t pmap, vm_offset_t addr, vm_paddr_t *pap)
 	return (val);
 }
 
+/*
+ * The valid leaf entries below (and including) the table at pa, at level
+ * lvl: the sum of the leaf tables' counts.  A walk of the tables, as the
+ * count is needed rarely (procstat, the OOM killer's choice, a core
+ * dump) and the faults should not share a counter.
+ */
+static long
+pmap_count_tables(vm_paddr_t pa, int lvl)
+{
+	_Atomic pt_entry_t *t = pt_table(pa);
+	pt_entry_t e;
+	long n = 0;
+	int i;
+
+	if (lvl == 1)
+		return (atomic_load_explicit(&PHYS_TO_VM_PAGE(pa)->md.pt_valid,
+		    memory_order_relaxed));
+	for (i = 0; i < NPTEPG; i++) {
+		e = atomic_load_explicit(&t[i], memory_order_acquire);
+		if ((e & PG_V) != 0)
+			n += pmap_count_tables(e & PG_FRAME, lvl - 1);
+	}
+	return (n);
+}
+
 long
 pmap_resident_count(pmap_t pmap)
 {
-	long n;
-
-	PMAP_LOCK(pmap);
-	n = pmap->pm_resident;
-	PMAP_UNLOCK(pmap);
-	return (n);
+	return (pmap_count_tables(VM_PAGE_TO_PHYS(pmap->pm_root), 4));
 }
 
 long
