@@ -1168,6 +1168,149 @@ ATF_TC_BODY(protect_exec_only_keeps_mapping, tc)
 	finish(pm, obj, ma, 1);
 }
 
+/*
+ * pmap_enter's lock-free path (a zero PTE: the pv entry linked and the PTE
+ * installed by CAS under the page's pv lock) against itself, the locked
+ * path (replacing a mapping of another page) and removals by range and by
+ * page.  Two enterers map pages of their own objects at 16 shared
+ * addresses; a third thread removes ranges and all mappings of pages.
+ * Afterwards every mapping must have its pv entry and the reverse: the
+ * resident count equals the valid PTEs, a page is mapped exactly when some
+ * address translates to it, and pmap_destroy (which panics on a PTE without
+ * its pv entry) and the page checks leave nothing behind.
+ */
+#define	ERPAGES		8
+#define	ERSLOTS		16
+#define	ERROUNDS	20000
+
+static struct {
+	pmap_t		pm;
+	vm_object_t	obj[2];
+	vm_page_t	ma[2][ERPAGES];
+	_Atomic int	stop;
+	_Atomic long	bad, entered;
+} er;
+
+static uint64_t
+er_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return (*s);
+}
+
+static void *
+er_enterer(void *arg)
+{
+	int me = (int)(uintptr_t)arg, round, j, k;
+	uint64_t s = 0x9e3779b97f4a7c15ULL * (uint64_t)(me + 1);
+
+	for (round = 0; round < ERROUNDS; round++) {
+		j = (int)(er_rand(&s) % ERPAGES);
+		k = (int)(er_rand(&s) % ERSLOTS);
+		VM_OBJECT_WLOCK(er.obj[me]);
+		if (pmap_enter(er.pm, CBASE + PG(k), er.ma[me][j], RW,
+		    VM_PROT_READ | PMAP_ENTER_NOSLEEP, 0) != KERN_SUCCESS)
+			atomic_fetch_add(&er.bad, 1);
+		VM_OBJECT_WUNLOCK(er.obj[me]);
+		atomic_fetch_add(&er.entered, 1);
+	}
+	return (NULL);
+}
+
+static void *
+er_remover(void *arg __unused)
+{
+	uint64_t s = 12345;
+	int o, j, k;
+
+	while (!atomic_load(&er.stop)) {
+		if (er_rand(&s) % 2 == 0) {
+			k = (int)(er_rand(&s) % ERSLOTS);
+			pmap_remove(er.pm, CBASE + PG(k), CBASE +
+			    PG(MIN(ERSLOTS, k + 1 + (int)(er_rand(&s) % 4))));
+		} else {
+			o = (int)(er_rand(&s) % 2);
+			j = (int)(er_rand(&s) % ERPAGES);
+			VM_OBJECT_WLOCK(er.obj[o]);
+			pmap_remove_all(er.ma[o][j]);
+			VM_OBJECT_WUNLOCK(er.obj[o]);
+		}
+		sched_yield();
+	}
+	return (NULL);
+}
+
+ATF_TC_WITHOUT_HEAD(concurrent_enter_remove);
+ATF_TC_BODY(concurrent_enter_remove, tc)
+{
+	pthread_t t[3];
+	vm_paddr_t pa;
+	long valid;
+	int i, o, j, k;
+	bool mapped;
+
+	boot();
+	memset(&er, 0, sizeof(er));
+	er.pm = pm_create();
+	for (o = 0; o < 2; o++) {
+		er.obj[o] = alloc_pages(er.ma[o], ERPAGES);
+		for (j = 0; j < ERPAGES; j++)
+			vm_page_xunbusy(er.ma[o][j]);
+	}
+	/* The tables exist from here on: every later enter may go lock-free. */
+	VM_OBJECT_WLOCK(er.obj[0]);
+	ATF_REQUIRE_EQ(KERN_SUCCESS, pmap_enter(er.pm, CBASE, er.ma[0][0], RW,
+	    VM_PROT_READ, 0));
+	VM_OBJECT_WUNLOCK(er.obj[0]);
+	ATF_REQUIRE_EQ(0, pthread_create(&t[0], NULL, er_enterer, (void *)0));
+	ATF_REQUIRE_EQ(0, pthread_create(&t[1], NULL, er_enterer, (void *)1));
+	ATF_REQUIRE_EQ(0, pthread_create(&t[2], NULL, er_remover, NULL));
+	ATF_REQUIRE_EQ(0, pthread_join(t[0], NULL));
+	ATF_REQUIRE_EQ(0, pthread_join(t[1], NULL));
+	atomic_store(&er.stop, 1);
+	ATF_REQUIRE_EQ(0, pthread_join(t[2], NULL));
+	ATF_REQUIRE_EQ_MSG(0, atomic_load(&er.bad), "%ld failed enters",
+	    atomic_load(&er.bad));
+	ATF_REQUIRE_EQ(2 * ERROUNDS, atomic_load(&er.entered));
+
+	valid = 0;
+	for (k = 0; k < ERSLOTS; k++)
+		if (pmap_extract(er.pm, CBASE + PG(k)) != 0)
+			valid++;
+	ATF_REQUIRE_EQ(valid, pmap_resident_count(er.pm));
+	for (o = 0; o < 2; o++) {
+		VM_OBJECT_WLOCK(er.obj[o]);
+		for (j = 0; j < ERPAGES; j++) {
+			mapped = false;
+			for (k = 0; k < ERSLOTS; k++) {
+				pa = pmap_extract(er.pm, CBASE + PG(k));
+				if (pa == VM_PAGE_TO_PHYS(er.ma[o][j]))
+					mapped = true;
+			}
+			ATF_REQUIRE_EQ_MSG(mapped,
+			    pmap_page_is_mapped(er.ma[o][j]),
+			    "page %d/%d: translated to %d, pv list says %d", o,
+			    j, mapped, pmap_page_is_mapped(er.ma[o][j]));
+		}
+		/* Removing every mapping of each page empties its slots. */
+		for (j = 0; j < ERPAGES; j++)
+			pmap_remove_all(er.ma[o][j]);
+		VM_OBJECT_WUNLOCK(er.obj[o]);
+	}
+	ATF_REQUIRE_EQ(0, pmap_resident_count(er.pm));
+	for (k = 0; k < ERSLOTS; k++)
+		ATF_REQUIRE_EQ(0, pmap_extract(er.pm, CBASE + PG(k)));
+	pmap_destroy(er.pm);
+	for (o = 0; o < 2; o++) {
+		for (i = 0; i < ERPAGES; i++)
+			ATF_REQUIRE(!pmap_page_is_mapped(er.ma[o][i]));
+		vm_object_deallocate(er.obj[o]);
+	}
+	finish(NULL, NULL, NULL, 0);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, enter_extract);
@@ -1190,5 +1333,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, enter_same_page_keeps_modified);
 	ATF_TP_ADD_TC(tp, enter_quick_never_replaces);
 	ATF_TP_ADD_TC(tp, protect_exec_only_keeps_mapping);
+	ATF_TP_ADD_TC(tp, concurrent_enter_remove);
 	return (atf_no_error());
 }
