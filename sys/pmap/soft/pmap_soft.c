@@ -659,6 +659,45 @@ pmap_enter_zero(_Atomic pt_entry_t *pte, pt_entry_t new, pmap_t pmap,
 	return (ok);
 }
 
+/*
+ * Replace the valid PTE old, of another page, by new (pmap lock held),
+ * linking pv (NULL: unmanaged) for m first and unlinking the old page's
+ * entry after; the old PTE's A and M go to its page.  False, with nothing
+ * changed, when the PTE is no longer old.
+ */
+static bool
+pmap_replace(_Atomic pt_entry_t *pte, pt_entry_t old, pt_entry_t new,
+    pmap_t pmap, vm_offset_t va, vm_page_t m, struct pv_entry *pv)
+{
+	vm_page_t om;
+	bool ok;
+
+	PMAP_ASSERT_LOCKED(pmap);
+	if (pv != NULL) {
+		mtx_lock(pv_lock(m));
+		pv_link_locked(pv, pmap, va, m);
+	}
+	ok = atomic_compare_exchange_strong(pte, &old, new);
+	if (pv != NULL) {
+		if (!ok)
+			pv_unlink_locked(pv, m);
+		mtx_unlock(pv_lock(m));
+	}
+	if (!ok)
+		return (false);
+	pmap_pte_weakened(pmap, old, new);
+	if ((old & PG_W) != 0)
+		pmap->pm_wired--;
+	if ((old & PG_MG) != 0) {
+		om = PHYS_TO_VM_PAGE(old & PG_FRAME);
+		pmap_sync_bits(old, om);
+		mtx_lock(pv_lock(om));
+		pv_remove_locked(pmap, va, om);
+		mtx_unlock(pv_lock(om));
+	}
+	return (true);
+}
+
 int
 pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
     u_int flags, int8_t psind)
@@ -688,7 +727,8 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	if ((flags & VM_PROT_WRITE) != 0 && (new & PG_RW) != 0)
 		new |= PG_M;
 	/* A new unwired mapping over a zero PTE: no pmap lock (see the top). */
-	if ((new & PG_W) == 0 && (pte = pmap_pte(pmap, va, false)) != NULL &&
+	pte = pmap_pte(pmap, va, false);
+	if ((new & PG_W) == 0 && pte != NULL &&
 	    atomic_load_explicit(pte, memory_order_relaxed) == 0 &&
 	    (!managed || (pv = uma_zalloc(pv_zone, M_NOWAIT)) != NULL) &&
 	    pmap_enter_zero(pte, new, pmap, va, m, pv)) {
@@ -700,8 +740,9 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	 * The tables and the pv entry first, without sleeping: nothing
 	 * changes on failure.
 	 */
-	while ((pte = pmap_pte(pmap, va, true)) == NULL || (managed &&
-	    pv == NULL && (pv = uma_zalloc(pv_zone, M_NOWAIT)) == NULL)) {
+	while ((pte == NULL && (pte = pmap_pte(pmap, va, true)) == NULL) ||
+	    (managed && pv == NULL &&
+	    (pv = uma_zalloc(pv_zone, M_NOWAIT)) == NULL)) {
 		if ((flags & PMAP_ENTER_NOSLEEP) != 0) {
 			rv = KERN_RESOURCE_SHORTAGE;
 			goto out;
@@ -736,16 +777,28 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 			rv = KERN_SUCCESS;
 			goto out;
 		}
-		if ((old & PG_V) != 0)
-			pmap_remove_pte(pmap, va, pte, false);
-		else
+		if ((old & PG_V) == 0) {
 			KASSERT(old == 0, ("%s: invalid PTE %#jx is not zero",
 			    __func__, (uintmax_t)old));
-		/* A lock-free entry may fill the zero PTE meanwhile: CAS. */
-		if (pmap_enter_zero(pte, new, pmap, va, m, pv))
+			/* A lock-free entry may fill it meanwhile: CAS. */
+			if (pmap_enter_zero(pte, new, pmap, va, m, pv)) {
+				pt_count(pte, 1);
+				break;
+			}
+			continue;
+		}
+		/*
+		 * Another page's mapping, replaced in place (copy on write):
+		 * the new page's pv entry is linked under its pv lock first,
+		 * as for a zero PTE; the old page's entry goes after.  Page
+		 * walks of the old page need this pmap's lock, which we
+		 * hold, so none sees the PTE in between.  Only the access
+		 * path may change the PTE meanwhile (its A and M bits): the
+		 * CAS then fails and takes them in.
+		 */
+		if (pmap_replace(pte, old, new, pmap, va, m, pv))
 			break;
 	}
-	pt_count(pte, 1);
 	if ((new & PG_W) != 0)
 		pmap->pm_wired++;
 	PMAP_UNLOCK(pmap);
