@@ -506,23 +506,30 @@ vm_pgcache_refill(int domain, int pool)
 	if (i != n)
 		panic("%s: domain %d: %d of %d reserved pages found", __func__,
 		    domain, i, n);
-	m = batch[--n];
+	/*
+	 * The batch is in ascending physical order.  The cache is a stack:
+	 * push it from the top down, so that the pages come out ascending,
+	 * as a sequential toucher's accesses go (copying or zeroing page
+	 * after page, a descending order defeats the hardware prefetchers
+	 * at every page boundary: bench/fault's COW, 5%).
+	 */
+	m = batch[0];
 	critical_enter();
 	pc = &vm_pcpu_dom(curcpu_crit(), domain)->pd_cache[pool];
 	cnt = atomic_load_explicit(&pc->pc_cnt, memory_order_relaxed);
-	for (i = 0; i < n && cnt < vm_pgcache_max; i++) {
+	for (i = n - 1; i > 0 && cnt < vm_pgcache_max; i--) {
 		PGCACHE_MARK(batch[i], 1);
 		pc->pc_pages[cnt++] = batch[i];
 	}
 	atomic_store_explicit(&pc->pc_cnt, cnt, memory_order_relaxed);
 	critical_exit();
-	if (i < n) {
+	if (i > 0) {
 		/* Another thread filled the cache meanwhile. */
 		vm_domain_free_lock(vmd);
-		for (cnt = i; cnt < n; cnt++)
+		for (cnt = 1; cnt <= i; cnt++)
 			vm_phys_free_pages(batch[cnt], 0);
 		vm_domain_free_unlock(vmd);
-		vm_domain_freecnt_inc(vmd, n - i);
+		vm_domain_freecnt_inc(vmd, i);
 	}
 	return (m);
 }
