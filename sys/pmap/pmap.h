@@ -12,7 +12,10 @@
  * Locking contract (as FreeBSD's pmap(9)):
  *	- every function may be called with the object lock of the page held
  *	  and with the map lock held; none sleeps except where noted;
- *	- a pmap's own lock protects its page tables and statistics;
+ *	- a pmap's own lock protects its page tables and wired count (a
+ *	  new unwired mapping over a zero PTE is installed without it, by
+ *	  compare-and-swap under the page's pv lock; the resident count is
+ *	  kept per page-table page);
  *	  per-page reverse mappings (pv lists) are protected by a pv lock
  *	  hashed by physical address; lock order: pmap -> pv list lock;
  *	- functions taking a vm_page_t that changes its mappings (enter,
@@ -75,8 +78,10 @@ void	pmap_destroy(pmap_t pmap);	/* remove everything + release */
 int	pmap_enter(pmap_t pmap, vm_offset_t va, struct vm_page *m,
 	    vm_prot_t prot, u_int flags, int8_t psind);
 	/* KERN_SUCCESS, or KERN_RESOURCE_SHORTAGE when a page-table page
-	   cannot be had and PMAP_ENTER_NOSLEEP was given (the fault handler
-	   then waits for memory and retries: seed 001) */
+	   or a pv entry cannot be had and PMAP_ENTER_NOSLEEP was given (the
+	   fault handler then waits for memory and retries: seed 001).  May
+	   run concurrently with other pmap_enters of the same pmap (the
+	   caller's page busy or object lock covers only m) */
 void	pmap_enter_quick(pmap_t pmap, vm_offset_t va, struct vm_page *m,
 	    vm_prot_t prot);		/* best effort, read-only, never sleeps */
 void	pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva);

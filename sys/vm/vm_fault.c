@@ -165,7 +165,8 @@ vm_fault_oom(struct faultstate *fs)
 /*
  * A resident, valid, unbusied page of first_object: map it with the object
  * only read-locked.  No busy lock is taken either: the read lock keeps the
- * page in the object, and pmap_enter is serialised by the pmap.
+ * page in the object, and pmap_enter arbitrates concurrent entries of
+ * one address (a compare-and-swap of the PTE under the page's pv lock).
  */
 /* A fault found a page swap read ahead: count the use (once). */
 static inline void

@@ -29,14 +29,21 @@
  * installs the PTE with a compare-and-swap from zero, and counts the
  * mapping in its leaf table's page (md.pt_valid, atomic: the pmap keeps no
  * count of its own that every fault would write; pmap_resident_count adds
- * the tables' counts up).  Nothing else writes a zero PTE
- * (every other change starts from a valid one, under the pmap lock), so
- * the CAS loses only to another such entry, and then the pv entry is
+ * the tables' counts up).  Nothing else writes a zero PTE: every other
+ * change starts from a valid one, under the pmap lock, except the access
+ * path's, which only sets A and M in a valid PTE by CAS.  So the CAS from
+ * zero loses only to another such entry, and then the pv entry is
  * unlinked and the locked path decides.  Holding the pv lock across both
  * steps keeps the page's pv walks from seeing the entry without its PTE
  * or the PTE without its entry; a range operation (under the pmap lock)
  * that finds the new PTE valid removes it through the pv lock, after the
  * entry is linked.  A new PTE weakens nothing, so no shootdown is due.
+ *
+ * A mapping changed or removed under the pmap lock loses its pv entry
+ * only after the shootdown that the change made due (pmap_shootdown_due;
+ * in pmap_remove once per batch of pages): a walk of the page that finds
+ * no entry returns at once, and must not return while a CPU may still be
+ * using the old translation.
  *
  * Lock order: pmap lock -> pv list lock.  Functions that start from a page
  * (remove_all, remove_write, ...) hold its pv lock and only try-lock each
@@ -183,7 +190,7 @@ struct pmap {
 struct pv_entry {
 	pmap_t		pv_pmap;	/* (pv) */
 	vm_offset_t	pv_va;		/* (pv) */
-	TAILQ_ENTRY(pv_entry) pv_link;	/* (pv); pm_pvfree link when spare */
+	TAILQ_ENTRY(pv_entry) pv_link;	/* (pv) */
 };
 
 /*
@@ -555,7 +562,12 @@ pmap_pte(pmap_t pmap, vm_offset_t va, bool alloc)
 	return (&t[PT_INDEX(va, L1_SHIFT)]);
 }
 
-/* Link pv, taken from the zone, as (pmap, va) on m's list. */
+/*
+ * Link pv, taken from the zone, as (pmap, va) on m's list, ahead of the
+ * PTE's CAS; pv_gen moves only when the CAS succeeds (pv_commit_locked):
+ * an entry unlinked again under the same hold of the lock (pv_unlink_locked)
+ * was never seen, and no walk need restart for it.
+ */
 static void
 pv_link_locked(struct pv_entry *pv, pmap_t pmap, vm_offset_t va,
     vm_page_t m)
@@ -564,7 +576,16 @@ pv_link_locked(struct pv_entry *pv, pmap_t pmap, vm_offset_t va,
 	pv->pv_pmap = pmap;
 	pv->pv_va = va;
 	TAILQ_INSERT_TAIL(&m->md.pv_list, pv, pv_link);
-	m->md.pv_gen++;
+}
+
+static void
+pv_commit_locked(struct pv_entry *pv, vm_page_t m, bool ok)
+{
+	mtx_assert(pv_lock(m), MA_OWNED);
+	if (ok)
+		m->md.pv_gen++;
+	else
+		TAILQ_REMOVE(&m->md.pv_list, pv, pv_link);
 }
 
 /* Remove (pmap, va) from m's list; the pv lock is held. */
@@ -596,15 +617,14 @@ pmap_sync_bits(pt_entry_t old, vm_page_t m)
 }
 
 /*
- * Clear one valid leaf PTE of pmap.  With pv_locked the caller holds the
- * page's pv lock.
+ * Clear one valid leaf PTE of pmap (pmap lock held) and hand its A and M
+ * bits to its page; returns the old PTE.  The page's pv entry is left to
+ * the caller: it may go only once the translation is shot down (below).
  */
-static void
-pmap_remove_pte(pmap_t pmap, vm_offset_t va, _Atomic pt_entry_t *pte,
-    bool pv_locked)
+static pt_entry_t
+pmap_clear_pte(pmap_t pmap, _Atomic pt_entry_t *pte)
 {
 	pt_entry_t old;
-	vm_page_t m;
 
 	PMAP_ASSERT_LOCKED(pmap);
 	old = atomic_exchange(pte, 0);
@@ -613,31 +633,35 @@ pmap_remove_pte(pmap_t pmap, vm_offset_t va, _Atomic pt_entry_t *pte,
 	pt_count(pte, -1);
 	if ((old & PG_W) != 0)
 		pmap->pm_wired--;
-	m = PHYS_TO_VM_PAGE(old & PG_FRAME);
-	if ((old & PG_MG) != 0) {
-		pmap_sync_bits(old, m);
-		if (!pv_locked)
-			mtx_lock(pv_lock(m));
-		pv_remove_locked(pmap, va, m);
-		if (!pv_locked)
-			mtx_unlock(pv_lock(m));
-	}
+	if ((old & PG_MG) != 0)
+		pmap_sync_bits(old, PHYS_TO_VM_PAGE(old & PG_FRAME));
+	return (old);
 }
 
-/* Undo pv_link_locked: the entry's PTE was never installed. */
+/*
+ * Shoot down now if a translation was weakened.  Before a page's pv
+ * entry for a changed mapping goes: a page walk (pmap_remove_all,
+ * pmap_remove_write) that no longer finds the entry returns at once, and
+ * must not return while some CPU may still use the old translation
+ * (FreeBSD's delayed invalidation solves the same problem).
+ */
 static void
-pv_unlink_locked(struct pv_entry *pv, vm_page_t m)
+pmap_shootdown_due(pmap_t pmap)
 {
-	mtx_assert(pv_lock(m), MA_OWNED);
-	TAILQ_REMOVE(&m->md.pv_list, pv, pv_link);
-	m->md.pv_gen++;
+	PMAP_ASSERT_LOCKED(pmap);
+	if (pmap->pm_inval) {
+		pmap->pm_inval = false;
+		pmap_shootdown(pmap);
+	}
 }
 
 /*
  * Install new in the zero PTE pte, with m's pv entry pv (NULL for an
  * unmanaged page) linked first, both under m's pv lock (see the top for
- * why that order and that lock).  False, with nothing changed, when the
- * PTE is no longer zero.
+ * why that order and that lock), and count it in its table.  False, with
+ * nothing changed, when the PTE is no longer zero.  The count goes up
+ * before the CAS (down again if it fails): a removal, which can only
+ * follow a successful CAS, then never finds the table's count short.
  */
 static bool
 pmap_enter_zero(_Atomic pt_entry_t *pte, pt_entry_t new, pmap_t pmap,
@@ -646,24 +670,31 @@ pmap_enter_zero(_Atomic pt_entry_t *pte, pt_entry_t new, pmap_t pmap,
 	pt_entry_t zero = 0;
 	bool ok;
 
-	if (pv == NULL)
-		return (atomic_compare_exchange_strong_explicit(pte, &zero,
-		    new, memory_order_release, memory_order_relaxed));
-	mtx_lock(pv_lock(m));
-	pv_link_locked(pv, pmap, va, m);
+	pt_count(pte, 1);
+	if (pv != NULL) {
+		mtx_lock(pv_lock(m));
+		pv_link_locked(pv, pmap, va, m);
+	}
 	ok = atomic_compare_exchange_strong_explicit(pte, &zero, new,
 	    memory_order_release, memory_order_relaxed);
+	if (pv != NULL) {
+		pv_commit_locked(pv, m, ok);
+		mtx_unlock(pv_lock(m));
+	}
 	if (!ok)
-		pv_unlink_locked(pv, m);
-	mtx_unlock(pv_lock(m));
+		pt_count(pte, -1);
 	return (ok);
 }
 
 /*
- * Replace the valid PTE old, of another page, by new (pmap lock held),
- * linking pv (NULL: unmanaged) for m first and unlinking the old page's
- * entry after; the old PTE's A and M go to its page.  False, with nothing
- * changed, when the PTE is no longer old.
+ * Replace the valid PTE old, of another page, by new (pmap lock held):
+ * copy on write.  m's pv entry pv (NULL: unmanaged) is linked under its
+ * pv lock first, as for a zero PTE; the old page gets the old PTE's A and
+ * M, and loses its entry after the shootdown.  Page walks of the old page
+ * need this pmap's lock, which we hold, so none sees the PTE in between.
+ * False, with nothing changed, when the PTE is no longer old: only the
+ * access path may change it meanwhile (its A and M bits), and the
+ * caller's loop takes them in.
  */
 static bool
 pmap_replace(_Atomic pt_entry_t *pte, pt_entry_t old, pt_entry_t new,
@@ -679,8 +710,7 @@ pmap_replace(_Atomic pt_entry_t *pte, pt_entry_t old, pt_entry_t new,
 	}
 	ok = atomic_compare_exchange_strong(pte, &old, new);
 	if (pv != NULL) {
-		if (!ok)
-			pv_unlink_locked(pv, m);
+		pv_commit_locked(pv, m, ok);
 		mtx_unlock(pv_lock(m));
 	}
 	if (!ok)
@@ -691,11 +721,32 @@ pmap_replace(_Atomic pt_entry_t *pte, pt_entry_t old, pt_entry_t new,
 	if ((old & PG_MG) != 0) {
 		om = PHYS_TO_VM_PAGE(old & PG_FRAME);
 		pmap_sync_bits(old, om);
+		pmap_shootdown_due(pmap);
 		mtx_lock(pv_lock(om));
 		pv_remove_locked(pmap, va, om);
 		mtx_unlock(pv_lock(om));
 	}
 	return (true);
+}
+
+/*
+ * Same page (pmap lock held): new protection and wiring, keep A and M.
+ * The access path sets A and M without the pmap lock: swap with a CAS so
+ * that a bit it sets meanwhile is not lost.
+ */
+static void
+pmap_enter_same(pmap_t pmap, _Atomic pt_entry_t *pte, pt_entry_t old,
+    pt_entry_t new)
+{
+	pt_entry_t upd;
+
+	PMAP_ASSERT_LOCKED(pmap);
+	do {
+		upd = new | (old & (PG_A | PG_M));
+	} while (!atomic_compare_exchange_weak(pte, &old, upd));
+	pmap_pte_weakened(pmap, old, upd);
+	if ((old & PG_W) != (new & PG_W))
+		pmap->pm_wired += (new & PG_W) ? 1 : -1;
 }
 
 int
@@ -709,8 +760,9 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	int rv;
 
 	KASSERT(psind == 0, ("%s: superpage mappings not supported", __func__));
-	KASSERT((va & PAGE_MASK) == 0 && va < ((vm_offset_t)1 << 48),
-	    ("%s: bad va %#jx", __func__, (uintmax_t)va));
+	/* A table walk would fail for good: the caller's bug, said loudly. */
+	if ((va & PAGE_MASK) != 0 || va >= (vm_offset_t)1 << 48)
+		panic("%s: bad va %#jx", __func__, (uintmax_t)va);
 	(void)psind;
 	new = VM_PAGE_TO_PHYS(m) | PG_V | PG_U;
 	if ((prot & VM_PROT_WRITE) != 0)
@@ -731,18 +783,44 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 	if ((new & PG_W) == 0 && pte != NULL &&
 	    atomic_load_explicit(pte, memory_order_relaxed) == 0 &&
 	    (!managed || (pv = uma_zalloc(pv_zone, M_NOWAIT)) != NULL) &&
-	    pmap_enter_zero(pte, new, pmap, va, m, pv)) {
-		pt_count(pte, 1);
+	    pmap_enter_zero(pte, new, pmap, va, m, pv))
 		return (KERN_SUCCESS);
-	}
 	PMAP_LOCK(pmap);
-	/*
-	 * The tables and the pv entry first, without sleeping: nothing
-	 * changes on failure.
-	 */
-	while ((pte == NULL && (pte = pmap_pte(pmap, va, true)) == NULL) ||
-	    (managed && pv == NULL &&
-	    (pv = uma_zalloc(pv_zone, M_NOWAIT)) == NULL)) {
+	for (;;) {
+		/*
+		 * The tables, and a pv entry if the page gains a mapping,
+		 * first, without sleeping: nothing changes on failure.
+		 */
+		if (pte != NULL || (pte = pmap_pte(pmap, va, true)) != NULL) {
+			old = atomic_load(pte);
+			if ((old & PG_V) != 0 &&
+			    (flags & PMAP_ENTER_NOREPLACE) != 0) {
+				rv = KERN_FAILURE;
+				goto out;
+			}
+			if ((old & PG_V) != 0 &&
+			    (old & PG_FRAME) == VM_PAGE_TO_PHYS(m)) {
+				pmap_enter_same(pmap, pte, old, new);
+				rv = KERN_SUCCESS;
+				goto out;
+			}
+			if (!managed || pv != NULL ||
+			    (pv = uma_zalloc(pv_zone, M_NOWAIT)) != NULL) {
+				if ((old & PG_V) == 0) {
+					KASSERT(old == 0, ("%s: invalid PTE "
+					    "%#jx is not zero", __func__,
+					    (uintmax_t)old));
+					/* A lock-free entry may fill it. */
+					if (pmap_enter_zero(pte, new, pmap, va,
+					    m, pv))
+						break;
+				} else if (pmap_replace(pte, old, new, pmap,
+				    va, m, pv))
+					break;
+				continue;
+			}
+		}
+		/* No page-table page or no pv entry to be had. */
 		if ((flags & PMAP_ENTER_NOSLEEP) != 0) {
 			rv = KERN_RESOURCE_SHORTAGE;
 			goto out;
@@ -750,54 +828,6 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_page_t m, vm_prot_t prot,
 		PMAP_UNLOCK(pmap);
 		vm_wait();
 		PMAP_LOCK(pmap);
-	}
-	for (;;) {
-		old = atomic_load(pte);
-		if ((old & PG_V) != 0 && (flags & PMAP_ENTER_NOREPLACE) != 0) {
-			rv = KERN_FAILURE;
-			goto out;
-		}
-		if ((old & PG_V) != 0 &&
-		    (old & PG_FRAME) == VM_PAGE_TO_PHYS(m)) {
-			/*
-			 * Same page: new protection and wiring, keep A and
-			 * M.  The access path sets A and M without the pmap
-			 * lock: swap with a CAS so that a bit it sets
-			 * meanwhile is not lost.
-			 */
-			pt_entry_t upd;
-
-			do {
-				upd = new | (old & (PG_A | PG_M));
-			} while (!atomic_compare_exchange_weak(pte, &old,
-			    upd));
-			pmap_pte_weakened(pmap, old, upd);
-			if ((old & PG_W) != (new & PG_W))
-				pmap->pm_wired += (new & PG_W) ? 1 : -1;
-			rv = KERN_SUCCESS;
-			goto out;
-		}
-		if ((old & PG_V) == 0) {
-			KASSERT(old == 0, ("%s: invalid PTE %#jx is not zero",
-			    __func__, (uintmax_t)old));
-			/* A lock-free entry may fill it meanwhile: CAS. */
-			if (pmap_enter_zero(pte, new, pmap, va, m, pv)) {
-				pt_count(pte, 1);
-				break;
-			}
-			continue;
-		}
-		/*
-		 * Another page's mapping, replaced in place (copy on write):
-		 * the new page's pv entry is linked under its pv lock first,
-		 * as for a zero PTE; the old page's entry goes after.  Page
-		 * walks of the old page need this pmap's lock, which we
-		 * hold, so none sees the PTE in between.  Only the access
-		 * path may change the PTE meanwhile (its A and M bits): the
-		 * CAS then fails and takes them in.
-		 */
-		if (pmap_replace(pte, old, new, pmap, va, m, pv))
-			break;
 	}
 	if ((new & PG_W) != 0)
 		pmap->pm_wired++;
@@ -883,18 +913,57 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
 	}
 }
 
+/*
+ * pmap_remove clears PTEs in batches: the batch's pv entries go after one
+ * shootdown for the batch (pmap_shootdown_due), not one per page.
+ */
+#define	PMAP_RM_BATCH	64
+
+struct pmap_rm_batch {
+	int		n;
+	vm_offset_t	va[PMAP_RM_BATCH];
+	vm_page_t	m[PMAP_RM_BATCH];
+};
+
+static void
+pmap_rm_flush(pmap_t pmap, struct pmap_rm_batch *b)
+{
+	int i;
+
+	pmap_shootdown_due(pmap);
+	for (i = 0; i < b->n; i++) {
+		mtx_lock(pv_lock(b->m[i]));
+		pv_remove_locked(pmap, b->va[i], b->m[i]);
+		mtx_unlock(pv_lock(b->m[i]));
+	}
+	b->n = 0;
+}
+
 static void
 pmap_remove_cb(pmap_t pmap, vm_offset_t va, _Atomic pt_entry_t *pte,
-    void *arg __unused)
+    void *arg)
 {
-	pmap_remove_pte(pmap, va, pte, false);
+	struct pmap_rm_batch *b = arg;
+	pt_entry_t old;
+
+	old = pmap_clear_pte(pmap, pte);
+	if ((old & PG_MG) == 0)
+		return;
+	b->va[b->n] = va;
+	b->m[b->n] = PHYS_TO_VM_PAGE(old & PG_FRAME);
+	if (++b->n == PMAP_RM_BATCH)
+		pmap_rm_flush(pmap, b);
 }
 
 void
 pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
 {
+	struct pmap_rm_batch b;
+
+	b.n = 0;
 	PMAP_LOCK(pmap);
-	pmap_range(pmap, sva, eva, pmap_remove_cb, NULL);
+	pmap_range(pmap, sva, eva, pmap_remove_cb, &b);
+	pmap_rm_flush(pmap, &b);
 	PMAP_UNLOCK(pmap);
 }
 
@@ -997,8 +1066,9 @@ restart:
 			}
 		}
 		pte = pmap_pte(pmap, pv->pv_va, false);
-		KASSERT(pte != NULL && (atomic_load(pte) & PG_V) != 0,
-		    ("%s: pv without a mapping", __func__));
+		KASSERT(pte != NULL && (atomic_load(pte) & PG_V) != 0 &&
+		    (atomic_load(pte) & PG_FRAME) == VM_PAGE_TO_PHYS(m),
+		    ("%s: pv without its mapping", __func__));
 		if (!fn(pmap, pv->pv_va, pte, arg)) {
 			PMAP_UNLOCK(pmap);
 			break;
@@ -1008,11 +1078,20 @@ restart:
 	mtx_unlock(lock);
 }
 
+/*
+ * Every mapping of the page: the walk holds the page's pv lock until each
+ * pmap's unlock has shot down, so no other walk of the page sees the
+ * entries gone before the translations are.
+ */
 static bool
 pmap_remove_all_cb(pmap_t pmap, vm_offset_t va, _Atomic pt_entry_t *pte,
     void *arg __unused)
 {
-	pmap_remove_pte(pmap, va, pte, true);
+	pt_entry_t old;
+
+	old = pmap_clear_pte(pmap, pte);
+	if ((old & PG_MG) != 0)
+		pv_remove_locked(pmap, va, PHYS_TO_VM_PAGE(old & PG_FRAME));
 	return (true);
 }
 
