@@ -181,7 +181,14 @@ vm_map_splay_tree(vm_map_entry_t root, vm_offset_t addr)
 			if (!e_child(y))
 				break;
 			if (addr < y->start && e_child(y->left)) {
-				/* Zig-zig: rotate right at x. */
+				/*
+				 * Zig-zig: rotate right at x.  Two levels in
+				 * one step: y's children (the next node, and
+				 * x's new left child, whose max_free is read
+				 * at once) are asked for together.
+				 */
+				__builtin_prefetch(y->left);
+				__builtin_prefetch(e_ptr(y->right));
 				x->left = e_child(y->right) ? y->right :
 				    e_thread(y);
 				max_free_update(x);
@@ -198,7 +205,9 @@ vm_map_splay_tree(vm_map_entry_t root, vm_offset_t addr)
 			if (!e_child(y))
 				break;
 			if (addr >= y->end && e_child(y->right)) {
-				/* Zag-zag: rotate left at x. */
+				/* Zag-zag: rotate left at x (as zig-zig). */
+				__builtin_prefetch(y->right);
+				__builtin_prefetch(e_ptr(y->left));
 				x->right = e_child(y->left) ? y->left :
 				    e_thread(y);
 				max_free_update(x);
