@@ -564,9 +564,9 @@ pmap_pte(pmap_t pmap, vm_offset_t va, bool alloc)
 
 /*
  * Link pv, taken from the zone, as (pmap, va) on m's list, ahead of the
- * PTE's CAS; pv_gen moves only when the CAS succeeds (pv_commit_locked):
- * an entry unlinked again under the same hold of the lock (pv_unlink_locked)
- * was never seen, and no walk need restart for it.
+ * PTE's CAS; pv_commit_locked then moves pv_gen if the CAS succeeded, or
+ * unlinks the entry: unlinked under the same hold of the lock, it was
+ * never seen, and no walk need restart for it.
  */
 static void
 pv_link_locked(struct pv_entry *pv, pmap_t pmap, vm_offset_t va,
@@ -639,8 +639,8 @@ pmap_clear_pte(pmap_t pmap, _Atomic pt_entry_t *pte)
 }
 
 /*
- * Shoot down now if a translation was weakened.  Before a page's pv
- * entry for a changed mapping goes: a page walk (pmap_remove_all,
+ * Shoot down now if a translation was weakened; called before a changed
+ * mapping's pv entry goes.  A page walk (pmap_remove_all,
  * pmap_remove_write) that no longer finds the entry returns at once, and
  * must not return while some CPU may still use the old translation
  * (FreeBSD's delayed invalidation solves the same problem).
