@@ -55,6 +55,9 @@ typedef unsigned short	u_short;
 #ifndef __noinline
 #define	__noinline		__attribute__((__noinline__))
 #endif
+#ifndef __always_inline
+#define	__always_inline		__inline __attribute__((__always_inline__))
+#endif
 #ifndef __unused
 #define	__unused		__attribute__((__unused__))
 #endif

@@ -663,7 +663,7 @@ pmap_shootdown_due(pmap_t pmap)
  * before the CAS (down again if it fails): a removal, which can only
  * follow a successful CAS, then never finds the table's count short.
  */
-static bool
+static __always_inline bool
 pmap_enter_zero(_Atomic pt_entry_t *pte, pt_entry_t new, pmap_t pmap,
     vm_offset_t va, vm_page_t m, struct pv_entry *pv)
 {
