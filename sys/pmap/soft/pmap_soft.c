@@ -915,9 +915,11 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
 
 /*
  * pmap_remove clears PTEs in batches: the batch's pv entries go after one
- * shootdown for the batch (pmap_shootdown_due), not one per page.
+ * shootdown for the batch (pmap_shootdown_due), not one per page.  (A
+ * shootdown looks at every CPU slot: an unmap of 1 GiB pays 1,024 of
+ * them, each a few hundred loads at most.)
  */
-#define	PMAP_RM_BATCH	64
+#define	PMAP_RM_BATCH	256
 
 struct pmap_rm_batch {
 	int		n;
