@@ -266,7 +266,8 @@ vm_pageout_reclaim(struct vm_pdscan *ps, vm_object_t object, vm_page_t m)
  * => m exclusively busied, nothing locked.
  */
 static int
-vm_pageout_inactive_one(vm_page_t m, void *arg)
+vm_pageout_inactive_one(vm_page_t m, vm_page_t *batch __unused,
+    int nbatch __unused, void *arg)
 {
 	struct vm_pdscan *ps = arg;
 	vm_object_t object;
@@ -300,16 +301,22 @@ vm_pageout_inactive_one(vm_page_t m, void *arg)
 
 /*
  * Walk queue from its head in batches, handing each busied page to fn,
- * until fn has freed target pages or the queue's pages were all seen.
- * The pages fn freed.
+ * until fn has freed (or started) target pages or the queue's pages were
+ * all seen; the whole of a batch is handed out, even past the target, as
+ * it is busied.  fn also gets the batch's pages still to come, and may
+ * take some of them (the laundry's clusters), setting their slots NULL.
+ * The pages fn counted.
  */
+typedef int vm_pageout_fn(vm_page_t m, vm_page_t *batch, int nbatch,
+    void *arg);
+
 static int
 vm_pageout_scan_queue(struct vm_domain *vmd, uint8_t queue, int target,
-    int (*fn)(vm_page_t, void *), void *arg)
+    vm_pageout_fn *fn, void *arg)
 {
 	struct vm_pagequeue *pq = &vmd->vmd_pagequeues[queue];
 	struct vm_page marker;
-	vm_page_t ma[VM_PAGEOUT_BATCH];
+	vm_page_t ma[VM_PAGEOUT_BATCH], m;
 	int freed = 0, scanned = 0, limit, n, i;
 
 	vm_pageout_init_marker(&marker, queue);
@@ -321,8 +328,12 @@ vm_pageout_scan_queue(struct vm_domain *vmd, uint8_t queue, int target,
 		if (n < 0)
 			break;
 		vm_pagequeue_unlock(pq);
-		for (i = 0; i < n; i++)
-			freed += fn(ma[i], arg);
+		for (i = 0; i < n; i++) {
+			if ((m = ma[i]) == NULL)
+				continue;	/* taken by an earlier page */
+			ma[i] = NULL;
+			freed += fn(m, ma + i + 1, n - i - 1, arg);
+		}
 		VM_CNT_ADD(v_pdpages, n);
 		vm_pagequeue_lock(pq);
 	}
@@ -602,7 +613,8 @@ vm_pageout_launder_page(vm_object_t object, vm_page_t m, vm_page_t *batch,
  * => m exclusively busied, nothing locked.
  */
 static int
-vm_pageout_launder_one(vm_page_t m, vm_page_t *batch, int nbatch)
+vm_pageout_launder_one(vm_page_t m, vm_page_t *batch, int nbatch,
+    void *arg __unused)
 {
 	vm_object_t object;
 	int done = 0;
@@ -623,44 +635,6 @@ vm_pageout_launder_one(vm_page_t m, vm_page_t *batch, int nbatch)
 		vm_page_xunbusy(m);
 	}
 	VM_OBJECT_WUNLOCK(object);
-	return (done);
-}
-
-/*
- * Launder up to target pages from the head of the laundry queue, in the
- * daemon's batches; the pages freed or started.  Its own walk rather
- * than vm_pageout_scan_queue's: a cluster takes pages out of the batch.
- */
-static int
-vm_pageout_scan_laundry(struct vm_domain *vmd, int target)
-{
-	struct vm_pagequeue *pq = &vmd->vmd_pagequeues[PQ_LAUNDRY];
-	struct vm_page marker;
-	vm_page_t ma[VM_PAGEOUT_BATCH], m;
-	int done = 0, scanned = 0, limit, n, i;
-
-	vm_pageout_init_marker(&marker, PQ_LAUNDRY);
-	vm_pagequeue_lock(pq);
-	limit = (int)atomic_load(&pq->pq_cnt);
-	TAILQ_INSERT_HEAD(&pq->pq_pl, &marker, plinks.q);
-	while (done < target && scanned <= limit) {
-		n = vm_pageout_collect(pq, &marker, ma, &scanned);
-		if (n < 0)
-			break;
-		vm_pagequeue_unlock(pq);
-		/* The whole batch, even past the target: it is busied. */
-		for (i = 0; i < n; i++) {
-			if ((m = ma[i]) == NULL)
-				continue;	/* went with a cluster */
-			ma[i] = NULL;
-			done += vm_pageout_launder_one(m, ma + i + 1,
-			    n - i - 1);
-		}
-		VM_CNT_ADD(v_pdpages, n);
-		vm_pagequeue_lock(pq);
-	}
-	TAILQ_REMOVE(&pq->pq_pl, &marker, plinks.q);
-	vm_pagequeue_unlock(pq);
 	return (done);
 }
 
@@ -703,8 +677,8 @@ vm_pageout_laundry_thread(void *arg __unused)
 				waitio = true;
 				continue;
 			}
-			done = vm_pageout_scan_laundry(vmd, shortage -
-			    inflight);
+			done = vm_pageout_scan_queue(vmd, PQ_LAUNDRY,
+			    shortage - inflight, vm_pageout_launder_one, NULL);
 			if (done > 0)
 				vm_pageout_laundry_progress();
 			if (done > 0 && vm_pageout_shortage(vmd) > 0 &&
