@@ -865,7 +865,9 @@ vm_mmap_wirefuture(struct vmspace *vs, vm_offset_t start, vm_offset_t end,
 /*
  * One access of len bytes (inside one page) at va, as the CPU makes it:
  * through the pmap, and on a miss through the fault handler, then again.
- * Returns the KERN_* result of the last fault.
+ * Returns the KERN_* result of the last fault.  An address space the OOM
+ * killer took makes no access at all (KERN_TERMINATED: SIGKILL), even
+ * through translations the killer has not yet removed.
  */
 static int
 vm_uaccess(struct vmspace *vs, vm_offset_t va, void *buf, size_t len,
@@ -874,6 +876,9 @@ vm_uaccess(struct vmspace *vs, vm_offset_t va, void *buf, size_t len,
 	vm_map_t map = vs_map(vs);
 	int rv;
 
+	if (__predict_false(atomic_load_explicit(&vs->vm_oom,
+	    memory_order_relaxed) == VM_OOM_KILLED))
+		return (KERN_TERMINATED);
 	if (va < vm_map_min(map) || va >= vm_map_max(map))
 		return (KERN_INVALID_ADDRESS);
 	for (;;) {
