@@ -11,22 +11,27 @@
  * is first->start - header.end and the gap after the last is
  * header.start - last->end, with no special case (D13735).
  *
- * Every node stores max_free, the largest free gap with an endpoint in its
- * subtree (D17794).  Because of the threads a node computes it locally:
- * on each side, its child's max_free, or the gap to the neighbour the
- * thread leads to.  The first-fit search (vm_map_findspace) therefore walks
- * one path, choosing the leftmost subtree whose max_free is large enough,
- * and then splays the gap it found to the root so that the insertion that
- * follows costs O(1).
+ * Every node knows max_free, the largest free gap with an endpoint in its
+ * subtree (D17794), as its two sides: free_left is its left child's
+ * max_free or, where the left pointer is a thread, the gap to the
+ * predecessor; free_right likewise.  The first-fit search
+ * (vm_map_findspace) therefore walks one path, going left wherever a
+ * node's free_left is large enough, and then splays the gap it found to
+ * the root so that the insertion that follows costs O(1).
  *
  * Splaying is top-down: the descent peels the nodes it passes into a left
  * and a right list (rotating on zig-zig steps, which is what makes the
  * amortised bound hold), and the reassembly walks the lists back,
- * re-linking and recomputing max_free bottom-up.  Only an exclusive holder
- * of the map lock splays; a shared holder searches without changing the
- * tree.  A change to an entry's bounds next to a free gap is always made
- * while the nodes that record that gap are on the path a following splay
- * recomputes (see vm_map_clip_start and vm_map_entry_unlink's MERGE_NEXT).
+ * re-linking bottom-up.  A rotation or a re-link changes one side of a
+ * node, and the new side's value is the max_free of what it received,
+ * already in hand; so a splay reads only the nodes on its path (FreeBSD
+ * keeps one max_free per node and reads the child off the path to
+ * recompute it: on a big map, a cache miss per node).  Only an exclusive
+ * holder of the map lock splays; a shared holder searches without changing
+ * the tree.  Changing an entry's bounds next to a free gap changes the
+ * stored side that records the gap: the code that does it (the unlink's
+ * MERGE_NEXT) recomputes that side from the neighbours; a split or a stack
+ * growth moves a boundary between two entries and changes no gap.
  *
  * Lock order: map lock -> object lock -> page queue -> CPU slot.
  *
@@ -34,7 +39,8 @@
  * INVARIANTS builds once the changes since the last walk exceed the number
  * of entries, D22163, or on every unlock with vm.map_check_always):
  * entries sorted and disjoint inside [min, max); threads lead to the in-order
- * neighbours and the header; every max_free is exact; nentries and size
+ * neighbours and the header; every free_left and free_right is exact;
+ * nentries and size
  * match the entries.
  */
 #include <errno.h>
@@ -100,27 +106,39 @@ e_thread(vm_map_entry_t p)
 	return ((vm_map_entry_t)((uintptr_t)p | THREAD_BIT));
 }
 
-/* The largest gap on each side of e within its subtree. */
+/*
+ * max_free of e's subtree: the larger of its two sides.  Each side is
+ * stored (free_left, free_right) rather than recomputed from the child or
+ * the thread's target, so that a splay, which changes one side of each node
+ * it passes, never reads the child it does not pass, nor a neighbour at
+ * the end of a thread: on a big map every such read is a cache miss.
+ */
+static inline vm_size_t
+max_free(vm_map_entry_t e)
+{
+	return (e->free_left > e->free_right ? e->free_left : e->free_right);
+}
+
+/* Each side of e recomputed from its child or its thread's target. */
 static inline vm_size_t
 left_free(vm_map_entry_t e)
 {
-	return (e_child(e->left) ? e->left->max_free :
+	return (e_child(e->left) ? max_free(e->left) :
 	    e->start - e_ptr(e->left)->end);
 }
 
 static inline vm_size_t
 right_free(vm_map_entry_t e)
 {
-	return (e_child(e->right) ? e->right->max_free :
+	return (e_child(e->right) ? max_free(e->right) :
 	    e_ptr(e->right)->start - e->end);
 }
 
 static inline void
 max_free_update(vm_map_entry_t e)
 {
-	vm_size_t l = left_free(e), r = right_free(e);
-
-	e->max_free = l > r ? l : r;
+	e->free_left = left_free(e);
+	e->free_right = right_free(e);
 }
 
 vm_map_entry_t
@@ -163,16 +181,15 @@ static vm_map_entry_t
 vm_map_splay_tree(vm_map_entry_t root, vm_offset_t addr)
 {
 	vm_map_entry_t x, y, llist, rlist, next, sub;
+	vm_size_t m;
 
 	llist = rlist = NULL;
 	x = root;
 	for (;;) {
 		/*
-		 * Both children are read again: one is the next step, the
-		 * other's max_free is read when the path is reassembled.
-		 * On a big map every node is a cache miss; asking for both
-		 * now overlaps them (a thread's target is prefetched for
-		 * nothing, harmlessly).
+		 * On a big map every node is a cache miss: ask for both
+		 * children while x's comparison decides which is next (a
+		 * thread's target is prefetched for nothing, harmlessly).
 		 */
 		__builtin_prefetch(e_ptr(x->left));
 		__builtin_prefetch(e_ptr(x->right));
@@ -182,17 +199,16 @@ vm_map_splay_tree(vm_map_entry_t root, vm_offset_t addr)
 				break;
 			if (addr < y->start && e_child(y->left)) {
 				/*
-				 * Zig-zig: rotate right at x.  Two levels in
-				 * one step: y's children (the next node, and
-				 * x's new left child, whose max_free is read
-				 * at once) are asked for together.
+				 * Zig-zig: rotate right at x.  What moves from
+				 * y's right to x's left, a subtree or the gap
+				 * between them, keeps its size.
 				 */
 				__builtin_prefetch(y->left);
-				__builtin_prefetch(e_ptr(y->right));
 				x->left = e_child(y->right) ? y->right :
 				    e_thread(y);
-				max_free_update(x);
+				x->free_left = y->free_right;
 				y->right = x;
+				y->free_right = max_free(x);
 				x = y;
 				y = x->left;
 			}
@@ -207,11 +223,11 @@ vm_map_splay_tree(vm_map_entry_t root, vm_offset_t addr)
 			if (addr >= y->end && e_child(y->right)) {
 				/* Zag-zag: rotate left at x (as zig-zig). */
 				__builtin_prefetch(y->right);
-				__builtin_prefetch(e_ptr(y->left));
 				x->right = e_child(y->left) ? y->left :
 				    e_thread(y);
-				max_free_update(x);
+				x->free_right = y->free_left;
 				y->left = x;
+				y->free_left = max_free(x);
 				x = y;
 				y = x->right;
 			}
@@ -224,25 +240,33 @@ vm_map_splay_tree(vm_map_entry_t root, vm_offset_t addr)
 	/*
 	 * Reassemble.  The left list holds, last first, the nodes smaller than
 	 * x: each becomes the right child of the one taken before it, and the
-	 * last taken gets x's left subtree (or, if none, a thread to x).
+	 * last taken gets x's left subtree (or, if none, a thread to x).  Each
+	 * one's right side is then what it received: x's old left side for
+	 * the first (x's left subtree, or the gap between the two), the one
+	 * before it for the others; its left side did not change.
 	 */
+	m = x->free_left;
 	sub = x->left;
 	for (y = llist; y != NULL; y = next) {
 		next = y->right;
 		y->right = e_child(sub) ? sub : e_thread(x);
-		max_free_update(y);
+		y->free_right = m;
+		m = max_free(y);
 		sub = y;
 	}
 	x->left = sub;
+	x->free_left = m;
+	m = x->free_right;
 	sub = x->right;
 	for (y = rlist; y != NULL; y = next) {
 		next = y->left;
 		y->left = e_child(sub) ? sub : e_thread(x);
-		max_free_update(y);
+		y->free_left = m;
+		m = max_free(y);
 		sub = y;
 	}
 	x->right = sub;
-	max_free_update(x);
+	x->free_right = m;
 	return (x);
 }
 
@@ -287,13 +311,22 @@ vm_map_entry_link_root(vm_map_t map, vm_map_entry_t entry)
 			    entry->end <= sub->start,
 			    ("%s: map %p entry %p overlaps %p", __func__,
 			    (void *)map, (void *)entry, (void *)sub));
-			*(before ? &sub->right : &sub->left) = e_thread(entry);
-			max_free_update(sub);
+			/* Only sub's side facing entry changes. */
+			if (before) {
+				sub->right = e_thread(entry);
+				sub->free_right = entry->start - sub->end;
+			} else {
+				sub->left = e_thread(entry);
+				sub->free_left = sub->start - entry->end;
+			}
 		}
 		entry->left = before ? sub : r;
 		entry->right = before ? r : sub;
 		*near = e_thread(entry);
-		max_free_update(r);
+		if (before)
+			r->free_left = r->start - entry->end;
+		else
+			r->free_right = entry->start - r->end;
 	}
 	max_free_update(entry);
 	map->root = entry;
@@ -347,17 +380,18 @@ vm_map_entry_unlink(vm_map_t map, vm_map_entry_t entry, enum unlink_op op)
 	if (e_child(l)) {
 		/* Entry's predecessor, the greatest node of l, to l's top. */
 		l = vm_map_splay_tree(l, entry->start);
+		/* Only the sides facing the vanished entry change. */
 		if (e_child(r)) {
 			r->left = e_thread(l);
-			max_free_update(r);
+			r->free_left = r->start - l->end;
 		} else
 			map->header.left = e_thread(l);
 		l->right = r;
-		max_free_update(l);
+		l->free_right = right_free(l);
 		map->root = l;
 	} else if (e_child(r)) {
 		r->left = l;
-		max_free_update(r);
+		r->free_left = left_free(r);
 		map->root = r;
 		map->header.right = e_thread(r);
 	} else {
@@ -678,27 +712,29 @@ vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length)
 		return (n->start - r->end >= length ? r->end : fail);
 	}
 	p = r->right;
-	if (p->max_free < length)
+	if (max_free(p) < length)
 		return (fail);
+	/*
+	 * Each node's sides say where a fit is without reading a child that
+	 * the path does not take; a thread's gap ends at the node.
+	 */
 	for (;;) {
-		if (e_child(p->left)) {
-			if (p->left->max_free >= length) {
+		if (p->free_left >= length) {
+			if (e_child(p->left)) {
 				p = p->left;
 				continue;
 			}
-		} else if (p->start - e_ptr(p->left)->end >= length) {
-			gs = e_ptr(p->left)->end;
+			gs = p->start - p->free_left;
 			break;
 		}
+		if (p->free_right < length)
+			panic("%s: map %p: max_free of %p promised %#jx bytes",
+			    __func__, (void *)map, (void *)p,
+			    (uintmax_t)length);
 		if (e_child(p->right)) {
 			p = p->right;
 			continue;
 		}
-		n = e_ptr(p->right);
-		if (n->start - p->end < length)
-			panic("%s: map %p: max_free of %p promised %#jx bytes",
-			    __func__, (void *)map, (void *)p,
-			    (uintmax_t)length);
 		gs = p->end;
 		break;
 	}
@@ -1264,9 +1300,9 @@ vm_map_clip_check(vm_map_t map, vm_offset_t start, vm_offset_t end)
 /*
  * Split entry at addr into two entries; the new one takes the part before
  * addr (front) or after it.  The old entry shrinks first and the new one is
- * linked into the vacated space: the splay of that insertion passes through
- * every node whose max_free records the neighbouring gap, so all of them are
- * recomputed.
+ * linked into the vacated space.  No free gap changes (the halves meet at
+ * addr), so no stored side does but those the link sets: the new entry's,
+ * and the sides of its two neighbours that face it.
  */
 static void
 vm_map_entry_split(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr,
@@ -3335,7 +3371,7 @@ void
 _vm_map_assert_consistent(vm_map_t map, bool force)
 {
 	vm_map_entry_t header = &map->header, e, prev, x, *stack, *order;
-	vm_size_t size = 0, mf;
+	vm_size_t size = 0;
 	int i, n = 0, sp;
 
 	if (!force && !vm_map_check_always &&
@@ -3359,9 +3395,10 @@ _vm_map_assert_consistent(vm_map_t map, bool force)
 			vm_map_check_fail(map, e, "predecessor is wrong");
 		if ((e->eflags & MAP_ENTRY_HEADER) != 0)
 			vm_map_check_fail(map, e, "header flag on an entry");
-		mf = MAX(left_free(e), right_free(e));
-		if (e->max_free != mf)
-			vm_map_check_fail(map, e, "max_free is stale");
+		if (e->free_left != left_free(e))
+			vm_map_check_fail(map, e, "free_left is stale");
+		if (e->free_right != right_free(e))
+			vm_map_check_fail(map, e, "free_right is stale");
 		if ((e->eflags & MAP_ENTRY_GUARD) == 0)
 			size += e->end - e->start;
 		/* An entry's own charge waits for its own object. */
@@ -3442,11 +3479,11 @@ vm_map_print(vm_map_t map)
 	for (e = vm_map_entry_first(map); e != &map->header;
 	    e = vm_map_entry_succ(e))
 		kprintf("  %p [%#jx, %#jx) prot %x/%x inh %d eflags %#x "
-		    "obj %p off %#jx wired %d max_free %#jx\n", (void *)e,
+		    "obj %p off %#jx wired %d free %#jx/%#jx\n", (void *)e,
 		    (uintmax_t)e->start, (uintmax_t)e->end, e->protection,
 		    e->max_protection, e->inheritance, e->eflags,
 		    (void *)e->object, (uintmax_t)e->offset, e->wired_count,
-		    (uintmax_t)e->max_free);
+		    (uintmax_t)e->free_left, (uintmax_t)e->free_right);
 }
 
 /* ---- tunables --------------------------------------------------------- */

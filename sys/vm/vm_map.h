@@ -7,7 +7,8 @@
  * predecessor (successor), so vm_map_entry_pred/succ need no list (seed 000,
  * D21964).  The tree is splayed on lookup under the exclusive lock, and
  * every node carries max_free, the largest gap with an endpoint in its
- * subtree, so a first-fit search is one descent (seed 000, D17794).  The
+ * subtree, as its two sides (free_left, free_right), so a first-fit search
+ * is one descent (seed 000, D17794).  The
  * header entry is the sentinel before the first and after the last entry:
  * its start is the map's max and its end the map's min, so no comparison
  * needs a special case for it (D13735); its eflags carry MAP_ENTRY_HEADER
@@ -113,8 +114,11 @@ struct vm_map_entry {
 	struct vm_map_entry *right;	/* (m) right child, or succ (thread) */
 	vm_offset_t	start;		/* (m) */
 	vm_offset_t	end;		/* (m) */
+	vm_size_t	free_left;	/* (m) largest gap left of start in the
+					   subtree: the left child's max_free,
+					   or the gap to the predecessor */
+	vm_size_t	free_right;	/* (m) the same right of end */
 	vm_offset_t	next_read;	/* (m) read-ahead: next expected va */
-	vm_size_t	max_free;	/* (m) largest gap, endpoint in subtree */
 	struct vm_object *object;	/* (m) NULL: no backing yet */
 	vm_ooffset_t	offset;		/* (m) offset into the object */
 	u_int		eflags;		/* (m) MAP_ENTRY_* */
