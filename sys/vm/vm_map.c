@@ -685,8 +685,13 @@ vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length)
 		return (start);
 	vm_map_splay(map, start);
 	r = map->root;
-	if (r->start <= start) {
-		/* start is in r or in the gap after it. */
+	/*
+	 * When start is inside r, the first gap above it is the one after r,
+	 * which r's right side records with all the later ones: the descent
+	 * below finds the fit without first walking to r's successor.
+	 */
+	if (r->end <= start) {
+		/* start is in the gap after r. */
 		n = vm_map_entry_succ(r);
 		gs = MAX(r->end, start);
 		if (n->start - gs >= length)
@@ -701,16 +706,14 @@ vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length)
 		 */
 		vm_map_splay(map, n->start);
 		r = map->root;
-	} else {
+	} else if (start < r->start) {
 		/* start is in the gap before r. */
 		gs = MAX(vm_map_entry_pred(r)->end, start);
 		if (r->start - gs >= length)
 			return (gs);
 	}
-	if (!e_child(r->right)) {
-		n = e_ptr(r->right);
-		return (n->start - r->end >= length ? r->end : fail);
-	}
+	if (!e_child(r->right))
+		return (r->free_right >= length ? r->end : fail);
 	p = r->right;
 	if (max_free(p) < length)
 		return (fail);
