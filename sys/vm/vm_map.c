@@ -63,6 +63,11 @@
 #include <pmap/pmap.h>
 #include <uma.h>
 
+/* The layout vm_map.h describes: what a search reads never straddles. */
+_Static_assert(sizeof(struct vm_map_entry) == 96 &&
+    offsetof(struct vm_map_entry, end) + sizeof(vm_offset_t) <= 32,
+    "struct vm_map_entry's layout");
+
 /* Map entries and vmspaces come from zones (UMA_ZONE_VM). */
 static uma_zone_t vm_map_entry_zone;
 static uma_zone_t vmspace_zone;
@@ -932,10 +937,10 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 	 */
 	if (object == NULL && (eflags & (MAP_ENTRY_GUARD |
 	    MAP_ENTRY_GROWS_DOWN | MAP_ENTRY_NOFAULT)) == 0 &&
+	    prev->end == start && prev->object != NULL &&
 	    (prev->eflags & (MAP_ENTRY_HEADER | MAP_ENTRY_NEEDS_COPY |
 	    MAP_ENTRY_GUARD | MAP_ENTRY_GROWS_DOWN | MAP_ENTRY_IS_SUB_MAP |
 	    MAP_ENTRY_IN_TRANSITION)) == 0 &&
-	    prev->end == start && prev->object != NULL &&
 	    prev->wired_count == 0 &&
 	    vm_object_coalesce(prev->object, prev->offset,
 	    prev->end - prev->start, end - start, charge)) {
@@ -3525,7 +3530,7 @@ void
 vm_map_startup(void)
 {
 	vm_map_entry_zone = uma_zcreate("MAP ENTRY",
-	    sizeof(struct vm_map_entry), NULL, NULL, NULL, NULL, UMA_ALIGN_PTR,
+	    sizeof(struct vm_map_entry), NULL, NULL, NULL, NULL, 32 - 1,
 	    UMA_ZONE_VM);
 	vmspace_zone = uma_zcreate("VMSPACE", sizeof(struct vmspace), NULL,
 	    NULL, NULL, NULL, UMA_ALIGN_CACHE, UMA_ZONE_VM);

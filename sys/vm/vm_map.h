@@ -109,6 +109,12 @@ typedef uint8_t vm_inherit_t;
 #define	MAXPAGESIZES		3
 extern const vm_size_t pagesizes[MAXPAGESIZES];	/* 4 KiB, 2 MiB, 1 GiB */
 
+/*
+ * The fields are in the order they are read.  Entries are 96 bytes, so in a
+ * slab they begin at 0 or 32 in a cache line: the first 32 bytes, all a
+ * search reads, never straddle two lines, and what a splay or a fault reads
+ * next (the free sides, flags, protections, object) is in the first 64.
+ */
 struct vm_map_entry {
 	struct vm_map_entry *left;	/* (m) left child, or pred (thread) */
 	struct vm_map_entry *right;	/* (m) right child, or succ (thread) */
@@ -118,14 +124,14 @@ struct vm_map_entry {
 					   subtree: the left child's max_free,
 					   or the gap to the predecessor */
 	vm_size_t	free_right;	/* (m) the same right of end */
-	vm_offset_t	next_read;	/* (m) read-ahead: next expected va */
-	struct vm_object *object;	/* (m) NULL: no backing yet */
-	vm_ooffset_t	offset;		/* (m) offset into the object */
 	u_int		eflags;		/* (m) MAP_ENTRY_* */
 	vm_prot_t	protection;	/* (m) */
 	vm_prot_t	max_protection;	/* (m) */
 	vm_inherit_t	inheritance;	/* (m) */
 	uint8_t		read_ahead;	/* (m) pages in the read-ahead window */
+	struct vm_object *object;	/* (m) NULL: no backing yet */
+	vm_ooffset_t	offset;		/* (m) offset into the object */
+	vm_offset_t	next_read;	/* (m) read-ahead: next expected va */
 	int		wired_count;	/* (m) wirings of the range */
 	struct thread	*wiring_thread;	/* (m) owner of IN_TRANSITION */
 };
