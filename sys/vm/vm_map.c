@@ -569,7 +569,7 @@ bool
 vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
 {
 	vm_map_entry_t x, best;
-	bool upgraded;
+	int depth;
 
 	vm_map_assert_rlocked(map);
 	if (map->root == NULL) {
@@ -581,19 +581,8 @@ vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
 		*entry = x;
 		return (true);
 	}
-	/*
-	 * Splaying needs the exclusive lock.  A shared holder that is the
-	 * only one upgrades for the splay and downgrades again: the splay
-	 * changes only the tree's shape, not the map, so the timestamp stays
-	 * (FreeBSD does the same).  Without that, a tree left as a long path
-	 * by ordered accesses would make every shared lookup walk it.
-	 */
-	upgraded = false;
-	if (vm_map_locked(map) ||
-	    (upgraded = sx_try_upgrade(&map->lock) != 0)) {
+	if (vm_map_locked(map)) {
 		vm_map_splay(map, addr);
-		if (upgraded)
-			sx_downgrade(&map->lock);
 		x = map->root;
 		if (addr < x->start)
 			*entry = vm_map_entry_pred(x);
@@ -603,7 +592,8 @@ vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
 	}
 	/* Shared with other readers: search without changing the tree. */
 	best = &map->header;
-	for (x = map->root;;) {
+	depth = 0;
+	for (x = map->root;; depth++) {
 		if (addr < x->start) {
 			if (!e_child(x->left))
 				break;
@@ -614,12 +604,28 @@ vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
 				break;
 			x = x->right;
 		} else {
-			*entry = x;
-			return (true);
+			best = x;
+			break;
 		}
 	}
+	/*
+	 * A long path means a tree left unbalanced (ordered insertions leave
+	 * a path): the only holder upgrades, splays and downgrades, so that
+	 * the lookups that follow are short.  The splay changes the tree's
+	 * shape, not the map, so the timestamp stays.  FreeBSD tries this on
+	 * every shared lookup that misses the root; libvm only past twice the
+	 * depth of a balanced tree, because the attempt is an atomic
+	 * operation on the lock's line and the splay writes nodes and the
+	 * root, which the other CPUs faulting in the same map then miss in
+	 * their caches (bench/fault -c mt).
+	 */
+	if (depth > 2 * (64 - __builtin_clzl((u_long)map->nentries)) + 2 &&
+	    sx_try_upgrade(&map->lock) != 0) {
+		vm_map_splay(map, addr);
+		sx_downgrade(&map->lock);
+	}
 	*entry = best;
-	return (false);
+	return (best != &map->header && addr < best->end);
 }
 
 vm_map_entry_t

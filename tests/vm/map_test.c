@@ -373,6 +373,70 @@ ATF_TC_BODY(lookup_boundaries, tc)
 	done(&m);
 }
 
+/*
+ * A shared lookup leaves a balanced tree alone (splaying would write nodes
+ * that other CPUs' lookups read) but reshapes a long path: ascending
+ * insertions leave the first entry at the bottom of a path through every
+ * entry, and the one shared lookup that walks it splays it to the root.
+ */
+ATF_TC_WITHOUT_HEAD(shared_lookup_splays_long_paths);
+ATF_TC_BODY(shared_lookup_splays_long_paths, tc)
+{
+	struct vm_map m;
+	vm_map_entry_t e, first, root;
+	vm_offset_t a;
+	int i, n = 64;
+
+	boot();
+	map_new(&m);
+	for (i = 0; i < n; i++)
+		fixed(&m, 0x100000 + (vm_offset_t)i * PG, PG,
+		    (i & 1) != 0 ? VM_PROT_READ : VM_PROT_RW, VM_PROT_ALL);
+	REQ_X(n, m.nentries);
+	vm_map_lock_read(&m);
+	first = vm_map_entry_first(&m);
+	REQ_X(0x100000, first->start);
+	/* The last inserted is the root, the first at depth n - 1. */
+	ATF_REQUIRE(m.root->start == 0x100000 + (vm_offset_t)(n - 1) * PG);
+	ATF_REQUIRE(vm_map_lookup_entry(&m, 0x100000, &e));
+	ATF_REQUIRE(e == first);
+	ATF_REQUIRE_MSG(m.root == first, "a path of %d was not splayed", n);
+	/* Every entry is still found, and so are the gaps around them. */
+	for (i = 0; i < n; i++) {
+		a = 0x100000 + (vm_offset_t)i * PG;
+		ATF_REQUIRE(vm_map_lookup_entry(&m, a + PG / 2, &e));
+		REQ_X(a, e->start);
+	}
+	ATF_REQUIRE(!vm_map_lookup_entry(&m, 0x100000 - PG, &e));
+	ATF_REQUIRE(e == &m.header);
+	ATF_REQUIRE(!vm_map_lookup_entry(&m, 0x100000 + (vm_offset_t)n * PG,
+	    &e));
+	ATF_REQUIRE(e == vm_map_entry_pred(&m.header));
+	vm_map_unlock_read(&m);
+	vm_map_destroy(&m);
+
+	/* Three entries, the first at depth 2: the root stays. */
+	map_new(&m);
+	for (i = 0; i < 3; i++)
+		fixed(&m, 0x100000 + (vm_offset_t)i * PG, PG,
+		    (i & 1) != 0 ? VM_PROT_READ : VM_PROT_RW, VM_PROT_ALL);
+	vm_map_lock_read(&m);
+	root = m.root;
+	for (i = 0; i < 3; i++) {
+		a = 0x100000 + (vm_offset_t)i * PG;
+		ATF_REQUIRE(vm_map_lookup_entry(&m, a, &e));
+		REQ_X(a, e->start);
+		ATF_REQUIRE(m.root == root);
+	}
+	vm_map_unlock_read(&m);
+	/* Under the exclusive lock every lookup splays, as before. */
+	vm_map_lock(&m);
+	ATF_REQUIRE(vm_map_lookup_entry(&m, 0x100000, &e));
+	ATF_REQUIRE(m.root == e);
+	vm_map_unlock(&m);
+	done(&m);
+}
+
 /* ---- 2: first fit ------------------------------------------------------------ */
 
 static vm_offset_t
@@ -1853,6 +1917,7 @@ ATF_TC_BODY(shared_lookups_vs_writer, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, lookup_boundaries);
+	ATF_TP_ADD_TC(tp, shared_lookup_splays_long_paths);
 	ATF_TP_ADD_TC(tp, findspace_first_fit);
 	ATF_TP_ADD_TC(tp, aligned_space);
 	ATF_TP_ADD_TC(tp, findspace_random);
