@@ -49,6 +49,10 @@ struct thread {
 					   line-sized elements */
 	int		td_rw_rlocks;	/* (t) shared rw/sx locks held */
 	int		td_lk_slocks;	/* (t) shared sx locks held */
+	void		*td_map_rd;	/* (t) the vm_map read-held through
+					   its per-CPU counts (vm_map.c),
+					   or NULL */
+	int		td_map_rd_depth; /* (t) nested read locks of it */
 	const char	*td_name;	/* (t) kernel thread name or NULL */
 	struct kthread	*td_kthread;	/* (c) set for kernel threads */
 	/* Sleep queues (kern_synch.c). */

@@ -52,6 +52,7 @@
 #include <sys/sleepqueue.h>
 #include <sys/sysctl.h>
 #include <sys/mutex.h>
+#include <sys/pcpu.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
@@ -67,6 +68,12 @@
 _Static_assert(sizeof(struct vm_map_entry) == 96 &&
     offsetof(struct vm_map_entry, end) + sizeof(vm_offset_t) <= 32,
     "struct vm_map_entry's layout");
+
+/* A fast reader count (see "Fast readers" below), a line each. */
+struct vm_map_rdcnt {
+	_Atomic long	v;
+};
+static long vm_map_rd_sum(vm_map_t map);
 
 /* Map entries and vmspaces come from zones (UMA_ZONE_VM). */
 static uma_zone_t vm_map_entry_zone;
@@ -461,6 +468,9 @@ vm_map_init(vm_map_t map, vm_offset_t min, vm_offset_t max)
 	map->header.left = map->header.right = e_thread(&map->header);
 	map->root = NULL;
 	sx_init_flags(&map->lock, "vm map", SX_DUPOK);
+	mtx_init(&map->rd_mtx, "vm map drain", NULL, MTX_DEF);
+	if (mp_ncpus > 0)
+		map->rd_cnt = pcpu_zalloc(sizeof(struct vm_map_rdcnt));
 }
 
 void
@@ -479,13 +489,149 @@ vm_map_destroy(vm_map_t map)
 		uma_zfree(vm_map_entry_zone, e);
 	}
 	map->nfree = 0;
+	if (map->rd_cnt != NULL) {
+		KASSERT(vm_map_rd_sum(map) == 0, ("%s: map %p has fast "
+		    "readers", __func__, (void *)map));
+		pcpu_free(map->rd_cnt);
+		map->rd_cnt = NULL;
+	}
+	mtx_destroy(&map->rd_mtx);
 	sx_destroy(&map->lock);
+}
+
+/*
+ * Fast readers.  A fault holds the map for reading while it looks up the
+ * entry and until its translation is in (vm_map_lookup .. _done): on a
+ * shared sx that is two atomic operations on one line per fault, which
+ * two CPUs faulting in one address space pass back and forth (bench/fault
+ * -c mt: 1.70x on two CPUs with the sx, 1.85x without the lock at all).
+ * So a fast reader counts itself in its CPU's slot of rd_cnt instead, a
+ * line no other CPU writes, and an exclusive holder, once it has the sx,
+ * raises rd_writer and waits until the slots sum to zero.
+ *
+ * The two sides are a Dekker handshake on sequentially consistent
+ * operations: the reader increments its slot, then reads rd_writer; the
+ * writer stores rd_writer, then reads the slots.  Either the reader sees
+ * the writer, undoes its increment (in the same slot) and takes the sx
+ * the ordinary way, behind the writer, or the writer sees the increment
+ * and waits for the reader's decrement.  The decrement may land in
+ * another slot (the thread moved): slots may go negative, only the sum
+ * counts, and an increment the writer must see precedes its flag.  The
+ * updates are read-modify-writes, so each slot's history is one release
+ * sequence: the writer's read of a slot synchronises with every reader
+ * that left through it.  A reader that leaves while rd_writer is up wakes
+ * the writer under rd_mtx, the writer's interlock.
+ *
+ * Fast holds are vm_map_lookup's (the fault path); a thread holds one
+ * map that way at a time (curthread->td_map_rd), and its nested read
+ * locks of that map count there too.  Upgrading a fast hold drops it and
+ * takes the sx exclusively, reporting failure as a lost sx upgrade does.
+ */
+static inline _Atomic long *
+vm_map_rd_slot(vm_map_t map, int cpu)
+{
+	return (&PCPU_ELEM(map->rd_cnt, struct vm_map_rdcnt, cpu)->v);
+}
+
+/* The thread's slot: its CPU, a hint outside a critical section. */
+static inline int
+vm_map_rd_cpu(struct thread *td)
+{
+	return ((u_int)td->td_cpu < (u_int)mp_ncpus ? td->td_cpu : 0);
+}
+
+static long
+vm_map_rd_sum(vm_map_t map)
+{
+	long n = 0;
+	int cpu;
+
+	for (cpu = 0; cpu < mp_ncpus; cpu++)
+		n += atomic_load(vm_map_rd_slot(map, cpu));
+	return (n);
+}
+
+static void
+vm_map_rd_wakeup(vm_map_t map)
+{
+	mtx_lock(&map->rd_mtx);
+	wakeup(&map->rd_writer);
+	mtx_unlock(&map->rd_mtx);
+}
+
+/* Take a fast read hold, or return false (take the sx then). */
+static bool
+vm_map_rd_enter(vm_map_t map)
+{
+	struct thread *td = curthread;
+	_Atomic long *slot;
+
+	if (map->rd_cnt == NULL || td->td_map_rd != NULL)
+		return (false);
+	slot = vm_map_rd_slot(map, vm_map_rd_cpu(td));
+	atomic_fetch_add(slot, 1);
+	if (__predict_false(atomic_load(&map->rd_writer) != 0)) {
+		atomic_fetch_sub(slot, 1);
+		vm_map_rd_wakeup(map);
+		return (false);
+	}
+	td->td_map_rd = map;
+	return (true);
+}
+
+static void
+vm_map_rd_exit(vm_map_t map)
+{
+	struct thread *td = curthread;
+
+	KASSERT(td->td_map_rd == map && td->td_map_rd_depth == 0,
+	    ("%s: map %p not fast-held (%p, depth %d)", __func__, (void *)map,
+	    td->td_map_rd, td->td_map_rd_depth));
+	td->td_map_rd = NULL;
+	atomic_fetch_sub(vm_map_rd_slot(map, vm_map_rd_cpu(td)), 1);
+	if (__predict_false(atomic_load(&map->rd_writer) != 0))
+		vm_map_rd_wakeup(map);
+}
+
+/*
+ * The exclusive holder shuts fast readers out: wait for the ones inside,
+ * or with nowait, give up (false) if there are any.
+ */
+static bool
+vm_map_rd_drain(vm_map_t map, bool nowait)
+{
+	if (map->rd_cnt == NULL)
+		return (true);
+	KASSERT(curthread->td_map_rd != map, ("%s: map %p is fast-held by "
+	    "its writer", __func__, (void *)map));
+	atomic_store(&map->rd_writer, 1);
+	if (__predict_true(vm_map_rd_sum(map) == 0))
+		return (true);
+	if (nowait) {
+		atomic_store(&map->rd_writer, 0);
+		return (false);
+	}
+	mtx_lock(&map->rd_mtx);
+	while (vm_map_rd_sum(map) != 0)
+		(void)msleep(&map->rd_writer, &map->rd_mtx, PVM, "vmrdrn", 0);
+	mtx_unlock(&map->rd_mtx);
+	return (true);
+}
+
+/* Fast readers may come in again (the sx is released or shared). */
+static inline void
+vm_map_rd_allow(vm_map_t map)
+{
+	if (map->rd_cnt != NULL)
+		atomic_store_explicit(&map->rd_writer, 0,
+		    memory_order_release);
 }
 
 void
 vm_map_lock(vm_map_t map)
 {
 	sx_xlock(&map->lock);
+	(void)vm_map_rd_drain(map, false);
 }
 
 void
@@ -495,37 +641,85 @@ vm_map_unlock(vm_map_t map)
 	_vm_map_assert_consistent(map, false);
 #endif
 	map->timestamp++;
+	vm_map_rd_allow(map);
 	sx_xunlock(&map->lock);
 }
 
 void
 vm_map_lock_read(vm_map_t map)
 {
+	if (curthread->td_map_rd == map) {
+		curthread->td_map_rd_depth++;
+		return;
+	}
 	sx_slock(&map->lock);
+}
+
+/* vm_map_lookup's read lock: fast when it can be. */
+static void
+vm_map_lock_read_fast(vm_map_t map)
+{
+	if (!vm_map_rd_enter(map))
+		vm_map_lock_read(map);
 }
 
 void
 vm_map_unlock_read(vm_map_t map)
 {
+	struct thread *td = curthread;
+
+	if (td->td_map_rd == map) {
+		if (td->td_map_rd_depth > 0)
+			td->td_map_rd_depth--;
+		else
+			vm_map_rd_exit(map);
+		return;
+	}
 	sx_sunlock(&map->lock);
 }
 
 bool
 vm_map_trylock(vm_map_t map)
 {
-	return (sx_try_xlock(&map->lock) != 0);
+	if (sx_try_xlock(&map->lock) == 0)
+		return (false);
+	if (!vm_map_rd_drain(map, true)) {
+		sx_xunlock(&map->lock);
+		return (false);
+	}
+	return (true);
 }
 
 bool
 vm_map_trylock_read(vm_map_t map)
 {
+	if (curthread->td_map_rd == map) {
+		curthread->td_map_rd_depth++;
+		return (true);
+	}
 	return (sx_try_slock(&map->lock) != 0);
 }
 
+/*
+ * 0: upgraded.  1: the read lock was dropped on the way and the map may
+ * have changed; it is held exclusively now (as sx_upgrade leaves it).
+ */
 int
 vm_map_lock_upgrade(vm_map_t map)
 {
-	return (sx_upgrade(&map->lock) ? 0 : 1);
+	int rv;
+
+	if (curthread->td_map_rd == map) {
+		KASSERT(curthread->td_map_rd_depth == 0, ("%s: map %p "
+		    "read-locked %d times over", __func__, (void *)map,
+		    curthread->td_map_rd_depth));
+		vm_map_rd_exit(map);
+		vm_map_lock(map);
+		return (1);
+	}
+	rv = sx_upgrade(&map->lock) ? 0 : 1;
+	(void)vm_map_rd_drain(map, false);
+	return (rv);
 }
 
 void
@@ -535,6 +729,7 @@ vm_map_lock_downgrade(vm_map_t map)
 	_vm_map_assert_consistent(map, false);
 #endif
 	map->timestamp++;
+	vm_map_rd_allow(map);
 	sx_downgrade(&map->lock);
 }
 
@@ -553,6 +748,7 @@ vm_map_unlock_and_wait(vm_map_t map, int timo_ms)
 {
 	vm_map_assert_locked(map);
 	map->timestamp++;
+	vm_map_rd_allow(map);
 	(void)_sleep(&map->timestamp, &map->lock.lock_object, PVM | PDROP,
 	    "vmmaps", timo_ms);
 }
@@ -620,8 +816,11 @@ vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
 	 * their caches (bench/fault -c mt).
 	 */
 	if (depth > 2 * (64 - __builtin_clzl((u_long)map->nentries)) + 2 &&
-	    sx_try_upgrade(&map->lock) != 0) {
-		vm_map_splay(map, addr);
+	    curthread->td_map_rd != map && sx_try_upgrade(&map->lock) != 0) {
+		if (vm_map_rd_drain(map, true)) {
+			vm_map_splay(map, addr);
+			vm_map_rd_allow(map);
+		}
 		sx_downgrade(&map->lock);
 	}
 	*entry = best;
@@ -2371,13 +2570,20 @@ vm_map_lookup(vm_map_t *var_map, vm_offset_t vaddr, vm_prot_t fault_type,
 {
 	vm_map_t map = *var_map;
 	vm_map_entry_t entry;
-	vm_prot_t prot;
+	vm_prot_t access, prot;
 	bool copy, wire;
 	vm_offset_t gs, ge;
-	int rv;
+	int rv, tries = 0;
 
 retry:
-	vm_map_lock_read(map);
+	/*
+	 * A fast hold cannot be upgraded: a retry after a failed upgrade
+	 * takes the sx, whose upgrade succeeds when no one else shares it.
+	 */
+	if (tries++ == 0)
+		vm_map_lock_read_fast(map);
+	else
+		vm_map_lock_read(map);
 	if (!vm_map_lookup_entry(map, vaddr, &entry)) {
 		vm_map_unlock_read(map);
 		return (KERN_INVALID_ADDRESS);
@@ -2409,18 +2615,19 @@ retry:
 		return (KERN_PROTECTION_FAILURE);
 	}
 	prot = entry->protection;
+	/* From the caller's request each time round: a retry starts over. */
 	copy = (fault_type & VM_PROT_COPY) != 0;
-	fault_type &= VM_PROT_ALL;
-	if ((fault_type & prot) != fault_type || prot == VM_PROT_NONE ||
+	access = fault_type & VM_PROT_ALL;
+	if ((access & prot) != access || prot == VM_PROT_NONE ||
 	    (entry->eflags & MAP_ENTRY_GUARD) != 0) {
 		vm_map_unlock_read(map);
 		return (KERN_PROTECTION_FAILURE);
 	}
 	*wired = entry->wired_count != 0;
 	if (*wired)
-		fault_type = prot;
+		access = prot;
 	if ((entry->eflags & MAP_ENTRY_NEEDS_COPY) != 0) {
-		if ((fault_type & VM_PROT_WRITE) != 0 || copy) {
+		if ((access & VM_PROT_WRITE) != 0 || copy) {
 			if (!vm_map_lock_upgrade_keep(map)) {
 				vm_map_unlock(map);
 				goto retry;

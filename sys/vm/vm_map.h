@@ -40,6 +40,8 @@
 #include <sys/param.h>
 #include <sys/queue.h>
 #include <sys/sx.h>
+#include <sys/mutex.h>
+#include <sys/proc.h>
 
 struct thread;
 struct vm_object;
@@ -169,6 +171,15 @@ typedef struct vm_map_entry *vm_map_entry_t;
 struct vm_map {
 	struct vm_map_entry header;	/* (m) sentinel; start = max, end = min */
 	struct sx	lock;		/* the map lock */
+	/*
+	 * Fast readers (vm_map.c): a fault's read hold is a count in its
+	 * CPU's slot of rd_cnt rather than a share of the sx, so faults on
+	 * different CPUs write no common line.  An exclusive holder raises
+	 * rd_writer and waits for the counts to drain.
+	 */
+	struct vm_map_rdcnt *rd_cnt;	/* (c) mp_ncpus slots, or NULL */
+	_Atomic int	rd_writer;	/* (a) exclusive holder present */
+	struct mtx	rd_mtx;		/* interlock of its wait */
 	vm_map_entry_t	root;		/* (m) tree root, NULL when empty */
 	int		nentries;	/* (m) */
 	vm_size_t	size;		/* (m) bytes mapped */
@@ -259,7 +270,10 @@ bool	vm_map_locked(vm_map_t map);		/* exclusively, by us */
 void	vm_map_unlock_and_wait(vm_map_t map, int timo_ms);
 void	vm_map_wakeup(vm_map_t map);
 #define	vm_map_assert_locked(map)	sx_assert(&(map)->lock, SA_XLOCKED)
-#define	vm_map_assert_rlocked(map)	sx_assert(&(map)->lock, SA_LOCKED)
+#define	vm_map_assert_rlocked(map)	do {				\
+	if (curthread->td_map_rd != (void *)(map))			\
+		sx_assert(&(map)->lock, SA_LOCKED);			\
+} while (0)
 
 /* Lookup. */
 bool	vm_map_lookup_entry(vm_map_t map, vm_offset_t addr,

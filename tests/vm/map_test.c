@@ -20,6 +20,7 @@
 #include <libvm.h>
 #include <sys/systm.h>
 #include <vm/vm_map.h>
+#include <vm/vm_object.h>
 
 #define	PG		((vm_offset_t)PAGE_SIZE)
 #define	MB		((vm_offset_t)1 << 20)
@@ -1914,6 +1915,103 @@ ATF_TC_BODY(shared_lookups_vs_writer, tc)
 	done(&cc_map);
 }
 
+/*
+ * Fast read holds (vm_map_lookup's per-CPU counts) against writers: a
+ * writer, once vm_map_lock returns, must be alone with the map.  It sets a
+ * canary that only it may see while it holds the lock; readers holding
+ * the map through vm_map_lookup (and a nested read lock inside that hold)
+ * must never see it.  Without the writer's drain the readers would catch
+ * it set (and ThreadSanitizer would report the plain canary's race).
+ */
+static int fr_canary;			/* the map lock */
+static _Atomic long fr_holds;
+
+static void *
+fr_reader(void *arg)
+{
+	uint64_t x = (uintptr_t)arg * 0x9e3779b97f4a7c15ULL + 1;
+	vm_map_t map;
+	vm_map_entry_t e, e2;
+	vm_object_t obj;
+	vm_pindex_t pi;
+	vm_prot_t prot;
+	vm_offset_t a;
+	bool wired;
+
+	while (!atomic_load(&cc_stop)) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		a = CC_BASE + (x % 16) * PG;
+		map = &cc_map;
+		if (vm_map_lookup(&map, a, VM_PROT_READ, &e, &obj, &pi, &prot,
+		    &wired) != KERN_SUCCESS)
+			abort();
+		if (fr_canary != 0 || a < e->start || a >= e->end ||
+		    obj == NULL)
+			abort();
+		if ((x >> 32 & 3) == 0) {
+			/* A nested read lock of the held map. */
+			vm_map_lock_read(map);
+			if (!vm_map_lookup_entry(map, a, &e2) || e2 != e ||
+			    fr_canary != 0)
+				abort();
+			vm_map_unlock_read(map);
+		}
+		if (fr_canary != 0)
+			abort();
+		vm_map_lookup_done(map, e);
+		atomic_fetch_add(&fr_holds, 1);
+	}
+	return (NULL);
+}
+
+ATF_TC_WITHOUT_HEAD(fast_lookups_vs_writer);
+ATF_TC_BODY(fast_lookups_vs_writer, tc)
+{
+	pthread_t r[2];
+	vm_offset_t a;
+	int i, rounds;
+
+	boot();
+	map_new(&cc_map);
+	fixed(&cc_map, CC_BASE, 16 * PG, VM_PROT_RW, VM_PROT_ALL);
+	atomic_store(&cc_stop, 0);
+	atomic_store(&fr_holds, 0);
+	for (i = 0; i < 2; i++)
+		ATF_REQUIRE_EQ(0, pthread_create(&r[i], NULL, fr_reader,
+		    (void *)(uintptr_t)(i + 1)));
+	for (rounds = 0; rounds < 20000 || atomic_load(&fr_holds) < 1000;
+	    rounds++) {
+		a = CC_BASE + (16 + (vm_offset_t)(rounds % 32)) * PG;
+		switch (rounds % 3) {
+		case 0:
+			vm_map_lock(&cc_map);
+			break;
+		case 1:
+			while (!vm_map_trylock(&cc_map))
+				;
+			break;
+		default:
+			/* A shared holder upgrading. */
+			vm_map_lock_read(&cc_map);
+			(void)vm_map_lock_upgrade(&cc_map);
+			break;
+		}
+		fr_canary = 1;
+		if (vm_map_insert(&cc_map, NULL, 0, a, a + PG, VM_PROT_READ,
+		    VM_PROT_ALL, 0) == KERN_SUCCESS)
+			(void)vm_map_delete(&cc_map, a, a + PG);
+		fr_canary = 0;
+		vm_map_unlock(&cc_map);
+	}
+	atomic_store(&cc_stop, 1);
+	for (i = 0; i < 2; i++)
+		pthread_join(r[i], NULL);
+	ATF_REQUIRE(atomic_load(&fr_holds) >= 1000);
+	done(&cc_map);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, lookup_boundaries);
@@ -1936,5 +2034,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, aslr);
 	ATF_TP_ADD_TC(tp, timestamp);
 	ATF_TP_ADD_TC(tp, shared_lookups_vs_writer);
+	ATF_TP_ADD_TC(tp, fast_lookups_vs_writer);
 	return (atf_no_error());
 }
