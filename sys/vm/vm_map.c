@@ -33,7 +33,10 @@
  * MERGE_NEXT) recomputes that side from the neighbours; a split or a stack
  * growth moves a boundary between two entries and changes no gap.
  *
- * Lock order: map lock -> object lock -> page queue -> CPU slot.
+ * Lock order: map lock -> object lock -> page queue -> CPU slot.  The map
+ * lock is the sx plus the fault handler's per-CPU read counts ("Fast
+ * readers" below): a writer holds the sx and waits for the counts.
+ * rd_mtx, the writer's interlock for that wait, is a leaf.
  *
  * Invariants (_vm_map_assert_consistent; run on exclusive unlock in
  * INVARIANTS builds once the changes since the last walk exceed the number
