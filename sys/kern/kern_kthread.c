@@ -42,8 +42,8 @@ kthread_start(void *arg)
 	td->td_name = kt->kt_name;
 	pthread_setname_np(pthread_self(), kt->kt_name);
 	kt->kt_func(kt->kt_arg);
-	KASSERT(td->td_nlocks == 0, ("kernel thread \"%s\" exits holding "
-	    "locks", kt->kt_name));
+	KASSERT(td->td_nlocks == 0 && td->td_map_rd == NULL,
+	    ("kernel thread \"%s\" exits holding locks", kt->kt_name));
 	return (NULL);
 }
 

@@ -764,8 +764,13 @@ vm_map_wakeup(vm_map_t map)
 
 /* ---- lookup ------------------------------------------------------------- */
 
-bool
-vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
+/*
+ * vm_map_lookup_entry, telling a fast holder (which cannot upgrade) that
+ * the path was long enough to want a splay: *longp.
+ */
+static bool
+vm_map_lookup_entry_long(vm_map_t map, vm_offset_t addr,
+    vm_map_entry_t *entry, bool *longp)
 {
 	vm_map_entry_t x, best;
 	int depth;
@@ -818,16 +823,26 @@ vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
 	 * root, which the other CPUs faulting in the same map then miss in
 	 * their caches (bench/fault -c mt).
 	 */
-	if (depth > 2 * (64 - __builtin_clzl((u_long)map->nentries)) + 2 &&
-	    curthread->td_map_rd != map && sx_try_upgrade(&map->lock) != 0) {
-		if (vm_map_rd_drain(map, true)) {
-			vm_map_splay(map, addr);
-			vm_map_rd_allow(map);
+	if (depth > 2 * (64 - __builtin_clzl((u_long)map->nentries)) + 2) {
+		if (curthread->td_map_rd == map) {
+			if (longp != NULL)
+				*longp = true;
+		} else if (sx_try_upgrade(&map->lock) != 0) {
+			if (vm_map_rd_drain(map, true)) {
+				vm_map_splay(map, addr);
+				vm_map_rd_allow(map);
+			}
+			sx_downgrade(&map->lock);
 		}
-		sx_downgrade(&map->lock);
 	}
 	*entry = best;
 	return (best != &map->header && addr < best->end);
+}
+
+bool
+vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
+{
+	return (vm_map_lookup_entry_long(map, addr, entry, NULL));
 }
 
 vm_map_entry_t
@@ -2574,22 +2589,32 @@ vm_map_lookup(vm_map_t *var_map, vm_offset_t vaddr, vm_prot_t fault_type,
 	vm_map_t map = *var_map;
 	vm_map_entry_t entry;
 	vm_prot_t access, prot;
-	bool copy, wire;
+	bool copy, longpath, wire;
 	vm_offset_t gs, ge;
 	int rv, tries = 0;
 
 retry:
 	/*
-	 * A fast hold cannot be upgraded: a retry after a failed upgrade
-	 * takes the sx, whose upgrade succeeds when no one else shares it.
+	 * A fast hold cannot be upgraded: a retry after a failed upgrade (or
+	 * a long path) takes the sx, which can be when no one else shares it.
 	 */
 	if (tries++ == 0)
 		vm_map_lock_read_fast(map);
 	else
 		vm_map_lock_read(map);
-	if (!vm_map_lookup_entry(map, vaddr, &entry)) {
+	longpath = false;
+	if (!vm_map_lookup_entry_long(map, vaddr, &entry, &longpath)) {
 		vm_map_unlock_read(map);
 		return (KERN_INVALID_ADDRESS);
+	}
+	if (__predict_false(longpath)) {
+		/*
+		 * A tree left as a long path (ascending mmaps) would make
+		 * every fault walk it: retry on the sx, whose only holder
+		 * splays it (vm_map_lookup_entry).
+		 */
+		vm_map_unlock_read(map);
+		goto retry;
 	}
 	if ((entry->eflags & MAP_ENTRY_STACK_GAP_DN) != 0) {
 		if (!vm_map_lock_upgrade_keep(map) &&

@@ -438,6 +438,52 @@ ATF_TC_BODY(shared_lookup_splays_long_paths, tc)
 	done(&m);
 }
 
+/*
+ * The fault handler's lookup (a fast hold, which cannot upgrade) meets the
+ * same long path: it retries on the sx and the path is splayed, or every
+ * fault there would walk it.
+ */
+ATF_TC_WITHOUT_HEAD(fault_lookup_splays_long_paths);
+ATF_TC_BODY(fault_lookup_splays_long_paths, tc)
+{
+	struct vm_map m;
+	vm_map_t map = &m;
+	vm_map_entry_t e;
+	vm_object_t obj;
+	vm_pindex_t pi;
+	vm_prot_t prot;
+	bool wired;
+	int i, n = 64;
+
+	boot();
+	map_new(&m);
+	for (i = 0; i < n; i++)
+		fixed(&m, 0x100000 + (vm_offset_t)i * PG, PG,
+		    (i & 1) != 0 ? VM_PROT_READ : VM_PROT_RW, VM_PROT_ALL);
+	/* Every entry gets its object (those faults reshape the tree). */
+	for (i = 0; i < n; i++) {
+		REQ_X(KERN_SUCCESS, vm_map_lookup(&map, 0x100000 +
+		    (vm_offset_t)i * PG, VM_PROT_READ, &e, &obj, &pi, &prot,
+		    &wired));
+		vm_map_lookup_done(map, e);
+	}
+	/* Splays in ascending order leave a path again. */
+	vm_map_lock(&m);
+	for (i = 0; i < n; i++)
+		ATF_REQUIRE(vm_map_lookup_entry(&m, 0x100000 +
+		    (vm_offset_t)i * PG, &e));
+	vm_map_unlock(&m);
+	ATF_REQUIRE(m.root->start == 0x100000 + (vm_offset_t)(n - 1) * PG);
+	REQ_X(KERN_SUCCESS, vm_map_lookup(&map, 0x100000 + PG / 2,
+	    VM_PROT_READ, &e, &obj, &pi, &prot, &wired));
+	REQ_X(0x100000, e->start);
+	ATF_REQUIRE(obj != NULL);
+	ATF_REQUIRE_MSG(m.root == e, "the fault's lookup left a path of %d",
+	    n);
+	vm_map_lookup_done(map, e);
+	done(&m);
+}
+
 /* ---- 2: first fit ------------------------------------------------------------ */
 
 static vm_offset_t
@@ -2016,6 +2062,7 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, lookup_boundaries);
 	ATF_TP_ADD_TC(tp, shared_lookup_splays_long_paths);
+	ATF_TP_ADD_TC(tp, fault_lookup_splays_long_paths);
 	ATF_TP_ADD_TC(tp, findspace_first_fit);
 	ATF_TP_ADD_TC(tp, aligned_space);
 	ATF_TP_ADD_TC(tp, findspace_random);
