@@ -28,7 +28,8 @@
  * keeps one max_free per node and reads the child off the path to
  * recompute it: on a big map, a cache miss per node).  Only an exclusive
  * holder of the map lock splays; a shared holder searches without changing
- * the tree.  Changing an entry's bounds next to a free gap changes the
+ * the tree, unless its path was long: then, if it holds the lock alone, it
+ * upgrades to splay (vm_map_lookup_entry).  Changing an entry's bounds next to a free gap changes the
  * stored side that records the gap: the code that does it (the unlink's
  * MERGE_NEXT) recomputes that side from the neighbours; a split or a stack
  * growth moves a boundary between two entries and changes no gap.
@@ -43,6 +44,7 @@
  * of entries, D22163, or on every unlock with vm.map_check_always):
  * entries sorted and disjoint inside [min, max); threads lead to the in-order
  * neighbours and the header; every free_left and free_right is exact;
+ * an exclusive holder keeps fast readers out (rd_writer up);
  * nentries and size
  * match the entries.
  */
@@ -3623,6 +3625,14 @@ _vm_map_assert_consistent(vm_map_t map, bool force)
 	vm_size_t size = 0;
 	int i, n = 0, sp;
 
+	/*
+	 * (The counts cannot be checked: a reader that finds rd_writer up
+	 * has counted itself for a moment before it backs off.)
+	 */
+	if (map->rd_cnt != NULL && sx_xlocked(&map->lock) &&
+	    atomic_load(&map->rd_writer) == 0)
+		vm_map_check_fail(map, header, "exclusive holder with fast "
+		    "readers let in");
 	if (!force && !vm_map_check_always &&
 	    map->nupdates <= (u_int)map->nentries)
 		return;
