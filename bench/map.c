@@ -27,15 +27,16 @@
  *		vm_map_lookup_entry at random pages of the mapped span, the
  *		map locked exclusively (vm_map_lock: each lookup splays)
  *   lookup random, shared
- *		as lookup random under vm_map_lock_read, so no splay (the
- *		fault handler's case), measured after the random lookups
+ *		as lookup random under vm_map_lock_read: no splay unless
+ *		the path is long (the fault handler's lookups search the
+ *		same way), measured after the random lookups
  *   lookup sequential
  *		vm_map_lookup_entry at every page of the span in order
  *		(exclusive lock)
  *   lookup rand, shared, aft seq
  *		the shared lookups again, right after the sequential pass:
- *		ascending splays leave the tree a path, and a reader that
- *		does not splay walks it
+ *		ascending splays leave the tree a path, which the first
+ *		shared lookups to walk it splay (upgrading)
  *   adversarial find+ins+del
  *		vm_map_find(2 pages, hint = min) + vm_map_remove in the
  *		adversarial layout

@@ -944,9 +944,9 @@ vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length)
 	}
 	if (!e_child(r->right))
 		return (r->free_right >= length ? r->end : fail);
-	p = r->right;
-	if (max_free(p) < length)
+	if (r->free_right < length)
 		return (fail);
+	p = r->right;
 	/*
 	 * Each node's sides say where a fit is without reading a child that
 	 * the path does not take; a thread's gap ends at the node.

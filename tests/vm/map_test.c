@@ -1884,6 +1884,16 @@ static _Atomic long cc_lookups;
 #define	CC_BASE	((vm_offset_t)0x10000000)
 #define	CC_SPAN	(256 * PG)
 
+/* xorshift64: the concurrency tests' private random streams. */
+static uint64_t
+xs_next(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return (*x);
+}
+
 static void *
 cc_reader(void *arg)
 {
@@ -1893,9 +1903,7 @@ cc_reader(void *arg)
 	bool in;
 
 	while (!atomic_load(&cc_stop)) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		(void)xs_next(&x);
 		a = CC_BASE + (x % (CC_SPAN / PG)) * PG;
 		vm_map_lock_read(&cc_map);
 		in = vm_map_lookup_entry(&cc_map, a, &e);
@@ -1926,9 +1934,7 @@ ATF_TC_BODY(shared_lookups_vs_writer, tc)
 		ATF_REQUIRE_EQ(0, pthread_create(&r[i], NULL, cc_reader,
 		    (void *)(uintptr_t)(i + 1)));
 	for (i = 0; i < 20000; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		(void)xs_next(&x);
 		a = CC_BASE + (x % (CC_SPAN / PG - 4)) * PG;
 		switch (x >> 60 & 3) {
 		case 0:
@@ -1985,9 +1991,7 @@ fr_reader(void *arg)
 	bool wired;
 
 	while (!atomic_load(&cc_stop)) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		(void)xs_next(&x);
 		a = CC_BASE + (x % 16) * PG;
 		map = &cc_map;
 		if (vm_map_lookup(&map, a, VM_PROT_READ, &e, &obj, &pi, &prot,
