@@ -368,9 +368,10 @@ vm_map_entry_set_vnode_text(vm_map_entry_t entry, bool add)
 {
 	struct vnode *vp;
 
-	if ((entry->eflags & MAP_ENTRY_VN_EXEC) == 0 || entry->object == NULL)
+	if ((entry->eflags & MAP_ENTRY_VN_EXEC) == 0 ||
+	    entry->cold->object == NULL)
 		return;
-	vp = vm_object_vnode(entry->object);
+	vp = vm_object_vnode(entry->cold->object);
 	KASSERT(vp != NULL, ("%s: text entry %p has no vnode", __func__,
 	    (void *)entry));
 	if (add) {

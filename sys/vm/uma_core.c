@@ -109,7 +109,7 @@ static int ninternal;
  * at boot, and their zone and keg structures come from static storage
  * too, with room for MAXCPU caches: so boot takes no page either.
  */
-#define	UMA_NVMZONES	24	/* VM objects, entries, vmspaces, malloc-* */
+#define	UMA_NVMZONES	32	/* VM objects, entries, vmspaces, malloc-* */
 static _Alignas(CACHE_LINE_SIZE) char
     vm_zones[UMA_NVMZONES][roundup2(UMA_ZONE_SIZE(MAXCPU), CACHE_LINE_SIZE)];
 static struct uma_keg vm_kegs[UMA_NVMZONES];

@@ -297,7 +297,7 @@ vm_coredump_type(vm_map_entry_t entry)
 
 	if ((entry->eflags & MAP_ENTRY_GUARD) != 0)
 		return (VM_KVME_TYPE_GUARD);
-	if ((object = entry->object) == NULL)
+	if ((object = entry->cold->object) == NULL)
 		return (VM_KVME_TYPE_NONE);
 	VM_OBJECT_RLOCK(object);
 	while ((next = object->backing_object) != NULL) {
@@ -376,7 +376,7 @@ vm_coredump_snapshot(struct coredump *cd, struct vmspace *vs)
 		type = vm_coredump_type(entry);
 		ce->ce_start = entry->start;
 		ce->ce_end = entry->end;
-		ce->ce_offset = entry->offset;
+		ce->ce_offset = entry->cold->offset;
 		ce->ce_protection = entry->protection;
 		ce->ce_max_protection = entry->max_protection;
 		ce->ce_inheritance = entry->inheritance;
@@ -565,13 +565,14 @@ vm_coredump_next_page(vm_map_t map, vm_offset_t va, vm_offset_t end)
 	}
 	stop = MIN(end, entry->end);
 	if ((entry->eflags & (MAP_ENTRY_GUARD | MAP_ENTRY_NOCOREDUMP)) != 0 ||
-	    (entry->protection & VM_PROT_ALL) == 0 || entry->object == NULL) {
+	    (entry->protection & VM_PROT_ALL) == 0 ||
+	    entry->cold->object == NULL) {
 		vm_map_unlock_read(map);
 		return (stop);
 	}
 	best = atop(stop - va);
-	object = entry->object;
-	pindex = OFF_TO_IDX(entry->offset + (va - entry->start));
+	object = entry->cold->object;
+	pindex = OFF_TO_IDX(entry->cold->offset + (va - entry->start));
 	VM_OBJECT_RLOCK(object);
 	for (;;) {
 		m = vm_page_find_least(object, pindex);

@@ -257,6 +257,8 @@ static const struct db_bit db_entry_flags[] = {
 	{ MAP_ENTRY_GUARD, "GUARD" },
 	{ MAP_ENTRY_STACK_GAP_DN, "STACK_GAP_DN" },
 	{ MAP_ENTRY_HEADER, "HEADER" },
+	{ MAP_ENTRY_CHARGED, "CHARGED" },
+	{ MAP_ENTRY_BACKED, "BACKED" },
 };
 
 static const struct db_bit db_object_flags[] = {
@@ -428,20 +430,21 @@ db_show_entry(struct db_out *o, vm_map_entry_t entry, vm_map_entry_t prev)
 	db_iprintf(o, "pages %ju prot %s/%s inherit %s wired %d ",
 	    (uintmax_t)atop(entry->end - entry->start),
 	    db_prot(entry->protection, p), db_prot(entry->max_protection, m),
-	    db_inherit_name(entry->inheritance), entry->wired_count);
+	    db_inherit_name(entry->inheritance), entry->cold->wired_count);
 	/* A stack's grow area keeps its guard size in next_read. */
 	if ((entry->eflags & MAP_ENTRY_STACK_GAP_DN) != 0)
-		db_printf(o, "stack_guard 0x%jx ", (uintmax_t)entry->next_read);
-	db_printf(o, "offset 0x%jx object ", (uintmax_t)entry->offset);
-	if (entry->object == NULL) {
+		db_printf(o, "stack_guard 0x%jx ",
+		    (uintmax_t)entry->cold->next_read);
+	db_printf(o, "offset 0x%jx object ", (uintmax_t)entry->cold->offset);
+	if (entry->cold->object == NULL) {
 		db_printf(o, "none\n");
-	} else if (prev != NULL && prev->object == entry->object) {
+	} else if (prev != NULL && prev->cold->object == entry->cold->object) {
 		/* FreeBSD prints a chain once for consecutive sharers. */
-		db_printf(o, "%p (as above)\n", (void *)entry->object);
+		db_printf(o, "%p (as above)\n", (void *)entry->cold->object);
 	} else {
-		db_printf(o, "%p\n", (void *)entry->object);
+		db_printf(o, "%p\n", (void *)entry->cold->object);
 		o->indent += 1;
-		db_chain_short(o, entry->object);
+		db_chain_short(o, entry->cold->object);
 		o->indent -= 1;
 	}
 	o->indent -= 1;
@@ -518,7 +521,7 @@ db_entry_brief(struct db_out *o, vm_offset_t va, vm_map_entry_t entry)
 {
 	db_printf(o, "va 0x%jx: entry %p [0x%jx, 0x%jx)\n", (uintmax_t)va,
 	    (void *)entry, (uintmax_t)entry->start, (uintmax_t)entry->end);
-	db_printf(o, " offset 0x%jx eflags ", (uintmax_t)entry->offset);
+	db_printf(o, " offset 0x%jx eflags ", (uintmax_t)entry->cold->offset);
 	DB_BITS(o, entry->eflags & ~MAP_ENTRY_SPLIT_BOUNDARY_MASK,
 	    db_entry_flags);
 	db_printf(o, "\n");
@@ -603,11 +606,12 @@ vm_db_show_object(struct vmspace *vs, vm_offset_t va, FILE *fp)
 	map = &vs->vm_map;
 	vm_map_lock_read(map);
 	entry = db_lookup(map, va);
-	if (entry == NULL || (object = entry->object) == NULL) {
+	if (entry == NULL || (object = entry->cold->object) == NULL) {
 		vm_map_unlock_read(map);
 		return (db_out_finish(&o, ENOENT, fp));
 	}
-	pindex = OFF_TO_IDX(entry->offset + (trunc_page(va) - entry->start));
+	pindex = OFF_TO_IDX(entry->cold->offset + (trunc_page(va) -
+	    entry->start));
 	db_entry_brief(&o, va, entry);
 	VM_OBJECT_RLOCK(object);
 	for (depth = 0;; depth++) {
@@ -747,11 +751,12 @@ vm_db_show_page(struct vmspace *vs, vm_offset_t va, FILE *fp)
 	map = &vs->vm_map;
 	vm_map_lock_read(map);
 	entry = db_lookup(map, va);
-	if (entry == NULL || (object = entry->object) == NULL) {
+	if (entry == NULL || (object = entry->cold->object) == NULL) {
 		vm_map_unlock_read(map);
 		return (db_out_finish(&o, ENOENT, fp));
 	}
-	pindex = OFF_TO_IDX(entry->offset + (trunc_page(va) - entry->start));
+	pindex = OFF_TO_IDX(entry->cold->offset + (trunc_page(va) -
+	    entry->start));
 	VM_OBJECT_RLOCK(object);
 	/* vm_fault_find_page's walk, without busying anything. */
 	for (depth = 0, m = NULL; depth < DB_CHAIN_MAX; depth++) {

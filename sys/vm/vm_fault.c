@@ -338,7 +338,7 @@ vm_fault_cow(struct faultstate *fs)
 static inline vm_offset_t
 entry_next_read(vm_map_entry_t e)
 {
-	return (__atomic_load_n(&e->next_read, __ATOMIC_RELAXED));
+	return (__atomic_load_n(&e->cold->next_read, __ATOMIC_RELAXED));
 }
 
 /*
@@ -361,8 +361,8 @@ vm_fault_dontneed(struct faultstate *fs, vm_object_t object, int ahead)
 		start = entry->start;
 	if (end - start < PAGE_SIZE)
 		return;
-	pstart = OFF_TO_IDX(entry->offset + (start - entry->start));
-	pend = OFF_TO_IDX(entry->offset + (end - entry->start));
+	pstart = OFF_TO_IDX(entry->cold->offset + (start - entry->start));
+	pend = OFF_TO_IDX(entry->cold->offset + (end - entry->start));
 	pmap_remove(fs->map->pmap, start, end);
 	for (m = vm_page_find_least(object, pstart); m != NULL &&
 	    m->pindex < pend; m = next) {
@@ -467,7 +467,7 @@ vm_fault_getpages(struct faultstate *fs)
 	r = vm_pager_get_pages(object, &m, 1, &behind, &ahead);
 	if (r == VM_PAGER_OK) {
 		/* Where a sequential reader faults next. */
-		__atomic_store_n(&entry->next_read, fs->vaddr +
+		__atomic_store_n(&entry->cold->next_read, fs->vaddr +
 		    ptoa(ahead + 1), __ATOMIC_RELAXED);
 		VM_CNT_INC(v_io_faults);
 		vm_page_activate(m);
@@ -571,12 +571,12 @@ vm_fault_prefault(struct faultstate *fs, vm_object_t object)
 		return;
 	start = fs->vaddr - ptoa(MIN(PFBAK, atop(fs->vaddr - entry->start)));
 	end = MIN(entry->end, fs->vaddr + ptoa(PFFOR + 1));
-	pi = OFF_TO_IDX(entry->offset + (start - entry->start));
+	pi = OFF_TO_IDX(entry->cold->offset + (start - entry->start));
 	if (!VM_OBJECT_TRYRLOCK(object))
 		return;
 	for (m = vm_page_find_least(object, pi); m != NULL;
 	    m = TAILQ_NEXT(m, listq)) {
-		va = entry->start + ptoa(m->pindex) - entry->offset;
+		va = entry->start + ptoa(m->pindex) - entry->cold->offset;
 		if (va >= end)
 			break;
 		if (va == fs->vaddr || !vm_page_all_valid(m) ||

@@ -69,9 +69,8 @@
 #include <pmap/pmap.h>
 #include <uma.h>
 
-/* The layout vm_map.h describes: what a search reads never straddles. */
-_Static_assert(sizeof(struct vm_map_entry) == 96 &&
-    offsetof(struct vm_map_entry, end) + sizeof(vm_offset_t) <= 32,
+/* The layout vm_map.h describes: a node is one cache line. */
+_Static_assert(sizeof(struct vm_map_entry) == 64,
     "struct vm_map_entry's layout");
 
 /* A fast reader count (see "Fast readers" below), a line each. */
@@ -82,6 +81,7 @@ static long vm_map_rd_sum(vm_map_t map);
 
 /* Map entries and vmspaces come from zones (UMA_ZONE_VM). */
 static uma_zone_t vm_map_entry_zone;
+static uma_zone_t vm_map_entry_cold_zone;
 static uma_zone_t vmspace_zone;
 
 const vm_size_t pagesizes[MAXPAGESIZES] = {
@@ -389,7 +389,7 @@ vm_map_entry_unlink(vm_map_t map, vm_map_entry_t entry, enum unlink_op op)
 			    ("%s: %p and %p are not adjacent", __func__,
 			    (void *)entry, (void *)r));
 			r->start = entry->start;
-			r->offset = entry->offset;
+			r->cold->offset = entry->cold->offset;
 		}
 	} else
 		KASSERT(op == UNLINK, ("%s: no successor to merge into",
@@ -434,29 +434,58 @@ vm_map_entry_unlink(vm_map_t map, vm_map_entry_t entry, enum unlink_op op)
 static vm_map_entry_t
 vm_map_entry_create(vm_map_t map)
 {
+	struct vm_map_entry_cold *cold;
 	vm_map_entry_t e;
 
 	if ((e = map->freelist) != NULL) {
 		map->freelist = e->right;
 		map->nfree--;
-		memset(e, 0, sizeof(*e));
-		return (e);
+		cold = e->cold;
+		memset(cold, 0, sizeof(*cold));
+	} else {
+		/*
+		 * From the system reserve: metadata must not fail as user
+		 * pages do.
+		 */
+		e = uma_zalloc(vm_map_entry_zone, M_WAITOK);
+		cold = uma_zalloc(vm_map_entry_cold_zone, M_WAITOK | M_ZERO);
 	}
-	/* From the system reserve: metadata must not fail as user pages do. */
-	return (uma_zalloc(vm_map_entry_zone, M_WAITOK | M_ZERO));
+	memset(e, 0, sizeof(*e));
+	e->cold = cold;
+	return (e);
+}
+
+/* Back to the zones, both parts. */
+static void
+vm_map_entry_free(vm_map_entry_t e)
+{
+	uma_zfree(vm_map_entry_cold_zone, e->cold);
+	uma_zfree(vm_map_entry_zone, e);
+}
+
+/* dst becomes a copy of src, keeping its own cold part. */
+static void
+vm_map_entry_copy(vm_map_entry_t dst, vm_map_entry_t src)
+{
+	struct vm_map_entry_cold *cold;
+
+	cold = dst->cold;
+	*dst = *src;
+	*cold = *src->cold;
+	dst->cold = cold;
 }
 
 static void
 vm_map_entry_dispose(vm_map_t map, vm_map_entry_t e)
 {
-	if (e->object != NULL)
-		vm_object_deallocate(e->object);
+	if (e->cold->object != NULL)
+		vm_object_deallocate(e->cold->object);
 	if (map->nfree < VM_MAP_FREELIST_MAX) {
 		e->right = map->freelist;
 		map->freelist = e;
 		map->nfree++;
 	} else
-		uma_zfree(vm_map_entry_zone, e);
+		vm_map_entry_free(e);
 }
 
 /* ---- lifecycle and locking ----------------------------------------------- */
@@ -470,6 +499,7 @@ vm_map_init(vm_map_t map, vm_offset_t min, vm_offset_t max)
 	map->header.start = max;
 	map->header.end = min;
 	map->header.eflags = MAP_ENTRY_HEADER;
+	map->header.cold = &map->header_cold;
 	map->header.left = map->header.right = e_thread(&map->header);
 	map->root = NULL;
 	sx_init_flags(&map->lock, "vm map", SX_DUPOK);
@@ -491,7 +521,7 @@ vm_map_destroy(vm_map_t map)
 	    map->nentries));
 	while ((e = map->freelist) != NULL) {
 		map->freelist = e->right;
-		uma_zfree(vm_map_entry_zone, e);
+		vm_map_entry_free(e);
 	}
 	map->nfree = 0;
 	if (map->rd_cnt != NULL) {
@@ -1000,11 +1030,11 @@ vm_map_entry_charged(vm_map_entry_t e)
 
 	if ((e->eflags & MAP_ENTRY_CHARGED) != 0)
 		return (true);
-	if (e->object == NULL || (e->eflags & MAP_ENTRY_NEEDS_COPY) != 0)
+	if (e->cold->object == NULL || (e->eflags & MAP_ENTRY_NEEDS_COPY) != 0)
 		return (false);
-	VM_OBJECT_RLOCK(e->object);
-	charged = e->object->charge != 0;
-	VM_OBJECT_RUNLOCK(e->object);
+	VM_OBJECT_RLOCK(e->cold->object);
+	charged = e->cold->object->charge != 0;
+	VM_OBJECT_RUNLOCK(e->cold->object);
 	return (charged);
 }
 
@@ -1017,7 +1047,7 @@ vm_map_entry_charged(vm_map_entry_t e)
 static void
 vm_map_entry_charge_object(vm_map_entry_t entry)
 {
-	vm_object_t object = entry->object;
+	vm_object_t object = entry->cold->object;
 
 	if ((entry->eflags & MAP_ENTRY_CHARGED) == 0)
 		return;
@@ -1129,6 +1159,7 @@ int
 vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
     vm_offset_t start, vm_offset_t end, vm_prot_t prot, vm_prot_t max, int cow)
 {
+	struct vm_map_entry_cold proto_cold;
 	struct vm_map_entry proto;
 	vm_map_entry_t prev, next, entry;
 	u_int eflags;
@@ -1162,26 +1193,32 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 	 */
 	if (object == NULL && (eflags & (MAP_ENTRY_GUARD |
 	    MAP_ENTRY_GROWS_DOWN | MAP_ENTRY_NOFAULT)) == 0 &&
-	    prev->end == start && prev->object != NULL &&
+	    prev->end == start &&
 	    (prev->eflags & (MAP_ENTRY_HEADER | MAP_ENTRY_NEEDS_COPY |
 	    MAP_ENTRY_GUARD | MAP_ENTRY_GROWS_DOWN | MAP_ENTRY_IS_SUB_MAP |
 	    MAP_ENTRY_IN_TRANSITION)) == 0 &&
-	    prev->wired_count == 0 &&
-	    vm_object_coalesce(prev->object, prev->offset,
+	    (prev->eflags & MAP_ENTRY_BACKED) != 0 &&
+	    prev->cold->wired_count == 0 &&
+	    vm_object_coalesce(prev->cold->object, prev->cold->offset,
 	    prev->end - prev->start, end - start, charge)) {
 		/* The object took the reservation, if any. */
-		object = prev->object;
+		object = prev->cold->object;
 		vm_object_reference(object);
-		offset = prev->offset + (prev->end - prev->start);
+		offset = prev->cold->offset + (prev->end - prev->start);
 		eflags |= prev->eflags & MAP_ENTRY_COW;
 	} else if (charge)
 		eflags |= MAP_ENTRY_CHARGED;
-	proto = (struct vm_map_entry){
-		.start = start, .end = end, .next_read = start,
+	proto_cold = (struct vm_map_entry_cold){
 		.object = object, .offset = object != NULL ? offset : 0,
-		.eflags = eflags, .protection = prot, .max_protection = max,
+		.next_read = start,
+	};
+	proto = (struct vm_map_entry){
+		.start = start, .end = end,
+		.eflags = eflags | (object != NULL ? MAP_ENTRY_BACKED : 0),
+		.protection = prot, .max_protection = max,
 		.inheritance = (cow & MAP_INHERIT_SHARE) != 0 ?
 		    VM_INHERIT_SHARE : VM_INHERIT_DEFAULT,
+		.cold = &proto_cold,
 	};
 	/* At the limit, only a mapping that merges into a neighbour fits. */
 	if (vm_map_entries_full(map, 1) &&
@@ -1189,8 +1226,8 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 	    !vm_map_mergeable_neighbors(prev, &proto)) &&
 	    ((next->eflags & MAP_ENTRY_HEADER) != 0 ||
 	    !vm_map_mergeable_neighbors(&proto, next))) {
-		if (object != NULL && proto.object == object &&
-		    object == prev->object)
+		if (object != NULL && proto.cold->object == object &&
+		    object == prev->cold->object)
 			vm_object_deallocate(object);	/* the coalesce ref */
 		if ((eflags & MAP_ENTRY_CHARGED) != 0 &&
 		    (cow & MAP_ACC_CHARGED) == 0)
@@ -1198,7 +1235,7 @@ vm_map_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 		return (KERN_RESOURCE_SHORTAGE);
 	}
 	entry = vm_map_entry_create(map);
-	*entry = proto;
+	vm_map_entry_copy(entry, &proto);
 	/* The lookup above splayed at start: link at the root. */
 	vm_map_entry_link_root(map, entry);
 	if ((eflags & MAP_ENTRY_GUARD) == 0)
@@ -1411,7 +1448,7 @@ vm_map_delete_credit(vm_map_t map, vm_offset_t start, vm_offset_t end)
 	vm_map_assert_locked(map);
 	for (e = vm_map_lookup_entry_ge(map, start);
 	    e != &map->header && e->start < end; e = vm_map_entry_succ(e)) {
-		object = e->object;
+		object = e->cold->object;
 		if ((e->eflags & MAP_ENTRY_CHARGED) != 0)
 			credit += MIN(e->end, end) - MAX(e->start, start);
 		else if (object != NULL && e->start >= start && e->end <= end &&
@@ -1544,18 +1581,18 @@ vm_map_entry_split(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr,
 	vm_map_entry_t new, front, back;
 
 	new = vm_map_entry_create(map);
-	*new = *entry;
+	vm_map_entry_copy(new, entry);
 	front = new_is_front ? new : entry;
 	back = new_is_front ? entry : new;
 	front->end = addr;
-	back->offset += addr - back->start;
+	back->cold->offset += addr - back->start;
 	back->start = addr;
 	/* A stack gap's next_read is its guard size, not an address. */
 	if ((back->eflags & MAP_ENTRY_STACK_GAP_DN) == 0 &&
-	    back->next_read < addr)
-		back->next_read = addr;
-	if (new->object != NULL) {
-		vm_object_reference(new->object);
+	    back->cold->next_read < addr)
+		back->cold->next_read = addr;
+	if (new->cold->object != NULL) {
+		vm_object_reference(new->cold->object);
 		/*
 		 * Each text entry holds a text reference; writemappings
 		 * counts bytes, which the two halves share unchanged.
@@ -1622,19 +1659,21 @@ vm_map_clip_range(vm_map_t map, vm_offset_t start, vm_offset_t end)
 	MAP_ENTRY_IN_TRANSITION | MAP_ENTRY_IS_SUB_MAP | MAP_ENTRY_VN_EXEC |\
 	MAP_ENTRY_HEADER | MAP_ENTRY_STACK_GAP_DN)
 
+/* The nodes' own fields first: most pairs differ there, in cached lines. */
 static bool
 vm_map_mergeable_neighbors(vm_map_entry_t prev, vm_map_entry_t entry)
 {
 	return (prev->end == entry->start &&
 	    ((prev->eflags | entry->eflags) & MAP_ENTRY_NOMERGE_MASK) == 0 &&
-	    prev->object == entry->object &&
-	    (prev->object == NULL ||
-	    prev->offset + (prev->end - prev->start) == entry->offset) &&
 	    prev->eflags == entry->eflags &&
 	    prev->protection == entry->protection &&
 	    prev->max_protection == entry->max_protection &&
 	    prev->inheritance == entry->inheritance &&
-	    prev->wired_count == entry->wired_count);
+	    ((prev->eflags & MAP_ENTRY_BACKED) == 0 ||
+	    (prev->cold->object == entry->cold->object &&
+	    prev->cold->offset + (prev->end - prev->start) ==
+	    entry->cold->offset)) &&
+	    prev->cold->wired_count == entry->cold->wired_count);
 }
 
 /*
@@ -1683,7 +1722,7 @@ vm_map_merge_range(vm_map_t map, vm_map_entry_t first, vm_offset_t end)
 static void
 vm_map_entry_unmap_object(vm_map_entry_t entry)
 {
-	vm_object_t object = entry->object;
+	vm_object_t object = entry->cold->object;
 	vm_pindex_t start, end, oldsize;
 
 	if (object == NULL || (entry->eflags & MAP_ENTRY_IS_SUB_MAP) != 0)
@@ -1693,7 +1732,7 @@ vm_map_entry_unmap_object(vm_map_entry_t entry)
 	    (object->flags & (OBJ_ANON | OBJ_ONEMAPPING | OBJ_DEAD)) ==
 	    (OBJ_ANON | OBJ_ONEMAPPING)) {
 		vm_object_collapse(object);
-		start = OFF_TO_IDX(entry->offset);
+		start = OFF_TO_IDX(entry->cold->offset);
 		end = start + atop(entry->end - entry->start);
 		vm_object_page_remove(object, start, end, OBJPR_NOTMAPPED);
 		if (end >= object->size && start < object->size) {
@@ -1717,7 +1756,7 @@ static void
 vm_map_entry_release_pager(vm_map_entry_t entry)
 {
 	if ((entry->eflags & MAP_ENTRY_WRITECNT) != 0) {
-		vm_pager_release_writecount(entry->object, entry->start,
+		vm_pager_release_writecount(entry->cold->object, entry->start,
 		    entry->end);
 		entry->eflags &= ~MAP_ENTRY_WRITECNT;
 	}
@@ -1766,9 +1805,9 @@ again:
 		vm_map_entry_unlink(map, entry, UNLINK);
 		if ((entry->eflags & MAP_ENTRY_GUARD) == 0)
 			map->size -= entry->end - entry->start;
-		if (entry->wired_count > 0 && map->pmap != NULL)
+		if (entry->cold->wired_count > 0 && map->pmap != NULL)
 			vm_map_entry_unwire(map, entry);
-		if (map->pmap != NULL && entry->object != NULL)
+		if (map->pmap != NULL && entry->cold->object != NULL)
 			pmap_remove(map->pmap, entry->start, entry->end);
 		vm_map_entry_unmap_object(entry);
 		vm_map_entry_release_pager(entry);
@@ -1828,7 +1867,7 @@ vm_map_sync(vm_map_t map, vm_offset_t start, vm_offset_t end, bool syncio,
 		end = first->end;
 	}
 	for (e = first; e != &map->header && e->start < end; e = next) {
-		if (invalidate && e->wired_count != 0) {
+		if (invalidate && e->cold->wired_count != 0) {
 			vm_map_unlock_read(map);
 			return (KERN_INVALID_ARGUMENT);
 		}
@@ -1846,12 +1885,12 @@ vm_map_sync(vm_map_t map, vm_offset_t start, vm_offset_t end, bool syncio,
 		if (!vm_map_lookup_entry(map, cur, &e))
 			break;		/* unmapped while we slept */
 		size = MIN(end, e->end) - cur;
-		object = e->object;
+		object = e->cold->object;
 		if (object == NULL || (e->eflags & MAP_ENTRY_GUARD) != 0) {
 			cur += size;
 			continue;
 		}
-		offset = e->offset + (cur - e->start);
+		offset = e->cold->offset + (cur - e->start);
 		vm_object_reference(object);
 		vm_map_unlock_read(map);
 		if (!vm_object_sync(object, offset, size, syncio, invalidate))
@@ -1871,11 +1910,11 @@ vm_map_sync(vm_map_t map, vm_offset_t start, vm_offset_t end, bool syncio,
 static bool
 vm_map_entry_object_flags(vm_map_entry_t e, u_short *flagsp)
 {
-	if ((e->eflags & MAP_ENTRY_COW) != 0 || e->object == NULL)
+	if ((e->eflags & MAP_ENTRY_COW) != 0 || e->cold->object == NULL)
 		return (false);
-	VM_OBJECT_RLOCK(e->object);
-	*flagsp = e->object->flags;
-	VM_OBJECT_RUNLOCK(e->object);
+	VM_OBJECT_RLOCK(e->cold->object);
+	*flagsp = e->cold->object->flags;
+	VM_OBJECT_RUNLOCK(e->cold->object);
 	return (true);
 }
 
@@ -1885,13 +1924,13 @@ vm_map_entry_shared_named(vm_map_entry_t e)
 {
 	bool named;
 
-	if ((e->eflags & MAP_ENTRY_COW) != 0 || e->object == NULL)
+	if ((e->eflags & MAP_ENTRY_COW) != 0 || e->cold->object == NULL)
 		return (false);
 	/* A shm object forgets its handle when its last file goes. */
-	VM_OBJECT_RLOCK(e->object);
-	named = e->object->handle != NULL &&
-	    (e->object->flags & OBJ_ANON) == 0;
-	VM_OBJECT_RUNLOCK(e->object);
+	VM_OBJECT_RLOCK(e->cold->object);
+	named = e->cold->object->handle != NULL &&
+	    (e->cold->object->flags & OBJ_ANON) == 0;
+	VM_OBJECT_RUNLOCK(e->cold->object);
 	return (named);
 }
 
@@ -1909,7 +1948,7 @@ vm_map_entry_shared_named(vm_map_entry_t e)
 static vm_ooffset_t
 vm_map_protect_charge(vm_map_entry_t e, vm_prot_t new_prot, bool apply)
 {
-	vm_object_t object = e->object;
+	vm_object_t object = e->cold->object;
 	vm_ooffset_t need = 0;
 
 	if ((e->eflags & MAP_ENTRY_GUARD) != 0 ||
@@ -2020,7 +2059,7 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 			/* No longer a possible writer of the object. */
 			if ((e->eflags & MAP_ENTRY_WRITECNT) != 0 &&
 			    (new_prot & VM_PROT_WRITE) == 0) {
-				vm_pager_release_writecount(e->object,
+				vm_pager_release_writecount(e->cold->object,
 				    e->start, e->end);
 				e->eflags &= ~MAP_ENTRY_WRITECNT;
 			}
@@ -2035,7 +2074,7 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 			if ((new_prot & VM_PROT_WRITE) != 0 &&
 			    (e->eflags & MAP_ENTRY_WRITECNT) == 0 &&
 			    vm_map_entry_shared_named(e)) {
-				vm_pager_update_writecount(e->object,
+				vm_pager_update_writecount(e->cold->object,
 				    e->start, e->end);
 				e->eflags |= MAP_ENTRY_WRITECNT;
 			}
@@ -2045,7 +2084,7 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 		 * next fault.  A copy-on-write entry never maps writable
 		 * pages it does not own, so write stays off there.
 		 */
-		if (map->pmap != NULL && e->object != NULL &&
+		if (map->pmap != NULL && e->cold->object != NULL &&
 		    (old_prot & ~e->protection) != 0)
 			pmap_protect(map->pmap, e->start, e->end,
 			    (e->eflags & MAP_ENTRY_NEEDS_COPY) != 0 ?
@@ -2176,20 +2215,21 @@ vm_map_madvise_pages(vm_map_t map, vm_offset_t start, vm_offset_t end,
 	}
 	for (e = vm_map_lookup_entry_ge(map, start);
 	    e != &map->header && e->start < end; e = vm_map_entry_succ(e)) {
-		if (e->object == NULL || (e->eflags & (MAP_ENTRY_GUARD |
+		if (e->cold->object == NULL || (e->eflags & (MAP_ENTRY_GUARD |
 		    MAP_ENTRY_IS_SUB_MAP)) != 0)
 			continue;
 		s = MAX(start, e->start);
 		t = MIN(end, e->end);
-		pindex = OFF_TO_IDX(e->offset + (s - e->start));
+		pindex = OFF_TO_IDX(e->cold->offset + (s - e->start));
 		if (behav == VM_MADV_FREE &&
 		    (e->eflags & MAP_ENTRY_NEEDS_COPY) != 0)
 			continue;
-		vm_object_madvise(e->object, pindex, pindex + atop(t - s),
+		vm_object_madvise(e->cold->object, pindex, pindex + atop(t - s),
 		    behav);
 		if (behav == VM_MADV_WILLNEED && map->pmap != NULL &&
 		    (e->protection & VM_PROT_READ) != 0)
-			vm_map_pmap_enter(map, s, e->protection, e->object,
+			vm_map_pmap_enter(map, s, e->protection,
+			    e->cold->object,
 			    pindex, t - s);
 	}
 	vm_map_unlock_read(map);
@@ -2302,7 +2342,7 @@ vm_map_stack_locked(vm_map_t map, vm_offset_t addrbos, vm_size_t max_ssize,
 		    VM_PROT_NONE, MAP_CREATE_GUARD | MAP_CREATE_STACK_GAP_DN);
 		if (rv == KERN_SUCCESS) {
 			(void)vm_map_lookup_entry(map, addrbos, &gap);
-			gap->next_read = sgp;
+			gap->cold->next_read = sgp;
 		} else
 			(void)vm_map_delete(map, bot, top);
 	}
@@ -2338,22 +2378,23 @@ vm_map_growstack_entry(vm_map_t map, vm_map_entry_t gap_entry,
 	if (vm_map_entries_full(map, 1))
 		return (KERN_NO_SPACE);
 	new = vm_map_entry_create(map);
-	*new = *stack_entry;
+	vm_map_entry_copy(new, stack_entry);
 	new->left = new->right = NULL;
 	new->eflags &= ~(MAP_ENTRY_USER_WIRED | MAP_ENTRY_IN_TRANSITION |
 	    MAP_ENTRY_NEEDS_WAKEUP);
-	new->wired_count = 0;
-	new->wiring_thread = NULL;
+	new->cold->wired_count = 0;
+	new->cold->wiring_thread = NULL;
 	new->end = stack_entry->start;
 	new->start = stack_entry->start - grow;
-	new->next_read = new->start;
-	if (new->object != NULL) {
+	new->cold->next_read = new->start;
+	if (new->cold->object != NULL) {
 		/* Its object spans the gap (vm_map_entry_back). */
-		KASSERT(new->offset >= grow, ("%s: stack object offset %#jx < "
-		    "%#jx", __func__, (uintmax_t)new->offset,
+		KASSERT(new->cold->offset >= grow,
+		    ("%s: stack object offset %#jx < "
+		    "%#jx", __func__, (uintmax_t)new->cold->offset,
 		    (uintmax_t)grow));
-		new->offset -= grow;
-		vm_object_reference(new->object);
+		new->cold->offset -= grow;
+		vm_object_reference(new->cold->object);
 	}
 	if (grow == gap_entry->end - gap_entry->start) {
 		vm_map_entry_unlink(map, gap_entry, UNLINK);
@@ -2377,7 +2418,7 @@ static bool
 vm_map_growstack_charge(vm_map_t map, vm_map_entry_t stack_entry,
     vm_size_t grow)
 {
-	vm_object_t object = stack_entry->object;
+	vm_object_t object = stack_entry->cold->object;
 
 	vm_map_assert_locked(map);
 	if ((stack_entry->eflags & MAP_ENTRY_CHARGED) != 0)
@@ -2422,12 +2463,13 @@ vm_map_growstack(vm_map_t map, vm_offset_t addr, vm_map_entry_t gap_entry)
 	if (addr < gap_entry->start)
 		return (KERN_INVALID_ADDRESS);
 	/* next_read holds the guard size (vm_map_stack). */
-	if (gap_entry->end - gap_entry->start <= gap_entry->next_read &&
-	    gap_entry->next_read != 0)
+	if (gap_entry->end - gap_entry->start <= gap_entry->cold->next_read &&
+	    gap_entry->cold->next_read != 0)
 		return (KERN_NO_SPACE);
-	if (addr < gap_entry->start + gap_entry->next_read)
+	if (addr < gap_entry->start + gap_entry->cold->next_read)
 		return (KERN_NO_SPACE);
-	max_grow = gap_entry->end - gap_entry->start - gap_entry->next_read;
+	max_grow = gap_entry->end - gap_entry->start -
+	    gap_entry->cold->next_read;
 	max_grow = MIN(max_grow, vm_map_stack_maxgrow(map, gap_entry));
 	grow = roundup(stack_entry->start - trunc_page(addr),
 	    (vm_size_t)round_page(sgrowsiz));
@@ -2436,34 +2478,35 @@ vm_map_growstack(vm_map_t map, vm_offset_t addr, vm_map_entry_t gap_entry)
 	/* The limits may not let the stack reach addr at all. */
 	if (stack_entry->start - grow > trunc_page(addr))
 		return (KERN_NO_SPACE);
-	if (stack_entry->wired_count > 0 && vm_map_entries_full(map, 1))
+	if (stack_entry->cold->wired_count > 0 && vm_map_entries_full(map, 1))
 		return (KERN_NO_SPACE);
 	/* Nothing can fail after the reservation. */
 	if (!vm_map_growstack_charge(map, stack_entry, grow))
 		return (KERN_NO_SPACE);
-	if (stack_entry->wired_count > 0)
+	if (stack_entry->cold->wired_count > 0)
 		return (vm_map_growstack_entry(map, gap_entry, stack_entry,
 		    grow));
 	if (grow == gap_entry->end - gap_entry->start) {
 		/* No guard left below: the stack takes the whole gap. */
-		vm_ooffset_t off = stack_entry->offset;
+		vm_ooffset_t off = stack_entry->cold->offset;
 
 		vm_map_entry_unlink(map, gap_entry, UNLINK_MERGE_NEXT);
 		vm_map_entry_dispose(map, gap_entry);
-		KASSERT(stack_entry->object == NULL || off >= grow,
+		KASSERT(stack_entry->cold->object == NULL || off >= grow,
 		    ("%s: stack object offset %#jx < %#jx", __func__,
 		    (uintmax_t)off, (uintmax_t)grow));
-		stack_entry->offset = stack_entry->object != NULL ?
+		stack_entry->cold->offset = stack_entry->cold->object != NULL ?
 		    off - grow : 0;
 	} else {
 		gap_entry->end -= grow;
 		stack_entry->start -= grow;
-		if (stack_entry->object != NULL) {
+		if (stack_entry->cold->object != NULL) {
 			/* Its object spans the gap (vm_map_entry_back). */
-			KASSERT(stack_entry->offset >= grow,
+			KASSERT(stack_entry->cold->offset >= grow,
 			    ("%s: stack object offset %#jx < %#jx", __func__,
-			    (uintmax_t)stack_entry->offset, (uintmax_t)grow));
-			stack_entry->offset -= grow;
+			    (uintmax_t)stack_entry->cold->offset,
+			    (uintmax_t)grow));
+			stack_entry->cold->offset -= grow;
 		}
 		map->nupdates++;
 	}
@@ -2499,17 +2542,17 @@ vm_map_entry_back(vm_map_t map, vm_map_entry_t entry)
 
 	vm_map_assert_locked(map);
 	(void)map;
-	KASSERT(entry->object == NULL, ("%s: entry %p has object %p",
-	    __func__, (void *)entry, (void *)entry->object));
+	KASSERT(entry->cold->object == NULL, ("%s: entry %p has object %p",
+	    __func__, (void *)entry, (void *)entry->cold->object));
 	if ((entry->eflags & MAP_ENTRY_GROWS_DOWN) != 0) {
 		gap = vm_map_entry_pred(entry);
 		if ((gap->eflags & MAP_ENTRY_STACK_GAP_DN) != 0 &&
 		    gap->end == entry->start)
 			below = gap->end - gap->start;
 	}
-	entry->object = vm_object_allocate_anon(atop(below + entry->end -
-	    entry->start));
-	entry->offset = below;
+	vm_map_entry_set_object(entry, vm_object_allocate_anon(atop(below +
+	    entry->end - entry->start)));
+	entry->cold->offset = below;
 	vm_map_entry_charge_object(entry);
 }
 
@@ -2535,7 +2578,7 @@ vm_map_entry_shadow(vm_map_t map, vm_map_entry_t entry, bool shared)
 	(void)map;
 	/* Its writes go to the shadow now, not to the named object. */
 	if ((entry->eflags & MAP_ENTRY_WRITECNT) != 0) {
-		vm_pager_release_writecount(entry->object, entry->start,
+		vm_pager_release_writecount(entry->cold->object, entry->start,
 		    entry->end);
 		entry->eflags &= ~MAP_ENTRY_WRITECNT;
 	}
@@ -2544,17 +2587,18 @@ vm_map_entry_shadow(vm_map_t map, vm_map_entry_t entry, bool shared)
 		if ((gap->eflags & MAP_ENTRY_STACK_GAP_DN) != 0 &&
 		    gap->end == entry->start)
 			below = gap->end - gap->start;
-		KASSERT(entry->offset >= below, ("%s: stack entry %p offset "
+		KASSERT(entry->cold->offset >= below,
+		    ("%s: stack entry %p offset "
 		    "%#jx below its gap %#jx", __func__, (void *)entry,
-		    (uintmax_t)entry->offset, (uintmax_t)below));
+		    (uintmax_t)entry->cold->offset, (uintmax_t)below));
 	}
-	off = entry->offset - below;
-	old = entry->object;
-	vm_object_shadow(&entry->object, &off, below + entry->end -
+	off = entry->cold->offset - below;
+	old = entry->cold->object;
+	vm_object_shadow(&entry->cold->object, &off, below + entry->end -
 	    entry->start, shared);
-	entry->offset = off + below;
+	entry->cold->offset = off + below;
 	entry->eflags &= ~MAP_ENTRY_NEEDS_COPY;
-	if (entry->object != old)
+	if (entry->cold->object != old)
 		vm_map_entry_charge_object(entry);
 	else if ((entry->eflags & MAP_ENTRY_CHARGED) != 0) {
 		entry->eflags &= ~MAP_ENTRY_CHARGED;
@@ -2653,7 +2697,7 @@ retry:
 		vm_map_unlock_read(map);
 		return (KERN_PROTECTION_FAILURE);
 	}
-	*wired = entry->wired_count != 0;
+	*wired = entry->cold->wired_count != 0;
 	if (*wired)
 		access = prot;
 	if ((entry->eflags & MAP_ENTRY_NEEDS_COPY) != 0) {
@@ -2667,7 +2711,7 @@ retry:
 		} else
 			prot &= ~VM_PROT_WRITE;
 	}
-	if (entry->object == NULL) {
+	if (entry->cold->object == NULL) {
 		if (!vm_map_lock_upgrade_keep(map)) {
 			vm_map_unlock(map);
 			goto retry;
@@ -2675,8 +2719,8 @@ retry:
 		vm_map_entry_back(map, entry);
 		vm_map_lock_downgrade(map);
 	}
-	*pindex = OFF_TO_IDX(vaddr - entry->start + entry->offset);
-	*object = entry->object;
+	*pindex = OFF_TO_IDX(vaddr - entry->start + entry->cold->offset);
+	*object = entry->cold->object;
 	*out_prot = prot;
 	*out_entry = entry;
 	return (KERN_SUCCESS);
@@ -2858,23 +2902,23 @@ vm_map_copy_entry(vm_map_t src_map, vm_map_t dst_map, vm_map_entry_t src,
 	bool charged;
 
 	charged = vm_map_entry_charged(src);
-	if (src->object != NULL) {
-		object = src->object;
+	if (src->cold->object != NULL) {
+		object = src->cold->object;
 		VM_OBJECT_WLOCK(object);
 		vm_object_collapse(object);
 		if ((object->flags & OBJ_ONEMAPPING) != 0 &&
 		    atomic_load(&object->ref_count) > 1) {
 			VM_OBJECT_WUNLOCK(object);
 			vm_object_split(src);
-			object = src->object;
+			object = src->cold->object;
 			VM_OBJECT_WLOCK(object);
 		}
 		vm_object_reference(object);
 		object->flags &= ~OBJ_ONEMAPPING;
 		VM_CNT_ADD(v_forkpages, object->resident_page_count);
 		VM_OBJECT_WUNLOCK(object);
-		dst->object = object;
-		dst->offset = src->offset;
+		vm_map_entry_set_object(dst, object);
+		dst->cold->offset = src->cold->offset;
 		if ((src->eflags & MAP_ENTRY_NEEDS_COPY) == 0 &&
 		    src_map->pmap != NULL)
 			pmap_protect(src_map->pmap, src->start, src->end,
@@ -2887,8 +2931,8 @@ vm_map_copy_entry(vm_map_t src_map, vm_map_t dst_map, vm_map_entry_t src,
 		dst->eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
 	} else {
 		/* Nothing instantiated yet: the child starts as empty. */
-		dst->object = NULL;
-		dst->offset = 0;
+		vm_map_entry_set_object(dst, NULL);
+		dst->cold->offset = 0;
 	}
 	if (charged) {
 		dst->eflags |= MAP_ENTRY_CHARGED;
@@ -2917,10 +2961,10 @@ vm_map_fork_charge(vm_map_t map)
 		size = e->end - e->start;
 		switch (e->inheritance) {
 		case VM_INHERIT_COPY:
-			if (e->wired_count > 0 && map->pmap != NULL)
+			if (e->cold->wired_count > 0 && map->pmap != NULL)
 				charge += size;
 			else if (vm_map_entry_charged(e))
-				charge += e->object != NULL &&
+				charge += e->cold->object != NULL &&
 				    (e->eflags & MAP_ENTRY_NEEDS_COPY) == 0 ?
 				    2 * size : size;
 			break;
@@ -2942,7 +2986,8 @@ static void
 vm_map_fork_pager(vm_map_entry_t old, vm_map_entry_t new)
 {
 	if ((old->eflags & MAP_ENTRY_WRITECNT) != 0) {
-		vm_pager_update_writecount(new->object, new->start, new->end);
+		vm_pager_update_writecount(new->cold->object, new->start,
+		    new->end);
 		new->eflags |= MAP_ENTRY_WRITECNT;
 	}
 	if ((old->eflags & MAP_ENTRY_VN_EXEC) != 0) {
@@ -2958,15 +3003,15 @@ vm_map_fork_entry(vm_map_t new_map, vm_map_entry_t old)
 	vm_map_entry_t e;
 
 	e = vm_map_entry_create(new_map);
-	*e = *old;
+	vm_map_entry_copy(e, old);
 	e->left = e->right = NULL;
 	e->eflags &= ~(MAP_ENTRY_USER_WIRED | MAP_ENTRY_IN_TRANSITION |
 	    MAP_ENTRY_NEEDS_WAKEUP | MAP_ENTRY_WRITECNT | MAP_ENTRY_VN_EXEC |
 	    MAP_ENTRY_CHARGED);
-	e->wired_count = 0;
-	e->wiring_thread = NULL;
-	e->object = NULL;
-	e->offset = old->offset;
+	e->cold->wired_count = 0;
+	e->cold->wiring_thread = NULL;
+	vm_map_entry_set_object(e, NULL);
+	e->cold->offset = old->cold->offset;
 	return (e);
 }
 
@@ -3028,20 +3073,20 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 			break;
 		case VM_INHERIT_SHARE:
 			if ((old->eflags & MAP_ENTRY_GUARD) == 0) {
-				if (old->object == NULL)
+				if (old->cold->object == NULL)
 					vm_map_entry_back(old_map, old);
 				if ((old->eflags & MAP_ENTRY_NEEDS_COPY) != 0) {
 					vm_map_entry_shadow(old_map, old,
 					    true);
 				}
-				object = old->object;
+				object = old->cold->object;
 				VM_OBJECT_WLOCK(object);
 				vm_object_clear_flag(object, OBJ_ONEMAPPING);
 				VM_OBJECT_WUNLOCK(object);
 				vm_object_reference(object);
 			}
 			new = vm_map_fork_entry(new_map, old);
-			new->object = old->object;
+			vm_map_entry_set_object(new, old->cold->object);
 			vm_map_fork_pager(old, new);
 			vm_map_entry_link(new_map, new);
 			if ((new->eflags & MAP_ENTRY_GUARD) == 0)
@@ -3051,7 +3096,7 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 			new = vm_map_fork_entry(new_map, old);
 			if ((old->eflags & MAP_ENTRY_GUARD) != 0)
 				;
-			else if (old->wired_count > 0 &&
+			else if (old->cold->wired_count > 0 &&
 			    old_map->pmap != NULL) {
 				error = vm_map_copy_entry_wired(old_map, old,
 				    new);
@@ -3070,7 +3115,7 @@ vmspace_fork1(struct vmspace *vm1, struct vmspace **vm2p)
 			/* Fresh zero-fill memory over the same range. */
 			new = vm_map_fork_entry(new_map, old);
 			new->eflags &= ~(MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY);
-			new->offset = 0;
+			new->cold->offset = 0;
 			if ((new->eflags & MAP_ENTRY_GUARD) == 0) {
 				new->eflags |= MAP_ENTRY_CHARGED;
 				charged += new->end - new->start;
@@ -3139,9 +3184,9 @@ vm_map_entry_page(vm_map_entry_t entry, vm_offset_t va, bool top_only)
 	vm_pindex_t pindex;
 	vm_page_t m;
 
-	if ((object = entry->object) == NULL)
+	if ((object = entry->cold->object) == NULL)
 		return (NULL);
-	pindex = OFF_TO_IDX(entry->offset + (va - entry->start));
+	pindex = OFF_TO_IDX(entry->cold->offset + (va - entry->start));
 	VM_OBJECT_RLOCK(object);
 	while ((m = vm_page_lookup(object, pindex)) == NULL && !top_only &&
 	    (next = object->backing_object) != NULL) {
@@ -3184,7 +3229,7 @@ vm_map_entry_unwire(vm_map_t map, vm_map_entry_t entry)
 	u_long n = atop(entry->end - entry->start);
 
 	vm_map_assert_locked(map);
-	for (; entry->wired_count > 0; entry->wired_count--)
+	for (; entry->cold->wired_count > 0; entry->cold->wired_count--)
 		vm_map_entry_unwire_pages(map, entry);
 	if ((entry->eflags & MAP_ENTRY_USER_WIRED) != 0) {
 		entry->eflags &= ~MAP_ENTRY_USER_WIRED;
@@ -3448,7 +3493,7 @@ vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 			/* The entry now owns the holds of its pages. */
 			for (j = 0; j < n; j++)
 				ma[i + j] = NULL;
-			e->wired_count++;
+			e->cold->wired_count++;
 			if (user) {
 				e->eflags |= MAP_ENTRY_USER_WIRED;
 				atomic_fetch_add(&vm_user_wire_count, n);
@@ -3507,7 +3552,7 @@ vm_map_unwire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 			}
 			if (((flags & VM_MAP_WIRE_USER) != 0 ?
 			    (e->eflags & MAP_ENTRY_USER_WIRED) == 0 :
-			    e->wired_count == 0)) {
+			    e->cold->wired_count == 0)) {
 				vm_map_unlock(map);
 				return (KERN_INVALID_ARGUMENT);
 			}
@@ -3525,7 +3570,8 @@ vm_map_unwire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 	first = vm_map_clip_range(map, start, end);
 	for (e = first; e != &map->header && e->start < end;
 	    e = vm_map_entry_succ(e)) {
-		if ((e->eflags & MAP_ENTRY_GUARD) != 0 || e->wired_count == 0)
+		if ((e->eflags & MAP_ENTRY_GUARD) != 0 ||
+		    e->cold->wired_count == 0)
 			continue;
 		if ((flags & VM_MAP_WIRE_USER) != 0) {
 			if ((e->eflags & MAP_ENTRY_USER_WIRED) == 0)
@@ -3537,7 +3583,7 @@ vm_map_unwire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 				vm->vm_uwired -= n;
 		}
 		vm_map_entry_unwire_pages(map, e);
-		if (--e->wired_count == 0 && map->pmap != NULL)
+		if (--e->cold->wired_count == 0 && map->pmap != NULL)
 			pmap_unwire(map->pmap, e->start, e->end);
 	}
 	vm_map_merge_range(map, first, end);
@@ -3568,10 +3614,11 @@ vm_map_copy_entry_wired(vm_map_t src_map, vm_map_entry_t src,
 	 * the gap below it (vm_map_entry_back): the copy keeps that shape
 	 * so the child's stack can grow.
 	 */
-	below = (src->eflags & MAP_ENTRY_GROWS_DOWN) != 0 ? src->offset : 0;
+	below = (src->eflags & MAP_ENTRY_GROWS_DOWN) != 0 ?
+	    src->cold->offset : 0;
 	object = vm_object_allocate_anon(atop(below + src->end - src->start));
-	dst->object = object;
-	dst->offset = below;
+	vm_map_entry_set_object(dst, object);
+	dst->cold->offset = below;
 	dst->eflags &= ~(MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY);
 	VM_OBJECT_WLOCK(object);
 	/* The child's own memory from the start (vm_map_fork_charge). */
@@ -3654,6 +3701,13 @@ _vm_map_assert_consistent(vm_map_t map, bool force)
 			vm_map_check_fail(map, e, "predecessor is wrong");
 		if ((e->eflags & MAP_ENTRY_HEADER) != 0)
 			vm_map_check_fail(map, e, "header flag on an entry");
+		/* Its own cold part (a copy that shared one would show here). */
+		if (e->cold == NULL || e->cold == header->cold ||
+		    e->cold == prev->cold)
+			vm_map_check_fail(map, e, "cold part missing or shared");
+		if (((e->eflags & MAP_ENTRY_BACKED) != 0) !=
+		    (e->cold->object != NULL))
+			vm_map_check_fail(map, e, "MAP_ENTRY_BACKED is wrong");
 		if (e->free_left != left_free(e))
 			vm_map_check_fail(map, e, "free_left is stale");
 		if (e->free_right != right_free(e))
@@ -3662,7 +3716,8 @@ _vm_map_assert_consistent(vm_map_t map, bool force)
 			size += e->end - e->start;
 		/* An entry's own charge waits for its own object. */
 		if ((e->eflags & MAP_ENTRY_CHARGED) != 0 &&
-		    ((e->eflags & MAP_ENTRY_GUARD) != 0 || (e->object != NULL &&
+		    ((e->eflags & MAP_ENTRY_GUARD) != 0 ||
+		    (e->cold->object != NULL &&
 		    (e->eflags & MAP_ENTRY_NEEDS_COPY) == 0)))
 			vm_map_check_fail(map, e, "charged with an object of "
 			    "its own, or a guard");
@@ -3670,6 +3725,9 @@ _vm_map_assert_consistent(vm_map_t map, bool force)
 	}
 	if (n != map->nentries)
 		vm_map_check_fail(map, header, "fewer entries than nentries");
+	if (header->cold != &map->header_cold || header->cold->object != NULL ||
+	    header->cold->wired_count != 0)
+		vm_map_check_fail(map, header, "header's cold part is wrong");
 	if (e_ptr(header->left) != prev)
 		vm_map_check_fail(map, header, "header's last is wrong");
 	if (size != map->size)
@@ -3741,7 +3799,8 @@ vm_map_print(vm_map_t map)
 		    "obj %p off %#jx wired %d free %#jx/%#jx\n", (void *)e,
 		    (uintmax_t)e->start, (uintmax_t)e->end, e->protection,
 		    e->max_protection, e->inheritance, e->eflags,
-		    (void *)e->object, (uintmax_t)e->offset, e->wired_count,
+		    (void *)e->cold->object, (uintmax_t)e->cold->offset,
+		    e->cold->wired_count,
 		    (uintmax_t)e->free_left, (uintmax_t)e->free_right);
 }
 
@@ -3781,11 +3840,15 @@ void
 vm_map_startup(void)
 {
 	vm_map_entry_zone = uma_zcreate("MAP ENTRY",
-	    sizeof(struct vm_map_entry), NULL, NULL, NULL, NULL, 32 - 1,
-	    UMA_ZONE_VM);
+	    sizeof(struct vm_map_entry), NULL, NULL, NULL, NULL,
+	    UMA_ALIGN_CACHE, UMA_ZONE_VM);
+	vm_map_entry_cold_zone = uma_zcreate("MAP ENTRY COLD",
+	    sizeof(struct vm_map_entry_cold), NULL, NULL, NULL, NULL,
+	    UMA_ALIGN_PTR, UMA_ZONE_VM);
 	vmspace_zone = uma_zcreate("VMSPACE", sizeof(struct vmspace), NULL,
 	    NULL, NULL, NULL, UMA_ALIGN_CACHE, UMA_ZONE_VM);
-	if (vm_map_entry_zone == NULL || vmspace_zone == NULL)
+	if (vm_map_entry_zone == NULL || vm_map_entry_cold_zone == NULL ||
+	    vmspace_zone == NULL)
 		panic("%s: cannot create the map zones", __func__);
 	static const struct {
 		const char	*path;

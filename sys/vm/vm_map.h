@@ -112,11 +112,27 @@ typedef uint8_t vm_inherit_t;
 extern const vm_size_t pagesizes[MAXPAGESIZES];	/* 4 KiB, 2 MiB, 1 GiB */
 
 /*
- * The fields are in the order they are read.  Entries are 96 bytes, so in a
- * slab they begin at 0 or 32 in a cache line: the first 32 bytes, all a
- * search reads, never straddle two lines, and what a splay or a fault reads
- * next (the free sides, flags, protections, object) is in the first 64.
+ * An entry is two parts.  The part the tree is made of (struct vm_map_entry,
+ * one cache line, 64-byte aligned) holds what a search and a splay read:
+ * the links, the bounds, the two sides of max_free, the flags and the
+ * protections.  What only the node found reads (its backing, read-ahead
+ * and wiring state) is a separate item, struct vm_map_entry_cold, that the
+ * entry points to and owns for its whole life.  A random search of a big
+ * map misses in the cache at every level below the tree's hot top; with
+ * the cold fields out of the node each level is one line instead of one
+ * and a half, and the tree's lines are denser in the caches
+ * (docs/PERFORMANCE.md, "Map: one line a node").
+ *
+ * Locking: both parts are (m), the map lock; cold is (c), set at creation.
  */
+struct vm_map_entry_cold {
+	struct vm_object *object;	/* (m) NULL: no backing yet */
+	vm_ooffset_t	offset;		/* (m) offset into the object */
+	vm_offset_t	next_read;	/* (m) read-ahead: next expected va */
+	struct thread	*wiring_thread;	/* (m) owner of IN_TRANSITION */
+	int		wired_count;	/* (m) wirings of the range */
+};
+
 struct vm_map_entry {
 	struct vm_map_entry *left;	/* (m) left child, or pred (thread) */
 	struct vm_map_entry *right;	/* (m) right child, or succ (thread) */
@@ -131,11 +147,7 @@ struct vm_map_entry {
 	vm_prot_t	max_protection;	/* (m) */
 	vm_inherit_t	inheritance;	/* (m) */
 	uint8_t		read_ahead;	/* (m) pages in the read-ahead window */
-	struct vm_object *object;	/* (m) NULL: no backing yet */
-	vm_ooffset_t	offset;		/* (m) offset into the object */
-	vm_offset_t	next_read;	/* (m) read-ahead: next expected va */
-	int		wired_count;	/* (m) wirings of the range */
-	struct thread	*wiring_thread;	/* (m) owner of IN_TRANSITION */
+	struct vm_map_entry_cold *cold;	/* (c) this entry's own, never NULL */
 };
 typedef struct vm_map_entry *vm_map_entry_t;
 
@@ -163,13 +175,33 @@ typedef struct vm_map_entry *vm_map_entry_t;
 							   of its size until it has
 							   an object of its own
 							   (vm_swap_reserve.h) */
+#define	MAP_ENTRY_BACKED		0x00100000	/* cold->object != NULL:
+							   known from the node
+							   alone (set through
+							   vm_map_entry_set_object) */
 #define	MAP_ENTRY_SPLIT_BOUNDARY_SHIFT	17
 #define	MAP_ENTRY_SPLIT_BOUNDARY_INDEX(e)				\
 	(((e)->eflags & MAP_ENTRY_SPLIT_BOUNDARY_MASK) >>		\
 	    MAP_ENTRY_SPLIT_BOUNDARY_SHIFT)
 
+/*
+ * The only way an entry's object changes: the node's MAP_ENTRY_BACKED says
+ * whether it has one, so that looking at a neighbour (may the new mapping
+ * extend its object?) need not open the neighbour's cold part.
+ */
+static inline void
+vm_map_entry_set_object(vm_map_entry_t e, struct vm_object *object)
+{
+	e->cold->object = object;
+	if (object != NULL)
+		e->eflags |= MAP_ENTRY_BACKED;
+	else
+		e->eflags &= ~MAP_ENTRY_BACKED;
+}
+
 struct vm_map {
 	struct vm_map_entry header;	/* (m) sentinel; start = max, end = min */
+	struct vm_map_entry_cold header_cold; /* (m) the header's, all zero */
 	struct sx	lock;		/* the map lock */
 	/*
 	 * Fast readers (vm_map.c): a fault's read hold is a count in its

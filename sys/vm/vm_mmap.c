@@ -571,11 +571,11 @@ vm_mincore_page(vm_map_t map, vm_map_entry_t entry, vm_offset_t va)
 	vm_page_t m = NULL;
 	int info;
 
-	if (entry->object == NULL)
+	if (entry->cold->object == NULL)
 		return (0);
 	info = pmap_mincore(map->pmap, va, &pa);
-	pindex = OFF_TO_IDX(entry->offset + (va - entry->start));
-	object = entry->object;
+	pindex = OFF_TO_IDX(entry->cold->offset + (va - entry->start));
+	object = entry->cold->object;
 	VM_OBJECT_RLOCK(object);
 	for (;;) {
 		m = vm_page_lookup(object, pindex);
@@ -1026,8 +1026,8 @@ vm_procstat_object(vm_map_entry_t entry, struct vm_kinfo_vmentry *kve)
 	bool covered;
 
 	npages = atop(entry->end - entry->start);
-	object = entry->object;
-	off = entry->offset;
+	object = entry->cold->object;
+	off = entry->cold->offset;
 	VM_OBJECT_RLOCK(object);
 	for (depth = 0;; depth++) {
 		chain[depth] = object;
@@ -1103,12 +1103,12 @@ vm_procstat_entry(vm_map_entry_t entry, struct vm_kinfo_vmentry *kve)
 	memset(kve, 0, sizeof(*kve));
 	kve->kve_start = entry->start;
 	kve->kve_end = entry->end;
-	kve->kve_offset = entry->offset;
+	kve->kve_offset = entry->cold->offset;
 	kve->kve_protection = entry->protection;
 	kve->kve_max_protection = entry->max_protection;
 	kve->kve_inheritance = entry->inheritance;
 	kve->kve_flags = vm_map_entry_kvme_flags(entry);
-	if (entry->object == NULL)
+	if (entry->cold->object == NULL)
 		kve->kve_type = (entry->eflags & MAP_ENTRY_GUARD) != 0 ?
 		    VM_KVME_TYPE_GUARD : VM_KVME_TYPE_NONE;
 	else

@@ -248,13 +248,13 @@ vm_mremap_piece_of(vm_map_entry_t e, struct vm_mremap_piece *p)
 {
 	p->start = e->start;
 	p->end = e->end;
-	p->object = e->object;
-	p->offset = e->offset;
+	p->object = e->cold->object;
+	p->offset = e->cold->offset;
 	p->eflags = e->eflags & ~VM_MREMAP_EFLAGS_LOCAL;
 	p->protection = e->protection;
 	p->max_protection = e->max_protection;
 	p->inheritance = e->inheritance;
-	p->wired_count = e->wired_count;
+	p->wired_count = e->cold->wired_count;
 	p->take_counts = false;
 }
 
@@ -277,13 +277,13 @@ vm_mremap_dup_object(vm_map_t map, vm_map_entry_t e)
 	vm_object_t object;
 
 	vm_map_assert_locked(map);
-	if (e->object == NULL)
+	if (e->cold->object == NULL)
 		vm_map_entry_back(map, e);
 	else if ((e->eflags & MAP_ENTRY_NEEDS_COPY) != 0)
 		vm_map_entry_shadow(map, e, true);
 	else
 		vm_object_split(e);
-	object = e->object;
+	object = e->cold->object;
 	VM_OBJECT_WLOCK(object);
 	vm_object_clear_flag(object, OBJ_ONEMAPPING);
 #ifdef OBJ_ALIASED
@@ -320,7 +320,7 @@ vm_mremap_collect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 		(void)vm_map_clip_end(map, e, end);
 		if (dup) {
 			vm_mremap_dup_object(map, e);
-			vm_object_reference(e->object);
+			vm_object_reference(e->cold->object);
 		} else
 			vm_object_split(e);	/* see the invariant above */
 		vm_mremap_piece_of(e, &pieces[n]);
@@ -333,11 +333,11 @@ vm_mremap_collect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 			 * Stolen: vm_map_delete finds nothing to undo; the
 			 * piece carries the entry's swap reservation.
 			 */
-			e->object = NULL;
-			e->offset = 0;
+			vm_map_entry_set_object(e, NULL);
+			e->cold->offset = 0;
 			e->eflags &= ~(MAP_ENTRY_USER_WIRED |
 			    VM_MREMAP_EFLAGS_COUNTED | MAP_ENTRY_CHARGED);
-			e->wired_count = 0;
+			e->cold->wired_count = 0;
 		}
 		n++;
 	}
@@ -356,7 +356,7 @@ vm_mremap_collect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 static void
 vm_mremap_enter_wired(vm_map_t map, vm_map_entry_t entry)
 {
-	vm_object_t object = entry->object;
+	vm_object_t object = entry->cold->object;
 	vm_prot_t prot = entry->protection;
 	vm_offset_t va;
 	vm_page_t m;
@@ -367,7 +367,7 @@ vm_mremap_enter_wired(vm_map_t map, vm_map_entry_t entry)
 		prot &= ~VM_PROT_WRITE;
 	VM_OBJECT_WLOCK(object);
 	for (va = entry->start; va < entry->end; va += PAGE_SIZE) {
-		m = vm_page_lookup(object, OFF_TO_IDX(entry->offset +
+		m = vm_page_lookup(object, OFF_TO_IDX(entry->cold->offset +
 		    (va - entry->start)));
 		if (m == NULL || !vm_page_all_valid(m))
 			continue;
@@ -421,23 +421,27 @@ vm_mremap_place(vm_map_t map, const struct vm_mremap_piece *p,
 	    ("%s: map %p entry %p [%#jx, %#jx) for [%#jx, %#jx)", __func__,
 	    (void *)map, (void *)entry, (uintmax_t)entry->start,
 	    (uintmax_t)entry->end, (uintmax_t)start, (uintmax_t)end));
+	/* (MAP_ENTRY_BACKED is the new entry's: insertion may coalesce.) */
 	if (p->object != NULL)
-		entry->eflags = p->eflags;
+		entry->eflags = (p->eflags & ~MAP_ENTRY_BACKED) |
+		    (entry->eflags & MAP_ENTRY_BACKED);
 	else
 		entry->eflags = (p->eflags & ~(MAP_ENTRY_COW |
-		    MAP_ENTRY_NEEDS_COPY | MAP_ENTRY_CHARGED)) |
+		    MAP_ENTRY_NEEDS_COPY | MAP_ENTRY_CHARGED |
+		    MAP_ENTRY_BACKED)) |
 		    (entry->eflags & (MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY |
-		    MAP_ENTRY_CHARGED));
+		    MAP_ENTRY_CHARGED | MAP_ENTRY_BACKED));
 	entry->inheritance = p->inheritance;
-	entry->wired_count = p->wired_count;
+	entry->cold->wired_count = p->wired_count;
 	if (p->take_counts && p->object != NULL) {
 		if ((entry->eflags & MAP_ENTRY_WRITECNT) != 0)
-			vm_pager_update_writecount(entry->object, start, end);
+			vm_pager_update_writecount(entry->cold->object, start,
+			    end);
 		vm_map_entry_set_vnode_text(entry, true);
 	}
-	entry->next_read = start;
+	entry->cold->next_read = start;
 	entry->read_ahead = 0;
-	if (entry->wired_count > 0)
+	if (entry->cold->wired_count > 0)
 		vm_mremap_enter_wired(map, entry);
 	vm_map_try_merge_entries(map, vm_map_entry_pred(entry), entry);
 	vm_map_try_merge_entries(map, entry, vm_map_entry_succ(entry));

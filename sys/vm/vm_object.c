@@ -679,7 +679,7 @@ vm_object_split(vm_map_entry_t entry)
 	vm_pindex_t offidx, size, idx;
 	vm_page_t m, next;
 
-	orig = entry->object;
+	orig = entry->cold->object;
 	/* A stack's object spans its grow area: it is never split. */
 	if (orig == NULL || (entry->eflags & MAP_ENTRY_GROWS_DOWN) != 0)
 		return;
@@ -690,7 +690,7 @@ vm_object_split(vm_map_entry_t entry)
 		VM_OBJECT_WUNLOCK(orig);
 		return;
 	}
-	offidx = OFF_TO_IDX(entry->offset);
+	offidx = OFF_TO_IDX(entry->cold->offset);
 	size = atop(entry->end - entry->start);
 	new = vm_object_allocate_anon(size);
 	VM_OBJECT_WLOCK(new);
@@ -699,7 +699,7 @@ vm_object_split(vm_map_entry_t entry)
 		VM_OBJECT_WLOCK(backing);
 		vm_object_reference(backing);
 		vm_object_backing_insert(new, backing,
-		    orig->backing_object_offset + entry->offset);
+		    orig->backing_object_offset + entry->cold->offset);
 		VM_OBJECT_WUNLOCK(backing);
 	}
 retry:
@@ -738,8 +738,8 @@ retry:
 #endif
 	VM_OBJECT_WUNLOCK(new);
 	VM_OBJECT_WUNLOCK(orig);
-	entry->object = new;
-	entry->offset = 0;
+	vm_map_entry_set_object(entry, new);
+	entry->cold->offset = 0;
 	vm_object_deallocate(orig);
 }
 

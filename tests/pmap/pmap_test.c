@@ -988,7 +988,12 @@ protector(void *arg __unused)
 {
 	int round, i;
 
-	for (round = 0; round < CROUNDS; round++) {
+	/*
+	 * CROUNDS rounds, and on until the accessors have got through (a
+	 * loaded machine may not run them before the rounds are over).
+	 */
+	for (round = 0; round < CROUNDS || (atomic_load(&cc.ok) == 0 &&
+	    round < 1000 * CROUNDS); round++) {
 		pmap_protect(cc.pm, CBASE, CBASE + PG(CNPAGES), VM_PROT_READ);
 		VM_OBJECT_WLOCK(cc.obj);
 		for (i = 0; i < CNPAGES; i++)

@@ -106,7 +106,7 @@ ATF_TC_BODY(zero_fill, tc)
 	boot();
 	vm = vs_new();
 	vs_map(vm, UVA, 8, RW);
-	ATF_REQUIRE(entry_at(vm, UVA)->object == NULL);
+	ATF_REQUIRE(entry_at(vm, UVA)->cold->object == NULL);
 	z0 = vt_stat("v_zfod");
 	f0 = vt_stat("v_vm_faults");
 	ATF_REQUIRE_EQ(KERN_SUCCESS, fault(vm, UVA + PG(3) + 123,
@@ -114,10 +114,10 @@ ATF_TC_BODY(zero_fill, tc)
 	ATF_REQUIRE_EQ(z0 + 1, vt_stat("v_zfod"));
 	ATF_REQUIRE_EQ(f0 + 1, vt_stat("v_vm_faults"));
 	e = entry_at(vm, UVA);
-	o = e->object;
+	o = e->cold->object;
 	ATF_REQUIRE_MSG(o != NULL, "the fault gave the entry no object");
 	ATF_REQUIRE_EQ(8, o->size);
-	ATF_REQUIRE_EQ(0, e->offset);
+	ATF_REQUIRE_EQ(0, e->cold->offset);
 	ATF_REQUIRE_EQ(OBJ_ANON | OBJ_ONEMAPPING, o->flags &
 	    (OBJ_ANON | OBJ_ONEMAPPING));
 	ATF_REQUIRE_EQ(1, o->resident_page_count);
@@ -161,11 +161,11 @@ ATF_TC_BODY(needs_copy_read_then_write, tc)
 	vs_map(a, UVA, 6, RW);
 	for (i = 0; i < 4; i++)
 		uwrite(a, UVA + PG(i), TAG('A', i));
-	p = entry_at(a, UVA)->object;
+	p = entry_at(a, UVA)->cold->object;
 	pm1 = olookup(p, 1);
 	ATF_REQUIRE_EQ(0, vmspace_fork1(a, &b));
 	eb = entry_at(b, UVA);
-	ATF_REQUIRE(eb->object == p);
+	ATF_REQUIRE(eb->cold->object == p);
 	ATF_REQUIRE(eb->eflags & MAP_ENTRY_NEEDS_COPY);
 	ATF_REQUIRE_EQ(2, refs(p));
 	ATF_REQUIRE_EQ(0, p->flags & OBJ_ONEMAPPING);
@@ -179,7 +179,7 @@ ATF_TC_BODY(needs_copy_read_then_write, tc)
 	eb = entry_at(b, UVA);
 	ATF_REQUIRE_MSG(eb->eflags & MAP_ENTRY_NEEDS_COPY, "a read fault "
 	    "cleared NEEDS_COPY");
-	ATF_REQUIRE(eb->object == p);
+	ATF_REQUIRE(eb->cold->object == p);
 	ATF_REQUIRE_EQ(VM_PAGE_TO_PHYS(pm1), pmap_extract(b->vm_pmap,
 	    UVA + PG(1)));
 	ATF_REQUIRE_EQ(PMAP_ACCESS_OK, acc(b, UVA + PG(1), VM_PROT_READ));
@@ -200,10 +200,10 @@ ATF_TC_BODY(needs_copy_read_then_write, tc)
 	ATF_REQUIRE_EQ(cow0 + 1, vt_stat("v_cow_faults"));
 	eb = entry_at(b, UVA);
 	ATF_REQUIRE_EQ(0, eb->eflags & MAP_ENTRY_NEEDS_COPY);
-	sb = eb->object;
+	sb = eb->cold->object;
 	ATF_REQUIRE(sb != p && sb->backing_object == p);
 	ATF_REQUIRE_EQ(0, sb->backing_object_offset);
-	ATF_REQUIRE_EQ(0, eb->offset);
+	ATF_REQUIRE_EQ(0, eb->cold->offset);
 	mb = olookup(sb, 1);
 	ATF_REQUIRE(mb != NULL && mb != pm1);
 	ATF_REQUIRE_EQ(TAG('A', 1), page_tag(mb));
@@ -216,12 +216,13 @@ ATF_TC_BODY(needs_copy_read_then_write, tc)
 	ATF_REQUIRE_EQ(TAG('A', 1), uread(a, UVA + PG(1)));
 	ATF_REQUIRE_EQ(TAG('B', 1), uread(b, UVA + PG(1)));
 	ea = entry_at(a, UVA);
-	ATF_REQUIRE(ea->object == p && (ea->eflags & MAP_ENTRY_NEEDS_COPY));
+	ATF_REQUIRE(ea->cold->object == p &&
+	    (ea->eflags & MAP_ENTRY_NEEDS_COPY));
 
 	/* The parent writes: its own shadow too. */
 	ATF_REQUIRE_EQ(KERN_SUCCESS, fault(a, UVA + PG(2), VM_PROT_WRITE));
 	ATF_REQUIRE_EQ(cow0 + 2, vt_stat("v_cow_faults"));
-	sa = entry_at(a, UVA)->object;
+	sa = entry_at(a, UVA)->cold->object;
 	ATF_REQUIRE(sa != p && sa->backing_object == p);
 	ATF_REQUIRE_EQ(2, p->shadow_count);
 	ocheck(p);
@@ -265,7 +266,7 @@ ATF_TC_BODY(cow_optim_private_backing, tc)
 		uwrite(a, UVA + PG(i), TAG('A', i));
 	ATF_REQUIRE_EQ(0, vmspace_fork1(a, &b));
 	uwrite(a, UVA, TAG('a', 0));
-	sa = entry_at(a, UVA)->object;
+	sa = entry_at(a, UVA)->cold->object;
 	p = sa->backing_object;
 	ATF_REQUIRE(p != NULL);
 	m1 = olookup(p, 1);
@@ -306,7 +307,7 @@ ATF_TC_BODY(cow_optim_private_backing, tc)
 	/* Again, the collapse stopped by a busy page this time. */
 	ATF_REQUIRE_EQ(0, vmspace_fork1(a, &b));
 	uwrite(a, UVA, TAG('a', 1));
-	sa2 = entry_at(a, UVA)->object;
+	sa2 = entry_at(a, UVA)->cold->object;
 	ATF_REQUIRE(sa2->backing_object == sa);
 	m3 = olookup(sa, 3);
 	ATF_REQUIRE(vm_page_tryxbusy(m3));
@@ -356,7 +357,7 @@ ATF_TC_BODY(nofill, tc)
 	ATF_REQUIRE_EQ(KERN_OUT_OF_BOUNDS, vm_fault(&a->vm_map, UVA + PG(2),
 	    VM_PROT_READ, VM_FAULT_NOFILL, NULL));
 	ATF_REQUIRE_EQ(z0, vt_stat("v_zfod"));
-	o = entry_at(a, UVA)->object;
+	o = entry_at(a, UVA)->cold->object;
 	ATF_REQUIRE(o == NULL || o->resident_page_count == 0);
 	ATF_REQUIRE_EQ(0, pmap_extract(a->vm_pmap, UVA + PG(2)));
 	ATF_REQUIRE_EQ(KERN_OUT_OF_BOUNDS, vm_fault(&a->vm_map, UVA + PG(2),
@@ -369,14 +370,14 @@ ATF_TC_BODY(nofill, tc)
 	pmap_remove(a->vm_pmap, UVA, UVA + PG(4));
 	ATF_REQUIRE_EQ(KERN_SUCCESS, vm_fault(&a->vm_map, UVA + PG(2),
 	    VM_PROT_READ, VM_FAULT_NOFILL, NULL));
-	o = entry_at(a, UVA)->object;
+	o = entry_at(a, UVA)->cold->object;
 	ATF_REQUIRE_EQ(VM_PAGE_TO_PHYS(olookup(o, 2)),
 	    pmap_extract(a->vm_pmap, UVA + PG(2)));
 
 	/* Down a chain: a page of the backing object counts. */
 	ATF_REQUIRE_EQ(0, vmspace_fork1(a, &b));
 	uwrite(a, UVA + PG(1), TAG('a', 1));
-	ATF_REQUIRE(entry_at(a, UVA)->object->backing_object == o);
+	ATF_REQUIRE(entry_at(a, UVA)->cold->object->backing_object == o);
 	z0 = vt_stat("v_zfod");
 	ATF_REQUIRE_EQ(KERN_SUCCESS, vm_fault(&a->vm_map, UVA + PG(2),
 	    VM_PROT_READ, VM_FAULT_NOFILL, NULL));
@@ -388,9 +389,9 @@ ATF_TC_BODY(nofill, tc)
 	    VM_PROT_READ, VM_FAULT_NOFILL, NULL));
 	ATF_REQUIRE_EQ(z0, vt_stat("v_zfod"));
 	ATF_REQUIRE(olookup(o, 3) == NULL && olookup(o, 0) == NULL);
-	ATF_REQUIRE(olookup(entry_at(a, UVA)->object, 3) == NULL);
+	ATF_REQUIRE(olookup(entry_at(a, UVA)->cold->object, 3) == NULL);
 	ocheck(o);
-	ocheck(entry_at(a, UVA)->object);
+	ocheck(entry_at(a, UVA)->cold->object);
 	vmspace_free(b);
 	vmspace_free(a);
 	finish();
@@ -408,7 +409,7 @@ ATF_TC_BODY(m_hold_wires, tc)
 	a = vs_new();
 	vs_map(a, UVA, 4, RW);
 	uwrite(a, UVA, TAG('A', 0));
-	o = entry_at(a, UVA)->object;
+	o = entry_at(a, UVA)->cold->object;
 	w0 = WIRED();
 
 	ATF_REQUIRE_EQ(KERN_SUCCESS, vm_fault(&a->vm_map, UVA + 17,
@@ -437,7 +438,7 @@ ATF_TC_BODY(m_hold_wires, tc)
 	ATF_REQUIRE_EQ(KERN_SUCCESS, vm_fault(&b->vm_map, UVA,
 	    VM_PROT_WRITE, VM_FAULT_NORMAL, &m));
 	ATF_REQUIRE(m != NULL && m != olookup(o, 0));
-	ATF_REQUIRE(m->object == entry_at(b, UVA)->object);
+	ATF_REQUIRE(m->object == entry_at(b, UVA)->cold->object);
 	ATF_REQUIRE_EQ(1, vm_page_wired(m));
 	ATF_REQUIRE_EQ(TAG('A', 0), page_tag(m));
 	ATF_REQUIRE_EQ(0, vm_page_wired(olookup(o, 0)));
@@ -472,7 +473,7 @@ ATF_TC_BODY(quick_hold_pages, tc)
 	vs_map(a, UVA, 4, RW);
 	uwrite(a, UVA, TAG('A', 0));
 	uwrite(a, UVA + PG(2), TAG('A', 2));
-	o = entry_at(a, UVA)->object;
+	o = entry_at(a, UVA)->cold->object;
 	w0 = vm_wire_count();
 
 	/* Unaligned, over mapped and unfaulted pages. */
@@ -539,8 +540,8 @@ ATF_TC_BODY(protection_and_unmapped, tc)
 	    VM_PROT_WRITE));
 	ATF_REQUIRE_EQ(KERN_PROTECTION_FAILURE, fault(a, UVA,
 	    VM_PROT_EXECUTE));
-	ATF_REQUIRE_EQ(1, entry_at(a, UVA)->object->resident_page_count);
-	ocheck(entry_at(a, UVA)->object);
+	ATF_REQUIRE_EQ(1, entry_at(a, UVA)->cold->object->resident_page_count);
+	ocheck(entry_at(a, UVA)->cold->object);
 
 	/* Nothing mapped. */
 	ATF_REQUIRE_EQ(KERN_INVALID_ADDRESS, fault(a, UVA + PG(2),
@@ -560,7 +561,7 @@ ATF_TC_BODY(protection_and_unmapped, tc)
 	ATF_REQUIRE_EQ(KERN_SUCCESS, rv);
 	ATF_REQUIRE_EQ(KERN_PROTECTION_FAILURE, fault(a, UVA + PG(7),
 	    VM_PROT_READ));
-	ATF_REQUIRE(entry_at(a, UVA + PG(6))->object == NULL);
+	ATF_REQUIRE(entry_at(a, UVA + PG(6))->cold->object == NULL);
 	vmspace_free(a);
 	finish();
 }
@@ -593,7 +594,7 @@ ATF_TC_BODY(stack_grows_down, tc)
 	size0 = a->vm_map.size;
 
 	uwrite(a, STOP - 8, TAG('S', SPAGES - 1));
-	o = se->object;
+	o = se->cold->object;
 	ATF_REQUIRE(o != NULL);
 
 	/* Just below the stack: grows by sgrowsiz. */
@@ -607,8 +608,9 @@ ATF_TC_BODY(stack_grows_down, tc)
 	ATF_REQUIRE_EQ(se->start, ge->end);
 	ATF_REQUIRE_EQ(SBOS, ge->start);
 	ATF_REQUIRE_EQ(size0 + PG(SGROW), a->vm_map.size);
-	ATF_REQUIRE(se->object == o);
-	ATF_REQUIRE(olookup(o, OFF_TO_IDX(se->offset) + SGROW - 1) != NULL);
+	ATF_REQUIRE(se->cold->object == o);
+	ATF_REQUIRE(olookup(o, OFF_TO_IDX(se->cold->offset) + SGROW -
+	    1) != NULL);
 	ATF_REQUIRE_EQ(TAG('S', SPAGES - 1), uread(a, STOP - PG(1)));
 	ATF_REQUIRE_EQ(0, uread(a, STOP - PG(SGROW + 1)));
 
@@ -667,7 +669,7 @@ ATF_TC_BODY(stack_rlimit, tc)
 	    VM_PROT_READ));
 	se = entry_at(a, STOP - 1);
 	ATF_REQUIRE_EQ(STOP - PG(lim), se->start);
-	ocheck(se->object);
+	ocheck(se->cold->object);
 
 	/* Raised: grows again. */
 	vm_map_lock(&a->vm_map);
@@ -731,13 +733,13 @@ stack_fork_child(void)
 	CK(vm_copyin(a, STOP - 8, &w, 8) == 0 && w == TAG('S', 2), 19);
 	vm_map_lock_read(&a->vm_map);
 	CK(vm_map_lookup_entry(&a->vm_map, STOP - 1, &se), 22);
-	ccheck(se->object);
-	if (se->object->backing_object != NULL)
-		ccheck(se->object->backing_object);
+	ccheck(se->cold->object);
+	if (se->cold->object->backing_object != NULL)
+		ccheck(se->cold->object->backing_object);
 	vm_map_unlock_read(&a->vm_map);
 	vm_map_lock_read(&b->vm_map);
 	CK(vm_map_lookup_entry(&b->vm_map, STOP - 1, &se), 23);
-	ccheck(se->object);
+	ccheck(se->cold->object);
 	vm_map_unlock_read(&b->vm_map);
 	vmspace_free(b);
 	CK(vm_copyin(a, STOP - PG(SGROW + 1), &w, 8) == 0 &&
@@ -791,7 +793,8 @@ stack_split_child(void)
 	CK(vm_map_lookup_entry(&a->vm_map, STOP - PG(5), &lo), 7);
 	CK(vm_map_lookup_entry(&a->vm_map, STOP - PG(1), &hi), 8);
 	vm_map_unlock_read(&a->vm_map);
-	CK(lo != hi && lo->object == hi->object && lo->object != NULL, 9);
+	CK(lo != hi && lo->cold->object == hi->cold->object &&
+	    lo->cold->object != NULL, 9);
 	CK((lo->eflags & MAP_ENTRY_GROWS_DOWN) != 0, 10);
 	CK(vmspace_fork1(a, &b) == 0, 11);
 
@@ -817,8 +820,8 @@ stack_split_child(void)
 	vm_map_lock_read(&a->vm_map);
 	CK(vm_map_lookup_entry(&a->vm_map, STOP - PG(5), &lo), 22);
 	CK(vm_map_lookup_entry(&a->vm_map, STOP - PG(1), &hi), 23);
-	ccheck(lo->object);
-	ccheck(hi->object);
+	ccheck(lo->cold->object);
+	ccheck(hi->cold->object);
 	vm_map_unlock_read(&a->vm_map);
 	vmspace_free(b);
 	vmspace_free(a);

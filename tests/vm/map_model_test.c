@@ -209,14 +209,15 @@ compare(struct mt *t)
 		    ((e->start | e->end) & PAGE_MASK) != 0)
 			FAIL(t, "entry [%#jx, %#jx) bad bounds",
 			    (uintmax_t)e->start, (uintmax_t)e->end);
-		if (e->object != NULL || e->wired_count != 0 ||
+		if (e->cold->object != NULL || e->cold->wired_count != 0 ||
 		    (e->eflags & ~MAP_ENTRY_GUARD) != 0 ||
 		    e->protection > VM_PROT_ALL ||
 		    e->max_protection > VM_PROT_ALL || e->inheritance > 3)
 			FAIL(t, "entry [%#jx, %#jx) odd fields: obj %p wired %d "
 			    "eflags %#x prot %x/%x inh %d",
 			    (uintmax_t)e->start, (uintmax_t)e->end,
-			    (void *)e->object, e->wired_count, e->eflags,
+			    (void *)e->cold->object, e->cold->wired_count,
+			    e->eflags,
 			    e->protection, e->max_protection, e->inheritance);
 		a = entry_attr(e);
 		if (prev != &t->m.header && prev->end == e->start &&

@@ -1542,7 +1542,7 @@ ATF_TC_BODY(stack_grow, tc)
 	vm_map_lock(&m);
 	ATF_REQUIRE(vm_map_lookup_entry(&m, top - 128 * K - 1, &gap));
 	REQ_X(B, gap->start);
-	REQ_X(PG, gap->next_read);	/* the guard size */
+	REQ_X(PG, gap->cold->next_read);	/* the guard size */
 	/* Not a gap entry. */
 	ATF_REQUIRE(vm_map_lookup_entry(&m, top - PG, &e));
 	REQ_X(KERN_INVALID_ARGUMENT, vm_map_growstack(&m, top - 200 * K, e));
@@ -1620,7 +1620,7 @@ ATF_TC_BODY(stack_grow, tc)
 	}
 	vm_map_lock(&m);
 	ATF_REQUIRE(vm_map_lookup_entry(&m, B, &gap));
-	REQ_X(0, gap->next_read);
+	REQ_X(0, gap->cold->next_read);
 	REQ_X(KERN_SUCCESS, vm_map_growstack(&m, B + 192 * K - 1, gap));
 	REQ_X(B + 128 * K, gap->end);
 	REQ_X(KERN_SUCCESS, vm_map_growstack(&m, B, gap));

@@ -608,22 +608,22 @@ ATF_TC_BODY(split_clipped_onemapping, tc)
 	ATF_REQUIRE(vm_map_lookup_entry(map, UVA, &e1));
 	ATF_REQUIRE_EQ(KERN_SUCCESS, vm_map_clip_end(map, e1, UVA + PG(5)));
 	e2 = vm_map_entry_succ(e1);
-	ATF_REQUIRE(e2->start == UVA + PG(5) && e2->object == s);
-	ATF_REQUIRE_EQ(PG(5), e2->offset);
+	ATF_REQUIRE(e2->start == UVA + PG(5) && e2->cold->object == s);
+	ATF_REQUIRE_EQ(PG(5), e2->cold->offset);
 	ATF_REQUIRE_EQ(2, refs(s));
 	ATF_REQUIRE(s->flags & OBJ_ONEMAPPING);
 
 	n0 = vm_object_count();
 	free0 = vm_free_count();
 	vm_object_split(e2);
-	n = e2->object;
+	n = e2->cold->object;
 	vm_map_unlock(map);
 
 	ATF_REQUIRE_MSG(n != s, "the entry still has the original object");
 	ATF_REQUIRE_EQ(n0 + 1, vm_object_count());
 	ATF_REQUIRE_EQ(free0, vm_free_count());	/* moved, not copied */
-	ATF_REQUIRE_EQ(0, e2->offset);
-	ATF_REQUIRE(e1->object == s && e1->offset == 0);
+	ATF_REQUIRE_EQ(0, e2->cold->offset);
+	ATF_REQUIRE(e1->cold->object == s && e1->cold->offset == 0);
 	ATF_REQUIRE_EQ(7, n->size);
 	ATF_REQUIRE_EQ(OBJ_ANON | OBJ_ONEMAPPING, n->flags & (OBJ_ANON |
 	    OBJ_ONEMAPPING));
@@ -677,13 +677,13 @@ ATF_TC_BODY(fork_splits_clipped_onemapping, tc)
 	vs_map(a, UVA, 8, RW);
 	for (i = 0; i < 8; i++)
 		uwrite(a, UVA + PG(i), TAG('A', i));
-	o = entry_at(a, UVA)->object;
+	o = entry_at(a, UVA)->cold->object;
 	ATF_REQUIRE(o != NULL && (o->flags & OBJ_ONEMAPPING));
 	ATF_REQUIRE_EQ(KERN_SUCCESS, vm_map_protect(&a->vm_map, UVA + PG(4),
 	    UVA + PG(8), VM_PROT_READ, false));
 	e1 = entry_at(a, UVA);
 	e2 = entry_at(a, UVA + PG(4));
-	ATF_REQUIRE(e1 != e2 && e1->object == o && e2->object == o);
+	ATF_REQUIRE(e1 != e2 && e1->cold->object == o && e2->cold->object == o);
 	ATF_REQUIRE_EQ(2, refs(o));
 
 	ATF_REQUIRE_EQ(0, vmspace_fork1(a, &b));
@@ -691,21 +691,23 @@ ATF_TC_BODY(fork_splits_clipped_onemapping, tc)
 	e2 = entry_at(a, UVA + PG(4));
 	c1 = entry_at(b, UVA);
 	c2 = entry_at(b, UVA + PG(4));
-	ATF_REQUIRE_MSG(e1->object != e2->object, "fork left the clipped "
+	ATF_REQUIRE_MSG(e1->cold->object != e2->cold->object,
+	    "fork left the clipped "
 	    "entries sharing one object");
-	ATF_REQUIRE(c1->object == e1->object && c2->object == e2->object);
-	ATF_REQUIRE_EQ(0, e1->offset);
-	ATF_REQUIRE_EQ(c1->offset, e1->offset);
-	ATF_REQUIRE_EQ(c2->offset, e2->offset);
-	ATF_REQUIRE_EQ(4, e1->object->resident_page_count);
-	ATF_REQUIRE_EQ(4, e2->object->resident_page_count);
-	ATF_REQUIRE_EQ(2, refs(e1->object));
-	ATF_REQUIRE_EQ(2, refs(e2->object));
+	ATF_REQUIRE(c1->cold->object == e1->cold->object &&
+	    c2->cold->object == e2->cold->object);
+	ATF_REQUIRE_EQ(0, e1->cold->offset);
+	ATF_REQUIRE_EQ(c1->cold->offset, e1->cold->offset);
+	ATF_REQUIRE_EQ(c2->cold->offset, e2->cold->offset);
+	ATF_REQUIRE_EQ(4, e1->cold->object->resident_page_count);
+	ATF_REQUIRE_EQ(4, e2->cold->object->resident_page_count);
+	ATF_REQUIRE_EQ(2, refs(e1->cold->object));
+	ATF_REQUIRE_EQ(2, refs(e2->cold->object));
 	ATF_REQUIRE(e1->eflags & MAP_ENTRY_NEEDS_COPY);
 	ATF_REQUIRE(c2->eflags & MAP_ENTRY_NEEDS_COPY);
-	ATF_REQUIRE_EQ(0, e1->object->flags & OBJ_ONEMAPPING);
-	ocheck(e1->object);
-	ocheck(e2->object);
+	ATF_REQUIRE_EQ(0, e1->cold->object->flags & OBJ_ONEMAPPING);
+	ocheck(e1->cold->object);
+	ocheck(e2->cold->object);
 	for (i = 0; i < 8; i++)
 		ATF_REQUIRE_EQ(TAG('A', i), uread(b, UVA + PG(i)));
 	/* Copy on write both ways. */
@@ -718,8 +720,8 @@ ATF_TC_BODY(fork_splits_clipped_onemapping, tc)
 	for (i = 0; i < 8; i++)
 		ATF_REQUIRE_EQ(i == 1 ? TAG('a', 1) : TAG('A', i),
 		    uread(a, UVA + PG(i)));
-	ocheck(entry_at(a, UVA)->object);
-	ocheck(entry_at(a, UVA + PG(4))->object);
+	ocheck(entry_at(a, UVA)->cold->object);
+	ocheck(entry_at(a, UVA + PG(4))->cold->object);
 	vmspace_free(a);
 	finish();
 }
@@ -745,14 +747,14 @@ ATF_TC_BODY(coalesce_extends_object, tc)
 	vs_map(vm, UVA, 4, RW);
 	uwrite(vm, UVA, TAG('A', 0));
 	e = entry_at(vm, UVA);
-	o = e->object;
+	o = e->cold->object;
 	ATF_REQUIRE(o != NULL && o->size == 4);
 	n0 = vm_object_count();
 
 	vs_map(vm, UVA + PG(4), 4, RW);		/* vm_map_insert */
 	e = entry_at(vm, UVA + PG(5));
-	ATF_REQUIRE_MSG(e->object == o, "the next mapping got object %p, "
-	    "not the extended %p", (void *)e->object, (void *)o);
+	ATF_REQUIRE_MSG(e->cold->object == o, "the next mapping got object %p, "
+	    "not the extended %p", (void *)e->cold->object, (void *)o);
 	ATF_REQUIRE_EQ(8, o->size);
 	ATF_REQUIRE_EQ(n0, vm_object_count());
 	ATF_REQUIRE_MSG(e->start == UVA && e->end == UVA + PG(8),
@@ -775,8 +777,8 @@ ATF_TC_BODY(coalesce_extends_object, tc)
 	vs_map(vm, UVA + PG(10), 2, VM_PROT_READ);
 	ATF_REQUIRE_EQ(2, nentries(vm));
 	e2 = entry_at(vm, UVA + PG(10));
-	ATF_REQUIRE(e2->object == o);
-	ATF_REQUIRE_EQ(PG(10), e2->offset);
+	ATF_REQUIRE(e2->cold->object == o);
+	ATF_REQUIRE_EQ(PG(10), e2->cold->offset);
 	ATF_REQUIRE_EQ(12, o->size);
 	ATF_REQUIRE_EQ(2, refs(o));
 	ATF_REQUIRE_EQ(0, uread(vm, UVA + PG(11)));
@@ -819,7 +821,7 @@ ATF_TC_BODY(coalesce_frees_stale_pages, tc)
 	ATF_REQUIRE(olookup(o, 7) != NULL);	/* beyond the new range */
 	ATF_REQUIRE_EQ(8, o->size);
 	e = entry_at(vm, UVA + PG(5));
-	ATF_REQUIRE(e->object == o && e->start == UVA);
+	ATF_REQUIRE(e->cold->object == o && e->start == UVA);
 	for (i = 0; i < 7; i++)
 		ATF_REQUIRE_EQ_MSG(i < 4 ? TAG('O', i) : 0,
 		    uread(vm, UVA + PG(i)), "page %ju", (uintmax_t)i);
@@ -851,7 +853,8 @@ ATF_TC_BODY(coalesce_refused, tc)
 	ATF_REQUIRE_EQ(KERN_SUCCESS, rv);
 	vs_map(vm, UVA + PG(4), 4, RW);
 	e = entry_at(vm, UVA + PG(4));
-	ATF_REQUIRE_MSG(e->object == NULL, "extended an object that has a "
+	ATF_REQUIRE_MSG(e->cold->object == NULL,
+	    "extended an object that has a "
 	    "backing object");
 	ATF_REQUIRE_EQ(4, s->size);
 	ATF_REQUIRE_EQ(2, nentries(vm));
@@ -870,7 +873,8 @@ ATF_TC_BODY(coalesce_refused, tc)
 	ATF_REQUIRE_EQ(KERN_SUCCESS, rv);
 	vs_map(vm, UVA + PG(20), 4, RW);
 	e = entry_at(vm, UVA + PG(20));
-	ATF_REQUIRE_MSG(e->object == NULL, "extended a shared object over "
+	ATF_REQUIRE_MSG(e->cold->object == NULL,
+	    "extended a shared object over "
 	    "pages others may map");
 	ATF_REQUIRE_EQ(8, o->size);
 	ocheck(o);
@@ -889,7 +893,7 @@ ATF_TC_BODY(coalesce_refused, tc)
 	ATF_REQUIRE_EQ(KERN_SUCCESS, rv);
 	vs_map(vm, UVA + PG(36), 2, RW);
 	e = entry_at(vm, UVA + PG(36));
-	ATF_REQUIRE(e->object == o);
+	ATF_REQUIRE(e->cold->object == o);
 	ATF_REQUIRE_EQ(6, o->size);
 	ocheck(o);
 	vm_object_deallocate(o);
@@ -905,7 +909,7 @@ ATF_TC_BODY(coalesce_refused, tc)
 	ATF_REQUIRE_EQ(KERN_SUCCESS, rv);
 	vs_map(vm, UVA + PG(52), 4, RW);
 	e = entry_at(vm, UVA + PG(52));
-	ATF_REQUIRE(e->object == o);
+	ATF_REQUIRE(e->cold->object == o);
 	ATF_REQUIRE(olookup(o, 6) == NULL);
 	ocheck(o);
 	vm_object_deallocate(o);
@@ -940,14 +944,14 @@ ATF_TC_BODY(coalesce_after_fork, tc)
 	uwrite(a, UVA + PG(1), TAG('A', 1));
 	ATF_REQUIRE_EQ(0, vmspace_fork1(a, &b));
 	uwrite(a, UVA, TAG('a', 0));
-	s = entry_at(a, UVA)->object;
+	s = entry_at(a, UVA)->cold->object;
 	ATF_REQUIRE(s->backing_object != NULL);
 	addr = UVA + PG(4);
 	rv = vm_map_find(&a->vm_map, NULL, 0, &addr, PG(4), 0, VMFS_NO_SPACE,
 	    RW, VM_PROT_ALL, 0);
 	ATF_REQUIRE_EQ(KERN_SUCCESS, rv);
 	ATF_REQUIRE_EQ(2, nentries(a));
-	ATF_REQUIRE(entry_at(a, UVA + PG(4))->object == NULL);
+	ATF_REQUIRE(entry_at(a, UVA + PG(4))->cold->object == NULL);
 	ATF_REQUIRE_EQ(4, s->size);
 	ocheck(s);
 
@@ -961,7 +965,7 @@ ATF_TC_BODY(coalesce_after_fork, tc)
 	    RW, VM_PROT_ALL, 0);
 	ATF_REQUIRE_EQ(KERN_SUCCESS, rv);
 	e = entry_at(a, UVA + PG(4));
-	ATF_REQUIRE(e->object == s);
+	ATF_REQUIRE(e->cold->object == s);
 	ATF_REQUIRE_EQ(1, nentries(a));
 	ATF_REQUIRE_EQ(8, s->size);
 	ATF_REQUIRE_EQ(TAG('a', 0), uread(a, UVA));
@@ -986,7 +990,7 @@ ATF_TC_BODY(munmap_frees_onemapping_pages, tc)
 	vs_map(vm, UVA, 16, RW);
 	for (i = 0; i < 16; i++)
 		uwrite(vm, UVA + PG(i), TAG('A', i));
-	o = entry_at(vm, UVA)->object;
+	o = entry_at(vm, UVA)->cold->object;
 	ATF_REQUIRE_EQ(16, o->resident_page_count);
 	ATF_REQUIRE(o->flags & OBJ_ONEMAPPING);
 
@@ -1085,7 +1089,7 @@ ATF_TC_BODY(fork_exit_cycles, tc)
 		if (i % 3 == 0)
 			ATF_REQUIRE_EQ(TAG('b', i), uread(b, UVA + PG(k)));
 		vmspace_free(b);
-		o = entry_at(a, UVA)->object;
+		o = entry_at(a, UVA)->cold->object;
 		ATF_REQUIRE_EQ_MSG(1, vm_object_depth(o), "cycle %d: the "
 		    "parent's chain is %d deep", i, vm_object_depth(o));
 		ATF_REQUIRE_EQ_MSG(objs, vm_object_count(), "cycle %d: %u "
