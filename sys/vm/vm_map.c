@@ -29,10 +29,19 @@
  * recompute it: on a big map, a cache miss per node).  Only an exclusive
  * holder of the map lock splays; a shared holder searches without changing
  * the tree, unless its path was long: then, if it holds the lock alone, it
- * upgrades to splay (vm_map_lookup_entry).  Changing an entry's bounds next to a free gap changes the
- * stored side that records the gap: the code that does it (the unlink's
- * MERGE_NEXT) recomputes that side from the neighbours; a split or a stack
- * growth moves a boundary between two entries and changes no gap.
+ * upgrades to splay (vm_map_lookup_entry).  Changing an entry's bounds
+ * next to a free gap changes the stored side that records the gap: the
+ * code that does it (the unlink's MERGE_NEXT) recomputes that side from
+ * the neighbours; a split or a stack growth moves a boundary between two
+ * entries and changes no gap.
+ *
+ * A node is one cache line: what a search or a splay reads (links,
+ * bounds, free sides, flags, protections).  The rest of an entry, its
+ * object, offset, read-ahead and wiring state, is the entry's own cold
+ * part (vm_map.h), read only for the entry a caller asked for;
+ * MAP_ENTRY_BACKED in the node says whether there is an object, so that
+ * deciding whether a new mapping may extend its neighbour's object opens
+ * the neighbour's cold part only when it has one.
  *
  * Lock order: map lock -> object lock -> page queue -> CPU slot.  The map
  * lock is the sx plus the fault handler's per-CPU read counts ("Fast
@@ -44,9 +53,9 @@
  * of entries, D22163, or on every unlock with vm.map_check_always):
  * entries sorted and disjoint inside [min, max); threads lead to the in-order
  * neighbours and the header; every free_left and free_right is exact;
- * an exclusive holder keeps fast readers out (rd_writer up);
- * nentries and size
- * match the entries.
+ * every entry has a cold part of its own and MAP_ENTRY_BACKED exactly when
+ * it has an object; an exclusive holder keeps fast readers out (rd_writer
+ * up); nentries and size match the entries.
  */
 #include <errno.h>
 #include <stdio.h>
