@@ -257,9 +257,10 @@ static const struct db_bit db_entry_flags[] = {
 	{ MAP_ENTRY_GUARD, "GUARD" },
 	{ MAP_ENTRY_STACK_GAP_DN, "STACK_GAP_DN" },
 	{ MAP_ENTRY_HEADER, "HEADER" },
-	{ MAP_ENTRY_CHARGED, "CHARGED" },
-	{ MAP_ENTRY_BACKED, "BACKED" },
 };
+/* Not flags of the mapping: a psind, and a copy of "has an object". */
+#define	DB_EFLAGS_HIDDEN						\
+	(MAP_ENTRY_SPLIT_BOUNDARY_MASK | MAP_ENTRY_BACKED)
 
 static const struct db_bit db_object_flags[] = {
 	{ OBJ_ANON, "ANON" },
@@ -419,7 +420,7 @@ db_show_entry(struct db_out *o, vm_map_entry_t entry, vm_map_entry_t prev)
 
 	db_iprintf(o, "entry %p: [0x%jx, 0x%jx) eflags ", (void *)entry,
 	    (uintmax_t)entry->start, (uintmax_t)entry->end);
-	DB_BITS(o, entry->eflags & ~MAP_ENTRY_SPLIT_BOUNDARY_MASK,
+	DB_BITS(o, entry->eflags & ~DB_EFLAGS_HIDDEN,
 	    db_entry_flags);
 	psind = MAP_ENTRY_SPLIT_BOUNDARY_INDEX(entry);
 	if (psind != 0)
@@ -522,7 +523,7 @@ db_entry_brief(struct db_out *o, vm_offset_t va, vm_map_entry_t entry)
 	db_printf(o, "va 0x%jx: entry %p [0x%jx, 0x%jx)\n", (uintmax_t)va,
 	    (void *)entry, (uintmax_t)entry->start, (uintmax_t)entry->end);
 	db_printf(o, " offset 0x%jx eflags ", (uintmax_t)entry->cold->offset);
-	DB_BITS(o, entry->eflags & ~MAP_ENTRY_SPLIT_BOUNDARY_MASK,
+	DB_BITS(o, entry->eflags & ~DB_EFLAGS_HIDDEN,
 	    db_entry_flags);
 	db_printf(o, "\n");
 }

@@ -463,12 +463,16 @@ vm_fault_getpages(struct faultstate *fs)
 		VM_OBJECT_WUNLOCK(fs->first_object);
 		vm_object_pip_wakeup(fs->first_object);
 	}
+	/*
+	 * Where a sequential reader faults next, if the pager brings in
+	 * what is asked for (as FreeBSD, recorded before the map is let go:
+	 * afterwards the entry may be clipped, freed or reused).
+	 */
+	__atomic_store_n(&entry->cold->next_read, fs->vaddr + ptoa(ahead + 1),
+	    __ATOMIC_RELAXED);
 	vm_map_lookup_done(fs->map, fs->entry);
 	r = vm_pager_get_pages(object, &m, 1, &behind, &ahead);
 	if (r == VM_PAGER_OK) {
-		/* Where a sequential reader faults next. */
-		__atomic_store_n(&entry->cold->next_read, fs->vaddr +
-		    ptoa(ahead + 1), __ATOMIC_RELAXED);
 		VM_CNT_INC(v_io_faults);
 		vm_page_activate(m);
 		vm_page_xunbusy(m);

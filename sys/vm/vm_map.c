@@ -36,12 +36,12 @@
  * entries and changes no gap.
  *
  * A node is one cache line: what a search or a splay reads (links,
- * bounds, free sides, flags, protections).  The rest of an entry, its
- * object, offset, read-ahead and wiring state, is the entry's own cold
- * part (vm_map.h), read only for the entry a caller asked for;
- * MAP_ENTRY_BACKED in the node says whether there is an object, so that
- * deciding whether a new mapping may extend its neighbour's object opens
- * the neighbour's cold part only when it has one.
+ * bounds, free sides, flags, protections, the read-ahead window).  The
+ * rest of an entry, its object, offset, next expected read and wiring
+ * state, is the entry's own cold part (vm_map.h), read only for the entry
+ * a caller asked for.  MAP_ENTRY_BACKED in the node says whether there is
+ * an object, so that deciding whether a new mapping may extend its
+ * neighbour's object opens the neighbour's cold part only when it has one.
  *
  * Lock order: map lock -> object lock -> page queue -> CPU slot.  The map
  * lock is the sx plus the fault handler's per-CPU read counts ("Fast
@@ -51,11 +51,12 @@
  * Invariants (_vm_map_assert_consistent; run on exclusive unlock in
  * INVARIANTS builds once the changes since the last walk exceed the number
  * of entries, D22163, or on every unlock with vm.map_check_always):
- * entries sorted and disjoint inside [min, max); threads lead to the in-order
- * neighbours and the header; every free_left and free_right is exact;
- * every entry has a cold part of its own and MAP_ENTRY_BACKED exactly when
- * it has an object; an exclusive holder keeps fast readers out (rd_writer
- * up); nentries and size match the entries.
+ * entries sorted and disjoint inside [min, max); threads lead to the
+ * in-order neighbours and the header; every free_left and free_right is
+ * exact; every entry has a cold part, not its neighbour's nor the
+ * header's, and MAP_ENTRY_BACKED exactly when it has an object; an
+ * exclusive holder keeps fast readers out (rd_writer up); nentries and
+ * size match the entries.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -2238,8 +2239,7 @@ vm_map_madvise_pages(vm_map_t map, vm_offset_t start, vm_offset_t end,
 		if (behav == VM_MADV_WILLNEED && map->pmap != NULL &&
 		    (e->protection & VM_PROT_READ) != 0)
 			vm_map_pmap_enter(map, s, e->protection,
-			    e->cold->object,
-			    pindex, t - s);
+			    e->cold->object, pindex, t - s);
 	}
 	vm_map_unlock_read(map);
 	return (KERN_SUCCESS);
@@ -2398,10 +2398,9 @@ vm_map_growstack_entry(vm_map_t map, vm_map_entry_t gap_entry,
 	new->cold->next_read = new->start;
 	if (new->cold->object != NULL) {
 		/* Its object spans the gap (vm_map_entry_back). */
-		KASSERT(new->cold->offset >= grow,
-		    ("%s: stack object offset %#jx < "
-		    "%#jx", __func__, (uintmax_t)new->cold->offset,
-		    (uintmax_t)grow));
+		KASSERT(new->cold->offset >= grow, ("%s: stack object "
+		    "offset %#jx < %#jx", __func__,
+		    (uintmax_t)new->cold->offset, (uintmax_t)grow));
 		new->cold->offset -= grow;
 		vm_object_reference(new->cold->object);
 	}
@@ -2579,7 +2578,7 @@ void
 vm_map_entry_shadow(vm_map_t map, vm_map_entry_t entry, bool shared)
 {
 	vm_map_entry_t gap;
-	vm_object_t old;
+	vm_object_t obj, old;
 	vm_ooffset_t off;
 	vm_size_t below = 0;
 
@@ -2596,15 +2595,15 @@ vm_map_entry_shadow(vm_map_t map, vm_map_entry_t entry, bool shared)
 		if ((gap->eflags & MAP_ENTRY_STACK_GAP_DN) != 0 &&
 		    gap->end == entry->start)
 			below = gap->end - gap->start;
-		KASSERT(entry->cold->offset >= below,
-		    ("%s: stack entry %p offset "
-		    "%#jx below its gap %#jx", __func__, (void *)entry,
+		KASSERT(entry->cold->offset >= below, ("%s: stack entry %p "
+		    "offset %#jx below its gap %#jx", __func__, (void *)entry,
 		    (uintmax_t)entry->cold->offset, (uintmax_t)below));
 	}
 	off = entry->cold->offset - below;
-	old = entry->cold->object;
-	vm_object_shadow(&entry->cold->object, &off, below + entry->end -
-	    entry->start, shared);
+	old = obj = entry->cold->object;
+	vm_object_shadow(&obj, &off, below + entry->end - entry->start,
+	    shared);
+	vm_map_entry_set_object(entry, obj);
 	entry->cold->offset = off + below;
 	entry->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 	if (entry->cold->object != old)
@@ -3710,10 +3709,14 @@ _vm_map_assert_consistent(vm_map_t map, bool force)
 			vm_map_check_fail(map, e, "predecessor is wrong");
 		if ((e->eflags & MAP_ENTRY_HEADER) != 0)
 			vm_map_check_fail(map, e, "header flag on an entry");
-		/* Its own cold part (a copy that shared one would show here). */
+		/*
+		 * A cold part, not the header's nor the neighbour's (a clip
+		 * that shared its original's would show here).
+		 */
 		if (e->cold == NULL || e->cold == header->cold ||
 		    e->cold == prev->cold)
-			vm_map_check_fail(map, e, "cold part missing or shared");
+			vm_map_check_fail(map, e,
+			    "cold part missing or shared");
 		if (((e->eflags & MAP_ENTRY_BACKED) != 0) !=
 		    (e->cold->object != NULL))
 			vm_map_check_fail(map, e, "MAP_ENTRY_BACKED is wrong");
@@ -3795,6 +3798,8 @@ _vm_map_assert_consistent(vm_map_t map, bool force)
 void
 vm_map_print(vm_map_t map)
 {
+	static const struct vm_map_entry_cold none;
+	const struct vm_map_entry_cold *c;
 	vm_map_entry_t e;
 
 	kprintf("vm_map %p: [%#jx, %#jx) %d entries, %#jx bytes, root %p, "
@@ -3803,14 +3808,17 @@ vm_map_print(vm_map_t map)
 	    map->nentries, (uintmax_t)map->size, (void *)map->root,
 	    map->timestamp, map->flags);
 	for (e = vm_map_entry_first(map); e != &map->header;
-	    e = vm_map_entry_succ(e))
+	    e = vm_map_entry_succ(e)) {
+		/* (A broken entry may be why we print: no cold part.) */
+		c = e->cold != NULL ? e->cold : &none;
 		kprintf("  %p [%#jx, %#jx) prot %x/%x inh %d eflags %#x "
-		    "obj %p off %#jx wired %d free %#jx/%#jx\n", (void *)e,
-		    (uintmax_t)e->start, (uintmax_t)e->end, e->protection,
-		    e->max_protection, e->inheritance, e->eflags,
-		    (void *)e->cold->object, (uintmax_t)e->cold->offset,
-		    e->cold->wired_count,
+		    "cold %p obj %p off %#jx wired %d free %#jx/%#jx\n",
+		    (void *)e, (uintmax_t)e->start, (uintmax_t)e->end,
+		    e->protection, e->max_protection, e->inheritance,
+		    e->eflags, (void *)e->cold, (void *)c->object,
+		    (uintmax_t)c->offset, c->wired_count,
 		    (uintmax_t)e->free_left, (uintmax_t)e->free_right);
+	}
 }
 
 /* ---- tunables --------------------------------------------------------- */

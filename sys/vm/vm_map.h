@@ -114,10 +114,11 @@ extern const vm_size_t pagesizes[MAXPAGESIZES];	/* 4 KiB, 2 MiB, 1 GiB */
 /*
  * An entry is two parts.  The part the tree is made of (struct vm_map_entry,
  * one cache line, 64-byte aligned) holds what a search and a splay read:
- * the links, the bounds, the two sides of max_free, the flags and the
- * protections.  What only the node found reads (its backing, read-ahead
- * and wiring state) is a separate item, struct vm_map_entry_cold, that the
- * entry points to and owns for its whole life.  A random search of a big
+ * the links, the bounds, the two sides of max_free, the flags, the
+ * protections and the read-ahead window.  What only the node found reads
+ * (its backing, next expected read and wiring state) is a separate item,
+ * struct vm_map_entry_cold, that the entry points to and owns for its
+ * whole life.  A random search of a big
  * map misses in the cache at every level below the tree's hot top; with
  * the cold fields out of the node each level is one line instead of one
  * and a half, and the tree's lines are denser in the caches
@@ -175,10 +176,9 @@ typedef struct vm_map_entry *vm_map_entry_t;
 							   of its size until it has
 							   an object of its own
 							   (vm_swap_reserve.h) */
-#define	MAP_ENTRY_BACKED		0x00100000	/* cold->object != NULL:
-							   known from the node
-							   alone (set through
-							   vm_map_entry_set_object) */
+#define	MAP_ENTRY_BACKED		0x00100000	/* cold->object != NULL
+							   (kept by vm_map_entry_
+							   set_object) */
 #define	MAP_ENTRY_SPLIT_BOUNDARY_SHIFT	17
 #define	MAP_ENTRY_SPLIT_BOUNDARY_INDEX(e)				\
 	(((e)->eflags & MAP_ENTRY_SPLIT_BOUNDARY_MASK) >>		\

@@ -609,8 +609,8 @@ ATF_TC_BODY(stack_grows_down, tc)
 	ATF_REQUIRE_EQ(SBOS, ge->start);
 	ATF_REQUIRE_EQ(size0 + PG(SGROW), a->vm_map.size);
 	ATF_REQUIRE(se->cold->object == o);
-	ATF_REQUIRE(olookup(o, OFF_TO_IDX(se->cold->offset) + SGROW -
-	    1) != NULL);
+	ATF_REQUIRE(olookup(o,
+	    OFF_TO_IDX(se->cold->offset) + SGROW - 1) != NULL);
 	ATF_REQUIRE_EQ(TAG('S', SPAGES - 1), uread(a, STOP - PG(1)));
 	ATF_REQUIRE_EQ(0, uread(a, STOP - PG(SGROW + 1)));
 

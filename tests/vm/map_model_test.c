@@ -217,8 +217,8 @@ compare(struct mt *t)
 			    "eflags %#x prot %x/%x inh %d",
 			    (uintmax_t)e->start, (uintmax_t)e->end,
 			    (void *)e->cold->object, e->cold->wired_count,
-			    e->eflags,
-			    e->protection, e->max_protection, e->inheritance);
+			    e->eflags, e->protection, e->max_protection,
+			    e->inheritance);
 		a = entry_attr(e);
 		if (prev != &t->m.header && prev->end == e->start &&
 		    entry_attr(prev) == a) {

@@ -692,8 +692,7 @@ ATF_TC_BODY(fork_splits_clipped_onemapping, tc)
 	c1 = entry_at(b, UVA);
 	c2 = entry_at(b, UVA + PG(4));
 	ATF_REQUIRE_MSG(e1->cold->object != e2->cold->object,
-	    "fork left the clipped "
-	    "entries sharing one object");
+	    "fork left the clipped entries sharing one object");
 	ATF_REQUIRE(c1->cold->object == e1->cold->object &&
 	    c2->cold->object == e2->cold->object);
 	ATF_REQUIRE_EQ(0, e1->cold->offset);
@@ -854,8 +853,7 @@ ATF_TC_BODY(coalesce_refused, tc)
 	vs_map(vm, UVA + PG(4), 4, RW);
 	e = entry_at(vm, UVA + PG(4));
 	ATF_REQUIRE_MSG(e->cold->object == NULL,
-	    "extended an object that has a "
-	    "backing object");
+	    "extended an object that has a backing object");
 	ATF_REQUIRE_EQ(4, s->size);
 	ATF_REQUIRE_EQ(2, nentries(vm));
 	ocheck(s);
@@ -874,8 +872,7 @@ ATF_TC_BODY(coalesce_refused, tc)
 	vs_map(vm, UVA + PG(20), 4, RW);
 	e = entry_at(vm, UVA + PG(20));
 	ATF_REQUIRE_MSG(e->cold->object == NULL,
-	    "extended a shared object over "
-	    "pages others may map");
+	    "extended a shared object over pages others may map");
 	ATF_REQUIRE_EQ(8, o->size);
 	ocheck(o);
 	vm_object_deallocate(o);		/* the other mapping */
@@ -1400,6 +1397,49 @@ unref_child(void)
 	vm_shutdown();
 }
 
+/*
+ * Copy-on-write entries inserted without an object get one from their
+ * first write fault (vm_map_entry_shadow): the node must say so
+ * (MAP_ENTRY_BACKED), or two neighbours with different objects look
+ * mergeable once their attributes agree and one object's pages are lost.
+ */
+ATF_TC_WITHOUT_HEAD(cow_without_object_then_merge);
+ATF_TC_BODY(cow_without_object_then_merge, tc)
+{
+	struct vmspace *vm;
+	vm_map_entry_t a, b;
+
+	vt_boot();
+	vm = vs_new();
+	vm_map_lock(&vm->vm_map);
+	ATF_REQUIRE_EQ(KERN_SUCCESS, vm_map_insert(&vm->vm_map, NULL, 0, UVA,
+	    UVA + PG(4), VM_PROT_RW, VM_PROT_ALL, MAP_COPY_ON_WRITE));
+	ATF_REQUIRE_EQ(KERN_SUCCESS, vm_map_insert(&vm->vm_map, NULL, 0,
+	    UVA + PG(4), UVA + PG(8), VM_PROT_RW, VM_PROT_ALL,
+	    MAP_COPY_ON_WRITE | MAP_INHERIT_SHARE));
+	vm_map_unlock(&vm->vm_map);
+	uwrite(vm, UVA, 0xAAAA);
+	uwrite(vm, UVA + PG(4), 0xBBBB);
+	a = entry_at(vm, UVA);
+	b = entry_at(vm, UVA + PG(4));
+	ATF_REQUIRE(a != b && a->cold->object != NULL &&
+	    b->cold->object != NULL && a->cold->object != b->cold->object);
+	ATF_REQUIRE((a->eflags & MAP_ENTRY_BACKED) != 0);
+	ATF_REQUIRE((b->eflags & MAP_ENTRY_BACKED) != 0);
+	/* Now alike but for their objects: they must stay two. */
+	ATF_REQUIRE_EQ(KERN_SUCCESS, vm_map_inherit(&vm->vm_map, UVA + PG(4),
+	    UVA + PG(8), VM_INHERIT_COPY));
+	ATF_REQUIRE(entry_at(vm, UVA) != entry_at(vm, UVA + PG(4)));
+	vm_map_lock(&vm->vm_map);
+	_vm_map_assert_consistent(&vm->vm_map, true);
+	vm_map_unlock(&vm->vm_map);
+	/* Through the objects again, not the old translations. */
+	pmap_remove(vm->vm_pmap, UVA, UVA + PG(8));
+	ATF_REQUIRE_EQ(0xAAAA, uread(vm, UVA));
+	ATF_REQUIRE_EQ(0xBBBB, uread(vm, UVA + PG(4)));
+	vmspace_free(vm);
+}
+
 ATF_TC(collapse_keeps_unreferenced_shadow);
 ATF_TC_HEAD(collapse_keeps_unreferenced_shadow, tc)
 {
@@ -1432,5 +1472,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, fork_exit_cycles);
 	ATF_TP_ADD_TC(tp, collapse_vs_deallocate_race);
 	ATF_TP_ADD_TC(tp, collapse_keeps_unreferenced_shadow);
+	ATF_TP_ADD_TC(tp, cow_without_object_then_merge);
 	return (atf_no_error());
 }
