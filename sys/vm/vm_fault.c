@@ -608,6 +608,8 @@ vm_fault_prefault(struct faultstate *fs, vm_object_t object)
 static void
 vm_fault_fill(struct faultstate *fs)
 {
+	bool filled = fs->needzero || fs->cow_src != NULL;
+
 	if (fs->needzero)
 		pmap_zero_page(fs->m);
 	if (fs->cow_src != NULL) {
@@ -622,6 +624,9 @@ vm_fault_fill(struct faultstate *fs)
 	}
 	if (fs->fresh)
 		vm_page_valid(fs->m);
+	/* The next zero fill or copy on this CPU writes in cache. */
+	if (filled)
+		vm_page_prefetch_next(fs->m->domain);
 }
 
 /* One attempt at the fault, from the lookup on. */
