@@ -66,6 +66,8 @@ struct faultstate {
 	bool		needzero;	/* m is new and not known zero */
 	vm_page_t	cow_src;	/* busied source of m's copy */
 	vm_object_t	cow_obj;	/* its object (pip held) */
+	vm_page_t	cow_next;	/* a hint: the source of the next
+					   copy, if the copies go upward */
 	bool		shared_first;	/* first_object not ONEMAPPING */
 	int		oom_waits;	/* vm_fault_oom's fruitless waits */
 	bool		fast_named;	/* the fast path mapped a page of a
@@ -299,6 +301,15 @@ vm_fault_cow(struct faultstate *fs)
 		fs->m = NULL;
 		return (vm_fault_oom(fs));
 	}
+	/*
+	 * When the copies go upward (the page before this one has its copy
+	 * already), the next fault will copy obj's next page: vm_fault_fill
+	 * has its lines fetched once this copy is done.  Only a hint: the
+	 * page may be gone by then, and a prefetch of it is harmless.
+	 */
+	fs->cow_next = fs->first_pindex > 0 && vm_page_lookup(fs->first_object,
+	    fs->first_pindex - 1) != NULL ? vm_page_lookup(obj, m->pindex + 1) :
+	    NULL;
 	/*
 	 * The copy itself is made once the object locks are dropped
 	 * (vm_fault_fill): m stays busy in obj, whose paging reference
@@ -624,9 +635,16 @@ vm_fault_fill(struct faultstate *fs)
 	}
 	if (fs->fresh)
 		vm_page_valid(fs->m);
-	/* The next zero fill or copy on this CPU writes in cache. */
+	/*
+	 * The next zero fill or copy on this CPU writes in cache, and the
+	 * next copy of an upward sweep reads in cache.
+	 */
 	if (filled)
 		vm_page_prefetch_next(fs->m->domain);
+	if (fs->cow_next != NULL) {
+		vm_page_prefetch(fs->cow_next, false);
+		fs->cow_next = NULL;
+	}
 }
 
 /* One attempt at the fault, from the lookup on. */
@@ -676,6 +694,7 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 	fs->fresh = false;
 	fs->needzero = false;
 	fs->cow_src = NULL;
+	fs->cow_next = NULL;
 	res = vm_fault_find_page(fs);
 	if (res != FAULT_SUCCESS) {
 		*status = res;

@@ -231,6 +231,7 @@ void	vm_page_shutdown(void);
 
 /* Allocation and freeing. */
 vm_page_t vm_page_alloc_noobj(int req);
+void	vm_page_prefetch(vm_page_t m, bool write);
 void	vm_page_prefetch_next(int domain);
 vm_page_t vm_page_alloc_domain(struct vm_object *object, vm_pindex_t pindex,
 	    int domain, int req);
