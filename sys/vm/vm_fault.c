@@ -302,14 +302,16 @@ vm_fault_cow(struct faultstate *fs)
 		return (vm_fault_oom(fs));
 	}
 	/*
-	 * When the copies go upward (the page before this one has its copy
-	 * already), the next fault will copy obj's next page: vm_fault_fill
-	 * has its lines fetched once this copy is done.  Only a hint: the
-	 * page may be gone by then, and a prefetch of it is harmless.
+	 * When the faults go upward (first_object has the page below this
+	 * one already), the next one will likely copy obj's next page:
+	 * vm_fault_fill has its lines fetched once this copy is done.  Only
+	 * a hint: the page may be gone by then, and a prefetch of it is
+	 * harmless.
 	 */
-	fs->cow_next = fs->first_pindex > 0 && vm_page_lookup(fs->first_object,
-	    fs->first_pindex - 1) != NULL ? vm_page_lookup(obj, m->pindex + 1) :
-	    NULL;
+	fs->cow_next = NULL;
+	if (fs->first_pindex > 0 &&
+	    vm_page_lookup(fs->first_object, fs->first_pindex - 1) != NULL)
+		fs->cow_next = vm_page_lookup(obj, m->pindex + 1);
 	/*
 	 * The copy itself is made once the object locks are dropped
 	 * (vm_fault_fill): m stays busy in obj, whose paging reference
@@ -640,7 +642,7 @@ vm_fault_fill(struct faultstate *fs)
 	 * next copy of an upward sweep reads in cache.
 	 */
 	if (filled)
-		vm_page_prefetch_next(fs->m->domain);
+		vm_page_prefetch_next(fs->first_object, fs->first_pindex + 1);
 	if (fs->cow_next != NULL) {
 		vm_page_prefetch(fs->cow_next, false);
 		fs->cow_next = NULL;

@@ -535,25 +535,40 @@ vm_pgcache_refill(int domain, int pool)
 }
 
 /*
- * Start the contents of the page this CPU's cache will hand out next
- * (domain's default pool) on their way to this CPU's cache.  A fault that
- * zeroes or copies a page pays mostly for the destination's cold lines
- * (each store's read for ownership); called when a fault has filled its
- * page, the fetch overlaps the rest of that fault and the start of the
- * next, and the next fault's page is then written in cache: bench/fault's
- * zero fill and COW, 10-17% (docs/PERFORMANCE.md).  Asked any earlier, the
- * fetch competes with the filling itself.  A hint: the page may go to
- * someone else first, and a prefetch of it is harmless.
+ * The domain vm_page_alloc takes the page at (object, pindex) from: a
+ * simple first-touch-like policy that spreads objects over the domains.
+ */
+static inline int
+vm_page_alloc_policy(vm_object_t object, vm_pindex_t pindex)
+{
+	if (vm_ndomains == 1)
+		return (0);	/* (no division on every fault) */
+	return ((int)((((uintptr_t)object >> 6) + pindex) %
+	    (uintptr_t)vm_ndomains));
+}
+
+/*
+ * Start the contents of the page an allocation for (object, pindex) on
+ * this CPU would get next (the top of this CPU's cache for its domain) on
+ * their way to this CPU's cache.  A fault that zeroes or copies a page
+ * pays mostly for the destination's cold lines (each store's read for
+ * ownership); called when a fault has filled its page, the fetch overlaps
+ * the rest of that fault and the start of the next, and the next fault's
+ * page is then written in cache: bench/fault's zero fill and COW, 17-20%
+ * (docs/PERFORMANCE.md).  Asked any earlier, the fetch competes with the
+ * filling itself.  A hint: the page may go to someone else first, and a
+ * prefetch of it is harmless.
  */
 void
-vm_page_prefetch_next(int domain)
+vm_page_prefetch_next(vm_object_t object, vm_pindex_t pindex)
 {
 	struct vm_pgcache *pc;
 	vm_page_t m = NULL;
-	int cnt;
+	int cnt, domain;
 
 	if (vm_pgcache_max == 0)
 		return;
+	domain = vm_page_alloc_policy(object, pindex);
 	critical_enter();
 	pc = &vm_pcpu_dom(curcpu_crit(), domain)->pd_cache[VM_FREEPOOL_DEFAULT];
 	cnt = atomic_load_explicit(&pc->pc_cnt, memory_order_relaxed);
@@ -566,8 +581,9 @@ vm_page_prefetch_next(int domain)
 
 /*
  * Ask for m's contents to be brought into this CPU's cache, to be read or
- * (write) written.  m need not be ours: the direct map covers every page,
- * and a prefetch changes nothing.
+ * (write) written (a hint the compiler drops unless the target has a
+ * prefetch for writing).  m need not be ours: the direct map covers every
+ * page, phys_addr never changes, and a prefetch changes nothing.
  */
 void
 vm_page_prefetch(vm_page_t m, bool write)
@@ -577,9 +593,9 @@ vm_page_prefetch(vm_page_t m, bool write)
 
 	p = vm_page_dmap(m);
 	/*
-	 * One prefetch an iteration: issued faster, they help less (COW with
-	 * four an iteration 600 ns/page, with all 64 back to back 640,
-	 * against 570; bench/fault -c cow).
+	 * A plain loop, which GCC leaves one prefetch an iteration: issued
+	 * faster, they helped less (COW with four an iteration 600 ns/page,
+	 * with all 64 back to back 640, against 570; bench/fault -c cow).
 	 */
 	if (write)
 		for (off = 0; off < PAGE_SIZE; off += CACHE_LINE_SIZE)
@@ -2393,12 +2409,8 @@ vm_page_alloc_domain(vm_object_t object, vm_pindex_t pindex, int domain,
 vm_page_t
 vm_page_alloc(vm_object_t object, vm_pindex_t pindex, int req)
 {
-	int domain;
-
-	/* A simple first-touch-like policy: spread objects over domains. */
-	domain = (int)((((uintptr_t)object >> 6) + pindex) %
-	    (uintptr_t)vm_ndomains);
-	return (vm_page_alloc_domain(object, pindex, domain, req));
+	return (vm_page_alloc_domain(object, pindex,
+	    vm_page_alloc_policy(object, pindex), req));
 }
 
 /*

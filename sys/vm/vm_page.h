@@ -80,7 +80,8 @@ struct vm_page {
 	TAILQ_ENTRY(vm_page) listq;	/* (o) pages of the object */
 	struct vm_object *object;	/* (o) */
 	vm_pindex_t	pindex;		/* (o) key in the object's trie */
-	vm_paddr_t	phys_addr;	/* (c) offset in the arena */
+	vm_paddr_t	phys_addr;	/* offset in the arena: set at boot,
+					   never changed */
 	_Atomic u_int	ref_count;	/* (a) VPRC_* */
 	_Atomic u_int	busy_lock;	/* (a) VPB_* */
 	_Atomic uint32_t astate;	/* (a) vm_page_astate_t */
@@ -88,7 +89,7 @@ struct vm_page {
 	uint8_t		oflags;		/* (o) VPO_* */
 	uint8_t		order;		/* (f) buddy order of a free block head */
 	uint8_t		pool;		/* (f) free pool */
-	uint8_t		domain;		/* (c) */
+	uint8_t		domain;		/* set at boot, never changed */
 	int8_t		psind;		/* (o) superpage index */
 	_Atomic vm_page_bits_t valid;	/* (b) valid blocks */
 	_Atomic vm_page_bits_t dirty;	/* (b, pmap) dirty blocks */
@@ -231,8 +232,6 @@ void	vm_page_shutdown(void);
 
 /* Allocation and freeing. */
 vm_page_t vm_page_alloc_noobj(int req);
-void	vm_page_prefetch(vm_page_t m, bool write);
-void	vm_page_prefetch_next(int domain);
 vm_page_t vm_page_alloc_domain(struct vm_object *object, vm_pindex_t pindex,
 	    int domain, int req);
 vm_page_t vm_page_find_least(struct vm_object *object, vm_pindex_t pindex);
@@ -315,6 +314,8 @@ void	vm_page_zero_invalid(vm_page_t m, bool setvalid);
 /* Contents through the direct map. */
 void	vm_page_zero(vm_page_t m);
 void	*vm_page_dmap(vm_page_t m);
+void	vm_page_prefetch(vm_page_t m, bool write);
+void	vm_page_prefetch_next(struct vm_object *object, vm_pindex_t pindex);
 
 /* INVARIANTS: whole-layer checker (free lists, queues, counts). */
 void	vm_page_check_all(void);
