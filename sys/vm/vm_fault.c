@@ -271,7 +271,7 @@ static enum fault_status
 vm_fault_cow(struct faultstate *fs)
 {
 	vm_object_t obj = fs->object;
-	vm_page_t m = fs->m, copy;
+	vm_page_t m = fs->m, copy, prev, next;
 
 	if (obj == fs->first_object->backing_object &&
 	    atomic_load(&obj->ref_count) == 1 && obj->shadow_count == 1 &&
@@ -304,14 +304,15 @@ vm_fault_cow(struct faultstate *fs)
 	/*
 	 * When the faults go upward (first_object has the page below this
 	 * one already), the next one will likely copy obj's next page:
-	 * vm_fault_fill has its lines fetched once this copy is done.  Only
-	 * a hint: the page may be gone by then, and a prefetch of it is
-	 * harmless.
+	 * vm_fault_fill has its lines fetched once this copy is done.  Both
+	 * neighbours are the pages' neighbours on their objects' memq (in
+	 * pindex order; both objects are locked).  Only a hint: the page may
+	 * be gone by then, and a prefetch of it is harmless.
 	 */
-	fs->cow_next = NULL;
-	if (fs->first_pindex > 0 &&
-	    vm_page_lookup(fs->first_object, fs->first_pindex - 1) != NULL)
-		fs->cow_next = vm_page_lookup(obj, m->pindex + 1);
+	prev = TAILQ_PREV(copy, pglist, listq);
+	next = TAILQ_NEXT(m, listq);
+	fs->cow_next = prev != NULL && prev->pindex + 1 == fs->first_pindex &&
+	    next != NULL && next->pindex == m->pindex + 1 ? next : NULL;
 	/*
 	 * The copy itself is made once the object locks are dropped
 	 * (vm_fault_fill): m stays busy in obj, whose paging reference
