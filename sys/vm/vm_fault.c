@@ -644,10 +644,8 @@ vm_fault_fill(struct faultstate *fs)
 	 */
 	if (filled)
 		vm_page_prefetch_next(fs->first_object, fs->first_pindex + 1);
-	if (fs->cow_next != NULL) {
+	if (fs->cow_next != NULL)
 		vm_page_prefetch(fs->cow_next, false);
-		fs->cow_next = NULL;
-	}
 }
 
 /* One attempt at the fault, from the lookup on. */
