@@ -1,12 +1,16 @@
 /*
  * Physical memory: the arena, its domains and the buddy allocator.
  *
- * At boot libvm takes physmem bytes from the host, as a memfd (so that the
- * host pmap can later map the same pages at user addresses) or, failing
- * that, anonymous memory, and touches every page up front (MAP_POPULATE):
- * on a paravirtualized host a first-touch fault costs about 11 us, and
- * those costs belong to the host, not to libvm's allocator.  The arena is
- * the direct map: physical address pa is vm_dmap_base + pa.
+ * At boot libvm takes physmem bytes of anonymous host memory, aligned to
+ * a superpage and advised MADV_HUGEPAGE so that the direct map is built of
+ * 2 MiB host pages where the host allows (amd64's direct map uses large
+ * pages for the same reason: the TLB), and touches every page up front: on
+ * a paravirtualized host a first-touch fault costs about 11 us, and those
+ * costs belong to boot, not to libvm's allocator.  The arena is the direct
+ * map: physical address pa is vm_dmap_base + pa.  It is private memory, so
+ * a host fork() gives the child a copy of the whole kernel, consistent
+ * with the copy of libvm's globals it also gets.  (The host pmap, when it
+ * is built, needs the arena as a memfd it can map at guest addresses.)
  *
  * The arena is cut into ndomain segments, one per domain.  Free pages of a
  * domain are kept as power-of-two blocks, aligned to their size, on free
@@ -47,7 +51,6 @@ long		vm_page_array_size;
 int		vm_ndomains;
 struct vm_phys_seg vm_phys_segs[MAXMEMDOM];
 int		vm_phys_nsegs;
-int		vm_phys_memfd = -1;
 
 static struct vm_freelist vm_phys_free_queues[MAXMEMDOM][VM_NFREEPOOL]
     [VM_NFREEORDER];			/* (f) of the domain */
@@ -453,6 +456,54 @@ vm_phys_parse_badpages(const char *list, vm_paddr_t size)
 }
 
 /*
+ * Map the arena: anonymous host memory, aligned to a superpage and advised
+ * MADV_HUGEPAGE, so that the direct map is built of 2 MiB pages where the
+ * host has them, as amd64's direct map is.  A fault copies one page into
+ * another and zeroes a third: on 4 KiB host pages each of those is a TLB
+ * miss whose walk, on a paravirtualized guest, is two-dimensional.  Every
+ * page is touched now (MADV_POPULATE_WRITE, or a store of zero a page at a
+ * time on kernels without it): first-touch host faults belong to boot.
+ * Fresh anonymous memory reads as zero, which PG_ZERO relies on.
+ */
+static void *
+vm_phys_arena_map(uint64_t physmem)
+{
+	const size_t align = (size_t)PAGE_SIZE << VM_LEVEL_0_ORDER;
+	volatile char *vp;
+	char *raw, *base;
+	size_t len, head, tail, off;
+
+	len = (size_t)physmem + align;
+	raw = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return (NULL);
+	base = (char *)roundup2((uintptr_t)raw, align);
+	head = (size_t)(base - raw);
+	tail = len - head - (size_t)physmem;
+	if (head != 0)
+		munmap(raw, head);
+	if (tail != 0)
+		munmap(base + physmem, tail);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(base, (size_t)physmem, MADV_HUGEPAGE);
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define	MADV_POPULATE_WRITE	23	/* Linux 5.14 */
+#endif
+	if (madvise(base, (size_t)physmem, MADV_POPULATE_WRITE) != 0) {
+		if (errno != EINVAL) {
+			munmap(base, (size_t)physmem);
+			return (NULL);
+		}
+		for (off = 0, vp = base; off < (size_t)physmem;
+		    off += PAGE_SIZE)
+			vp[off] = 0;
+	}
+	return (base);
+}
+
+/*
  * Take the arena, lay out the domains, build vm_page_array in the first
  * pages of the arena and put every other good page on the free lists.
  */
@@ -464,29 +515,12 @@ vm_phys_init(uint64_t physmem, int ndomain, const char *badpages)
 	vm_page_t m;
 	long npages, i, nstolen;
 	void *base;
-	int d, fd, p, oind, error;
+	int d, p, oind, error;
 
 	npages = (long)atop(physmem);
-	fd = memfd_create("libvm-physmem", MFD_CLOEXEC);
-	if (fd >= 0 && ftruncate(fd, (off_t)physmem) != 0) {
-		close(fd);
-		fd = -1;
-	}
-	if (fd >= 0) {
-		base = mmap(NULL, physmem, PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_POPULATE, fd, 0);
-		if (base == MAP_FAILED) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	if (fd < 0) {
-		base = mmap(NULL, physmem, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (base == MAP_FAILED)
-			return (ENOMEM);
-	}
-	vm_phys_memfd = fd;
+	base = vm_phys_arena_map(physmem);
+	if (base == NULL)
+		return (ENOMEM);
 	vm_dmap_base = base;
 	vm_phys_size = physmem;
 	vm_ndomains = ndomain;
@@ -513,15 +547,11 @@ vm_phys_init(uint64_t physmem, int ndomain, const char *badpages)
 		vm_phys_segs[d].domain = d;
 		if (vm_phys_segs[d].start < arraysize && d > 0) {
 			munmap(base, physmem);
-			if (fd >= 0)
-				close(fd);
 			return (EINVAL);
 		}
 	}
 	if (vm_phys_segs[0].end < arraysize + BLOCK_BYTES(0) * 64) {
 		munmap(base, physmem);
-		if (fd >= 0)
-			close(fd);
 		return (EINVAL);
 	}
 
@@ -551,8 +581,6 @@ vm_phys_init(uint64_t physmem, int ndomain, const char *badpages)
 	error = vm_phys_parse_badpages(badpages, physmem);
 	if (error != 0) {
 		munmap(base, physmem);
-		if (fd >= 0)
-			close(fd);
 		return (error);
 	}
 	for (d = 0; d < ndomain; d++)
@@ -608,9 +636,6 @@ vm_phys_fini(void)
 	for (d = 0; d < vm_ndomains; d++)
 		mtx_destroy(&VM_DOMAIN(d)->vmd_free_mtx);
 	munmap(vm_dmap_base, vm_phys_size);
-	if (vm_phys_memfd >= 0)
-		close(vm_phys_memfd);
-	vm_phys_memfd = -1;
 	vm_dmap_base = NULL;
 	vm_page_array = NULL;
 	vm_page_array_size = 0;

@@ -40,7 +40,6 @@ extern long		vm_page_array_size;	/* (c) */
 extern int		vm_ndomains;		/* (c) */
 extern struct vm_phys_seg vm_phys_segs[];	/* (c) one per domain */
 extern int		vm_phys_nsegs;		/* (c) */
-extern int		vm_phys_memfd;		/* (c) -1 if anonymous */
 
 #define	PHYS_TO_DMAP(pa)	((void *)(vm_dmap_base + (pa)))
 #define	DMAP_TO_PHYS(va)	((vm_paddr_t)((char *)(va) - vm_dmap_base))
