@@ -856,7 +856,6 @@ case_cow(void)
 	char *dst = host_work_buf(npages * PGSZ);
 	int r;
 
-	memset(src, 0x5a, npages * PGSZ);
 	libvm_cow(npages);
 	host_memcpy(dst, src, npages);
 	for (r = 0; r < nruns; r++) {

@@ -44,6 +44,10 @@
 #include <vm/vm_pagequeue.h>
 #include <vm/vm_phys.h>
 
+#ifndef MADV_POPULATE_WRITE
+#define	MADV_POPULATE_WRITE	23	/* Linux 5.14 */
+#endif
+
 char		*vm_dmap_base;
 vm_paddr_t	vm_phys_size;
 struct vm_page	*vm_page_array;
@@ -488,11 +492,13 @@ vm_phys_arena_map(uint64_t physmem)
 #ifdef MADV_HUGEPAGE
 	(void)madvise(base, (size_t)physmem, MADV_HUGEPAGE);
 #endif
-#ifndef MADV_POPULATE_WRITE
-#define	MADV_POPULATE_WRITE	23	/* Linux 5.14 */
-#endif
 	if (madvise(base, (size_t)physmem, MADV_POPULATE_WRITE) != 0) {
-		if (errno != EINVAL) {
+		/*
+		 * Out of memory fails the boot.  Anything else (an older
+		 * kernel's EINVAL, a sandbox's EPERM or ENOSYS) leaves the
+		 * touching to us.
+		 */
+		if (errno == ENOMEM || errno == EFAULT) {
 			munmap(base, (size_t)physmem);
 			return (NULL);
 		}
@@ -546,13 +552,13 @@ vm_phys_init(uint64_t physmem, int ndomain, const char *badpages)
 		    PHYS_TO_VM_PAGE(vm_phys_segs[d].start);
 		vm_phys_segs[d].domain = d;
 		if (vm_phys_segs[d].start < arraysize && d > 0) {
-			munmap(base, physmem);
-			return (EINVAL);
+			error = EINVAL;
+			goto fail;
 		}
 	}
 	if (vm_phys_segs[0].end < arraysize + BLOCK_BYTES(0) * 64) {
-		munmap(base, physmem);
-		return (EINVAL);
+		error = EINVAL;
+		goto fail;
 	}
 
 	for (i = 0; i < npages; i++) {
@@ -579,10 +585,8 @@ vm_phys_init(uint64_t physmem, int ndomain, const char *badpages)
 		m->oflags = VPO_UNMANAGED;
 	}
 	error = vm_phys_parse_badpages(badpages, physmem);
-	if (error != 0) {
-		munmap(base, physmem);
-		return (error);
-	}
+	if (error != 0)
+		goto fail;
 	for (d = 0; d < ndomain; d++)
 		for (p = 0; p < VM_NFREEPOOL; p++)
 			for (oind = 0; oind < VM_NFREEORDER; oind++) {
@@ -626,6 +630,16 @@ vm_phys_init(uint64_t physmem, int ndomain, const char *badpages)
 		    vm_phys_segs[d].start);
 	}
 	return (0);
+
+fail:
+	munmap(base, physmem);
+	vm_dmap_base = NULL;
+	vm_page_array = NULL;
+	vm_page_array_size = 0;
+	vm_phys_size = 0;
+	vm_phys_nsegs = 0;
+	vm_ndomains = 0;
+	return (error);
 }
 
 void
