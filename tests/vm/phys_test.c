@@ -1,7 +1,8 @@
 /*
  * Tests of physical memory (sys/vm/vm_phys.c): the buddy allocator, its
  * census and coalescing, pool stealing, contiguous allocation through
- * vm_page_alloc_noobj_contig, memory domains and bad pages.
+ * vm_page_alloc_noobj_contig, memory domains and bad pages, and the arena
+ * itself (aligned, zero, private to the process).
  *
  * Expected values come from a model rather than from the code under test:
  * a fully coalesced buddy allocator holds, for each maximal free range,
@@ -109,6 +110,53 @@ ATF_TC_BODY(boot_census_adds_up, tc)
 			ATF_REQUIRE_EQ(PG_ZERO, atomic_load(&m->flags));
 		}
 	}
+	vt_check_all();
+	vm_shutdown();
+}
+
+ATF_TC(boot_arena_private_aligned_zero);
+ATF_TC_HEAD(boot_arena_private_aligned_zero, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "The arena is 2 MiB aligned (the "
+	    "direct map can be huge pages), every page known zero reads "
+	    "zero, and a host fork's child writing the arena changes "
+	    "nothing its parent sees");
+}
+ATF_TC_BODY(boot_arena_private_aligned_zero, tc)
+{
+	const unsigned char *p;
+	vm_page_t m;
+	pid_t pid;
+	long i;
+	int off, status;
+
+	vt_boot();
+	ATF_REQUIRE_EQ(0, (uintptr_t)vm_dmap_base % ((uintptr_t)2 << 20));
+	for (i = 0; i < vm_page_array_size; i++) {
+		m = &vm_page_array[i];
+		if ((atomic_load(&m->flags) & PG_ZERO) == 0)
+			continue;
+		p = PHYS_TO_DMAP(m->phys_addr);
+		for (off = 0; off < PAGE_SIZE; off++)
+			if (p[off] != 0)
+				atf_tc_fail("page %ld byte %d is %#x, not zero",
+				    i, off, p[off]);
+	}
+	/* The child scribbles on the last page and on the page array. */
+	m = &vm_page_array[vm_page_array_size - 1];
+	pid = fork();
+	ATF_REQUIRE(pid >= 0);
+	if (pid == 0) {
+		memset(PHYS_TO_DMAP(m->phys_addr), 0xa5, PAGE_SIZE);
+		m->order = 3;
+		_exit(0);
+	}
+	ATF_REQUIRE_EQ(pid, waitpid(pid, &status, 0));
+	ATF_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	p = PHYS_TO_DMAP(m->phys_addr);
+	for (off = 0; off < PAGE_SIZE; off++)
+		ATF_REQUIRE_EQ(0, p[off]);
+	ATF_REQUIRE(m->order != 3);
 	vt_check_all();
 	vm_shutdown();
 }
@@ -1203,6 +1251,7 @@ ATF_TC_BODY(badpages_invalid_list_refused, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, boot_census_adds_up);
+	ATF_TP_ADD_TC(tp, boot_arena_private_aligned_zero);
 	ATF_TP_ADD_TC(tp, buddy_split_and_coalesce_every_order);
 	ATF_TP_ADD_TC(tp, buddy_random_free_order_coalesces);
 	ATF_TP_ADD_TC(tp, buddy_random_mixed_orders_coalesce);
