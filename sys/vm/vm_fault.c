@@ -72,6 +72,9 @@ struct faultstate {
 	int		oom_waits;	/* vm_fault_oom's fruitless waits */
 	bool		fast_named;	/* the fast path mapped a page of a
 					   named object (file, shm) */
+	bool		first_absent;	/* first_object has no page at
+					   first_pindex, as seen by the fast
+					   path under a lock held since */
 	int		rv;		/* KERN_* of a FAULT_FAILURE */
 };
 
@@ -80,6 +83,7 @@ enum fault_status {
 	FAULT_SUCCESS,		/* the page is mapped */
 	FAULT_RESTART,		/* everything released: look up again */
 	FAULT_FAILURE,		/* everything released: give up */
+	FAULT_CONTINUE,		/* the fast path missed: on to the slow */
 };
 
 /* ---- releasing -------------------------------------------------------- */
@@ -164,12 +168,6 @@ vm_fault_oom(struct faultstate *fs)
 
 /* ---- the fast path ------------------------------------------------------ */
 
-/*
- * A resident, valid, unbusied page of first_object: map it with the object
- * only read-locked.  No busy lock is taken either: the read lock keeps the
- * page in the object, and pmap_enter arbitrates concurrent entries of
- * one address (a compare-and-swap of the PTE under the page's pv lock).
- */
 /* A fault found a page swap read ahead: count the use (once). */
 static inline void
 vm_fault_readahead_used(vm_page_t m)
@@ -181,6 +179,16 @@ vm_fault_readahead_used(vm_page_t m)
 	}
 }
 
+/*
+ * A resident, valid, unbusied page of first_object: map it with the object
+ * only read-locked.  No busy lock is taken either: the read lock keeps the
+ * page in the object, and pmap_enter arbitrates concurrent entries of
+ * one address (a compare-and-swap of the PTE under the page's pv lock).
+ *
+ * => FAULT_SUCCESS: mapped, first_object unlocked.  FAULT_CONTINUE: the
+ *    slow path's turn, first_object still read-locked (the caller
+ *    upgrades it), and fs->first_absent set if it has no page here.
+ */
 static enum fault_status
 vm_fault_soft_fast(struct faultstate *fs)
 {
@@ -188,25 +196,23 @@ vm_fault_soft_fast(struct faultstate *fs)
 	int rv;
 
 	VM_OBJECT_RLOCK(fs->first_object);
-	if (fs->first_pindex >= fs->first_object->size) {
-		VM_OBJECT_RUNLOCK(fs->first_object);
-		return (FAULT_RESTART);		/* the slow path says so */
-	}
+	if (fs->first_pindex >= fs->first_object->size)
+		return (FAULT_CONTINUE);	/* the slow path says so */
 	m = vm_page_lookup(fs->first_object, fs->first_pindex);
-	if (m == NULL || !vm_page_all_valid(m) || vm_page_busied(m)) {
-		VM_OBJECT_RUNLOCK(fs->first_object);
-		return (FAULT_RESTART);		/* take the slow path */
+	if (m == NULL) {
+		fs->first_absent = true;
+		return (FAULT_CONTINUE);
 	}
+	if (!vm_page_all_valid(m) || vm_page_busied(m))
+		return (FAULT_CONTINUE);
 	vm_fault_readahead_used(m);
 	/* A writable mapping may dirty the page without faulting again. */
 	if ((fs->prot & VM_PROT_WRITE) != 0)
 		vm_object_set_writeable_dirty(fs->first_object);
 	rv = pmap_enter(fs->map->pmap, fs->vaddr, m, fs->prot,
 	    (fs->fault_type & VM_PROT_ALL) | PMAP_ENTER_NOSLEEP, 0);
-	if (rv != KERN_SUCCESS) {
-		VM_OBJECT_RUNLOCK(fs->first_object);
-		return (FAULT_RESTART);
-	}
+	if (rv != KERN_SUCCESS)
+		return (FAULT_CONTINUE);
 	if ((fs->fault_type & VM_PROT_WRITE) != 0)
 		vm_page_dirty(m);
 	/* Read under the lock: the flags are the object's (o). */
@@ -519,7 +525,10 @@ vm_fault_find_page(struct faultstate *fs)
 	vm_page_t m;
 
 	for (;;) {
-		m = vm_page_lookup(fs->object, fs->pindex);
+		/* The fast path may have looked in first_object already. */
+		m = fs->first_absent ? NULL :
+		    vm_page_lookup(fs->object, fs->pindex);
+		fs->first_absent = false;
 		if (m != NULL) {
 			fs->m = m;
 			if (!vm_page_tryxbusy(m))
@@ -664,8 +673,10 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 	/* A wired entry is faulted in for everything it allows (FreeBSD). */
 	if (fs->wired)
 		fs->fault_type = fs->prot | (fs->fault_type & VM_PROT_COPY);
-	if (!fs->wired && fs->m_hold == NULL &&
-	    vm_fault_soft_fast(fs) == FAULT_SUCCESS) {
+	fs->first_absent = false;
+	if (fs->wired || fs->m_hold != NULL)
+		VM_OBJECT_WLOCK(fs->first_object);
+	else if (vm_fault_soft_fast(fs) == FAULT_SUCCESS) {
 		/*
 		 * A file's page found resident has neighbours read with it
 		 * (read-ahead): map them too, as FreeBSD's soft fast path
@@ -676,9 +687,17 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 		vm_map_lookup_done(fs->map, fs->entry);
 		*status = FAULT_SUCCESS;
 		return (KERN_SUCCESS);
+	} else if (!VM_OBJECT_TRYUPGRADE(fs->first_object)) {
+		/*
+		 * As FreeBSD's fault does: upgraded, the lock was never let
+		 * go, and what the fast path saw still holds (a zero fill
+		 * or a copy skips looking in first_object again).  Relocked,
+		 * anything may have changed meanwhile.
+		 */
+		VM_OBJECT_RUNLOCK(fs->first_object);
+		fs->first_absent = false;
+		VM_OBJECT_WLOCK(fs->first_object);
 	}
-
-	VM_OBJECT_WLOCK(fs->first_object);
 	if (fs->first_pindex >= fs->first_object->size) {
 		/* Beyond its object: what a pager reports as SIGBUS. */
 		VM_OBJECT_WUNLOCK(fs->first_object);

@@ -103,6 +103,7 @@ typedef struct vm_object *vm_object_t;
 #define	VM_OBJECT_WUNLOCK(o)	rw_wunlock(&(o)->lock)
 #define	VM_OBJECT_TRYWLOCK(o)	rw_try_wlock(&(o)->lock)
 #define	VM_OBJECT_TRYRLOCK(o)	rw_try_rlock(&(o)->lock)
+#define	VM_OBJECT_TRYUPGRADE(o)	rw_try_upgrade(&(o)->lock)
 #define	VM_OBJECT_RLOCK(o)	rw_rlock(&(o)->lock)
 #define	VM_OBJECT_RUNLOCK(o)	rw_runlock(&(o)->lock)
 #define	VM_OBJECT_WOWNED(o)	rw_wowned(&(o)->lock)
