@@ -495,7 +495,7 @@ vm_phys_arena_map(uint64_t physmem)
 	if (madvise(base, (size_t)physmem, MADV_POPULATE_WRITE) != 0) {
 		/*
 		 * Out of memory fails the boot.  Anything else (an older
-		 * kernel's EINVAL, a sandbox's EPERM or ENOSYS) leaves the
+		 * kernel's EINVAL, a sandbox's refusal) leaves the
 		 * touching to us.
 		 */
 		if (errno == ENOMEM || errno == EFAULT) {
