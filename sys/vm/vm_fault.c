@@ -526,6 +526,10 @@ vm_fault_find_page(struct faultstate *fs)
 
 	for (;;) {
 		/* The fast path may have looked in first_object already. */
+		KASSERT(!fs->first_absent || (fs->object == fs->first_object &&
+		    vm_page_lookup(fs->object, fs->pindex) == NULL),
+		    ("%s: a page appeared in %p at %ju under its lock",
+		    __func__, (void *)fs->object, (uintmax_t)fs->pindex));
 		m = fs->first_absent ? NULL :
 		    vm_page_lookup(fs->object, fs->pindex);
 		fs->first_absent = false;
@@ -673,6 +677,13 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 	/* A wired entry is faulted in for everything it allows (FreeBSD). */
 	if (fs->wired)
 		fs->fault_type = fs->prot | (fs->fault_type & VM_PROT_COPY);
+	/*
+	 * After the fast path's miss, its read lock is upgraded when this
+	 * fault is its only holder, as FreeBSD's fault does: the lock was
+	 * never let go, and what the fast path saw still holds (a zero fill
+	 * or a copy skips looking in first_object again).  Relocked instead,
+	 * anything may have changed meanwhile.
+	 */
 	fs->first_absent = false;
 	if (fs->wired || fs->m_hold != NULL)
 		VM_OBJECT_WLOCK(fs->first_object);
@@ -688,12 +699,6 @@ vm_fault_once(struct faultstate *fs, enum fault_status *status)
 		*status = FAULT_SUCCESS;
 		return (KERN_SUCCESS);
 	} else if (!VM_OBJECT_TRYUPGRADE(fs->first_object)) {
-		/*
-		 * As FreeBSD's fault does: upgraded, the lock was never let
-		 * go, and what the fast path saw still holds (a zero fill
-		 * or a copy skips looking in first_object again).  Relocked,
-		 * anything may have changed meanwhile.
-		 */
 		VM_OBJECT_RUNLOCK(fs->first_object);
 		fs->first_absent = false;
 		VM_OBJECT_WLOCK(fs->first_object);

@@ -23,9 +23,9 @@
  * one-line report naming the type; vm.memguard.fifo freed allocations
  * stay inaccessible before their address is reused.
  *
- * Death cases fork a child that boots libvm itself (the arena is a
- * shared mapping: a child of a booted parent would scribble on the
- * parent's pages) and whose stderr the parent reads.  Children use no ATF
+ * Death cases fork a child that boots libvm itself (a kernel of its own
+ * to panic in, whatever state the parent's is in) and whose stderr the
+ * parent reads.  Children use no ATF
  * macros: they exit with a small number naming the check that failed.
  *
  * Six cases pin down bugs found while writing this file; their comments

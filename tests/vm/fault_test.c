@@ -146,6 +146,63 @@ ATF_TC_BODY(zero_fill, tc)
 	finish();
 }
 
+/*
+ * The fast path's read lock is upgraded only when the fault is its sole
+ * holder.  With another thread holding the object read-locked, a zero
+ * fill must drop its read lock and wait for the write lock: it cannot
+ * finish before the reader lets go (an upgrade that ignored the other
+ * holder would).  The reader holds on for 100 ms, far longer than a
+ * fault takes to reach the upgrade.
+ */
+struct reader_arg {
+	vm_object_t	o;
+	atomic_int	holding;
+	atomic_int	released;
+};
+
+static void *
+object_reader(void *arg)
+{
+	struct reader_arg *ra = arg;
+
+	VM_OBJECT_RLOCK(ra->o);
+	atomic_store(&ra->holding, 1);
+	vt_msleep(100);
+	atomic_store(&ra->released, 1);
+	VM_OBJECT_RUNLOCK(ra->o);
+	return (NULL);
+}
+
+ATF_TC_WITHOUT_HEAD(zero_fill_waits_for_reader);
+ATF_TC_BODY(zero_fill_waits_for_reader, tc)
+{
+	struct reader_arg ra = { .o = NULL };
+	struct vmspace *vm;
+	pthread_t t;
+	vm_page_t m;
+
+	boot();
+	vm = vs_new();
+	vs_map(vm, UVA, 8, RW);
+	ATF_REQUIRE_EQ(KERN_SUCCESS, fault(vm, UVA, VM_PROT_WRITE));
+	ra.o = entry_at(vm, UVA)->cold->object;
+	ATF_REQUIRE(ra.o != NULL);
+	t = vt_thread(object_reader, &ra);
+	while (atomic_load(&ra.holding) == 0)
+		vt_msleep(1);
+	ATF_REQUIRE_EQ(KERN_SUCCESS, fault(vm, UVA + PG(5), VM_PROT_WRITE));
+	ATF_REQUIRE_MSG(atomic_load(&ra.released) == 1,
+	    "the fault took the object's write lock from under a reader");
+	ATF_REQUIRE_EQ(0, pthread_join(t, NULL));
+	m = olookup(ra.o, 5);
+	ATF_REQUIRE(m != NULL && page_tag(m) == 0);
+	ATF_REQUIRE_EQ(PMAP_ACCESS_OK, acc(vm, UVA + PG(5), VM_PROT_WRITE));
+	ATF_REQUIRE_EQ(2, ra.o->resident_page_count);
+	ocheck(ra.o);
+	vmspace_free(vm);
+	finish();
+}
+
 ATF_TC_WITHOUT_HEAD(needs_copy_read_then_write);
 ATF_TC_BODY(needs_copy_read_then_write, tc)
 {
@@ -964,6 +1021,7 @@ ATF_TC_BODY(out_of_memory, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, zero_fill);
+	ATF_TP_ADD_TC(tp, zero_fill_waits_for_reader);
 	ATF_TP_ADD_TC(tp, needs_copy_read_then_write);
 	ATF_TP_ADD_TC(tp, cow_optim_private_backing);
 	ATF_TP_ADD_TC(tp, nofill);

@@ -440,8 +440,8 @@ none_wired_l(int line, struct vmspace *vs)
 
 /*
  * For cases whose failure mode may be a panic: fn runs in a child that
- * boots libvm itself (never a child of a booted parent: the arena is a
- * shared mapping).  The child uses no ATF macros: C_CHECK prints what
+ * boots libvm itself (a kernel of its own, whatever state the parent's
+ * is in).  The child uses no ATF macros: C_CHECK prints what
  * failed and exits 1.  The parent reports the child's output.
  */
 #define	C_CHECK(cond, ...) do {						\

@@ -353,9 +353,11 @@ vt_thread(void *(*fn)(void *), void *arg)
 /*
  * Run fn in a child with stdout and stderr on a pipe; require that it dies
  * of SIGABRT (panic() aborts) and that its output contains every string in
- * needles (NULL-terminated).  The child must boot libvm itself: the arena
- * is a shared mapping, so a child of a booted parent would scribble on the
- * parent's pages.  The child uses no ATF macros; it only aborts or exits.
+ * needles (NULL-terminated).  The child boots libvm itself, a kernel of
+ * its own whatever state the parent's is in (since the arena became
+ * private memory a child can no longer write into its parent's, but a
+ * fresh boot keeps each case independent of the parent's history).  The
+ * child uses no ATF macros; it only aborts or exits.
  */
 static inline void
 vt_expect_panic(void (*fn)(void), const char *const *needles)
