@@ -509,6 +509,19 @@ vm_phys_arena_map(uint64_t physmem)
 	return (base);
 }
 
+/* Give the arena back to the host and forget every pointer into it. */
+static void
+vm_phys_arena_unmap(void)
+{
+	munmap(vm_dmap_base, vm_phys_size);
+	vm_dmap_base = NULL;
+	vm_page_array = NULL;
+	vm_page_array_size = 0;
+	vm_phys_size = 0;
+	vm_phys_nsegs = 0;
+	vm_ndomains = 0;
+}
+
 /*
  * Take the arena, lay out the domains, build vm_page_array in the first
  * pages of the arena and put every other good page on the free lists.
@@ -632,13 +645,7 @@ vm_phys_init(uint64_t physmem, int ndomain, const char *badpages)
 	return (0);
 
 fail:
-	munmap(base, physmem);
-	vm_dmap_base = NULL;
-	vm_page_array = NULL;
-	vm_page_array_size = 0;
-	vm_phys_size = 0;
-	vm_phys_nsegs = 0;
-	vm_ndomains = 0;
+	vm_phys_arena_unmap();
 	return (error);
 }
 
@@ -649,10 +656,5 @@ vm_phys_fini(void)
 
 	for (d = 0; d < vm_ndomains; d++)
 		mtx_destroy(&VM_DOMAIN(d)->vmd_free_mtx);
-	munmap(vm_dmap_base, vm_phys_size);
-	vm_dmap_base = NULL;
-	vm_page_array = NULL;
-	vm_page_array_size = 0;
-	vm_phys_nsegs = 0;
-	vm_ndomains = 0;
+	vm_phys_arena_unmap();
 }
