@@ -15,7 +15,9 @@
  * Two paths.  The soft fast path handles the common fault on a resident,
  * valid page of first_object with the object only read-locked, so faults
  * on one object run in parallel (seed 002 rev 1.222); everything else takes
- * the slow path with first_object write-locked.
+ * the slow path with first_object write-locked, the fast path's read lock
+ * upgraded when the fault is its only holder (then a page the fast path
+ * did not find is not looked for again).
  *
  * Locks, in order: the map lock (shared, held for the whole fault so the
  * entry stays valid), first_object, the object the walk is in (each
