@@ -48,6 +48,9 @@
  *          ceiling: the same threads zeroing each page of a buffer of
  *          N pages written before (memset, 4 KiB at a time): a zero
  *          fill's memory traffic alone, which two threads share.
+ *          Diagnostic: soft faults (as -c soft) by 1 and 2 threads in
+ *          one vmspace, each on its own populated mapping: the fault
+ *          path's shared state without the zeroing's memory traffic.
  *          The threads time themselves (first start to last end): a
  *          third thread reading the clock might be scheduled only after
  *          the work is done.
@@ -428,9 +431,10 @@ libvm_fork(size_t n)
  * or the zeroing alone (memset of each 4 KiB page of a buffer of n pages
  * that was written before, as the fault's recycled pages were): the most
  * two threads get out of the memory system for the part of a zero fill
- * that is memory traffic.
+ * that is memory traffic; or libvm soft faults (read, on resident pages
+ * whose translations vm_mprotect removed before the clock starts).
  */
-enum mtmode { MT_LIBVM, MT_LIBVM_SEP, MT_HOST, MT_ALU, MT_MEMSET };
+enum mtmode { MT_LIBVM, MT_LIBVM_SEP, MT_HOST, MT_ALU, MT_MEMSET, MT_SOFT };
 
 #define	ALU_PER_PAGE	400
 
@@ -446,12 +450,12 @@ struct mtjob {
 static pthread_barrier_t barrier;
 
 static MEASURED void
-fault_loop_mt(struct vmspace *vs, vm_offset_t base, size_t n)
+fault_loop_mt(struct vmspace *vs, vm_offset_t base, size_t n, int access)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		touch(vs, base + i * PGSZ, VM_PROT_WRITE);
+		touch(vs, base + i * PGSZ, access);
 }
 
 static volatile uint64_t alu_sink;
@@ -492,7 +496,10 @@ mt_worker(void *arg)
 	switch (job->mode) {
 	case MT_LIBVM:
 	case MT_LIBVM_SEP:
-		fault_loop_mt(job->vs, job->base, job->n);
+		fault_loop_mt(job->vs, job->base, job->n, VM_PROT_WRITE);
+		break;
+	case MT_SOFT:
+		fault_loop_mt(job->vs, job->base, job->n, VM_PROT_READ);
 		break;
 	case MT_HOST:
 		job->hostp = mmap(NULL, job->n * PGSZ, PROT_READ | PROT_WRITE,
@@ -521,17 +528,15 @@ mt_worker(void *arg)
 static double
 mt_run(enum mtmode mode, int nthreads, size_t n)
 {
-	bool libvm = mode == MT_LIBVM || mode == MT_LIBVM_SEP;
+	bool soft = mode == MT_SOFT;
+	bool libvm = mode == MT_LIBVM || mode == MT_LIBVM_SEP || soft;
 	struct mtjob jobs[2];
 	struct vmspace *vs = NULL, *own[2] = { NULL, NULL };
 	pthread_t t[2];
-	uint64_t z0 = 0;
+	uint64_t f0 = 0, z0 = 0;
 	double t0, t1;
-	int i;
+	int error, i;
 
-	if (libvm)
-		z0 = counter("v_zfod");
-	pthread_barrier_init(&barrier, NULL, (unsigned)nthreads);
 	for (i = 0; i < nthreads; i++) {
 		if (libvm && (i == 0 || mode == MT_LIBVM_SEP))
 			vs = own[i] = space();
@@ -542,9 +547,23 @@ mt_run(enum mtmode mode, int nthreads, size_t n)
 		/* 4 GiB apart: distinct entries, objects, L3..L1 tables. */
 		jobs[i].base = libvm ? map_anon(vs, (vm_offset_t)(i + 1) << 32,
 		    n) : (vm_offset_t)i;
+		/* Resident, without translations: as -c soft. */
+		if (soft) {
+			populate(vs, jobs[i].base, n);
+			if ((error = vm_mprotect(vs, jobs[i].base, n * PGSZ,
+			    VM_PROT_NONE)) != 0 || (error = vm_mprotect(vs,
+			    jobs[i].base, n * PGSZ, RW)) != 0)
+				die("vm_mprotect", error);
+		}
+	}
+	if (libvm) {
+		f0 = counter("v_vm_faults");
+		z0 = counter("v_zfod");
+	}
+	pthread_barrier_init(&barrier, NULL, (unsigned)nthreads);
+	for (i = 0; i < nthreads; i++)
 		if (pthread_create(&t[i], NULL, mt_worker, &jobs[i]) != 0)
 			die("pthread_create", errno);
-	}
 	t0 = 1e300;
 	t1 = 0;
 	for (i = 0; i < nthreads; i++) {
@@ -556,7 +575,8 @@ mt_run(enum mtmode mode, int nthreads, size_t n)
 	}
 	pthread_barrier_destroy(&barrier);
 	if (libvm) {
-		expect("mt zero fill", "v_zfod", z0, (uint64_t)nthreads * n);
+		expect("mt", "v_vm_faults", f0, (uint64_t)nthreads * n);
+		expect("mt", "v_zfod", z0, soft ? 0 : (uint64_t)nthreads * n);
 		for (i = 0; i < 2; i++)
 			if (own[i] != NULL)
 				vmspace_release(own[i]);
@@ -802,6 +822,8 @@ struct results {
 	double	mt_scale, hmt_scale, alu_scale;	/* medians of 2/1 ratios */
 	double	mem_scale;	/* host memset of pages: the memory's */
 	double	sep_scale;	/* libvm, a vmspace per thread */
+	double	soft_scale;	/* libvm soft faults, one vmspace */
+	double	mtsoft1;	/* their 1-thread pages/s */
 	struct forkres fork;
 	double	hfork, hforkwait;
 };
@@ -906,12 +928,13 @@ case_mt(void)
 	double c1[MAXRUNS], c2[MAXRUNS], ra[MAXRUNS], rh[MAXRUNS];
 	double rc[MAXRUNS], s1[MAXRUNS], s2[MAXRUNS], rs[MAXRUNS];
 	double z1[MAXRUNS], z2[MAXRUNS], rz[MAXRUNS];
+	double f1[MAXRUNS], f2[MAXRUNS], rf[MAXRUNS];
 	int r, m;
 
 	for (r = 0; r < 2; r++) {
 		memset_buf[r] = host_work_buf(npages * PGSZ);
 	}
-	for (m = MT_LIBVM; m <= MT_MEMSET; m++) {
+	for (m = MT_LIBVM; m <= MT_SOFT; m++) {
 		mt_run((enum mtmode)m, 1, npages);
 		mt_run((enum mtmode)m, 2, npages);
 	}
@@ -927,7 +950,10 @@ case_mt(void)
 		s2[r] = mt_run(MT_LIBVM_SEP, 2, npages);
 		z1[r] = mt_run(MT_MEMSET, 1, npages);
 		z2[r] = mt_run(MT_MEMSET, 2, npages);
+		f1[r] = mt_run(MT_SOFT, 1, npages);
+		f2[r] = mt_run(MT_SOFT, 2, npages);
 		rz[r] = z2[r] / z1[r];
+		rf[r] = f2[r] / f1[r];
 		rs[r] = s2[r] / s1[r];
 		ra[r] = a2[r] / a1[r];
 		rh[r] = h2[r] / h1[r];
@@ -942,6 +968,8 @@ case_mt(void)
 	res.alu_scale = median_of(rc, nruns);
 	res.sep_scale = median_of(rs, nruns);
 	res.mem_scale = median_of(rz, nruns);
+	res.soft_scale = median_of(rf, nruns);
+	res.mtsoft1 = median_of(f1, nruns);
 	res.ran[C_MT] = true;
 	for (r = 0; r < 2; r++)
 		munmap(memset_buf[r], npages * PGSZ);
@@ -959,6 +987,9 @@ case_mt(void)
 	printf("%-22s host  %8.2fx (memset of 4 KiB pages, %zu MiB a "
 	    "thread: the memory's own 2/1)\n", "  zeroing alone",
 	    res.mem_scale, (npages * PGSZ) >> 20);
+	printf("%-22s libvm %8.2fx (diagnostic: soft faults in one vmspace, "
+	    "no zeroing; 1 thread %.3f Mpages/s)\n", "  soft faults",
+	    res.soft_scale, res.mtsoft1 / 1e6);
 }
 
 static void
