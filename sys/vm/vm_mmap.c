@@ -117,9 +117,12 @@ vm_rlimit_valid(int resource)
 /*
  * setrlimit(2): EINVAL for an unknown resource.  A current limit above the
  * maximum is lowered to it (FreeBSD's kern_proc_setrlimit does so rather
- * than fail).  Raising the maximum needs no privilege here (libvm has no
- * credentials); a lowered limit applies to later requests, as FreeBSD
- * does, and shrinks nothing.
+ * than fail), and the data and stack limits to the system's ceilings
+ * (maxdsiz, maxssiz), as there: the room kept free for brk is the data
+ * maximum, which must stay a size the address space can hold.  Raising
+ * the maximum needs no privilege here (libvm has no credentials); a
+ * lowered limit applies to later requests, as FreeBSD does, and shrinks
+ * nothing.
  */
 __exported int
 vm_setrlimit(struct vmspace *vs, int resource, uint64_t cur, uint64_t max)
@@ -128,6 +131,10 @@ vm_setrlimit(struct vmspace *vs, int resource, uint64_t cur, uint64_t max)
 
 	if (vs == NULL || !vm_rlimit_valid(resource))
 		return (EINVAL);
+	if (resource == VM_RLIMIT_DATA)
+		max = MIN(max, VM_MAXDSIZ);
+	else if (resource == VM_RLIMIT_STACK)
+		max = MIN(max, VM_MAXSSIZ);
 	if (cur > max)
 		cur = max;
 	map = vs_map(vs);

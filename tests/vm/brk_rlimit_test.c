@@ -313,6 +313,53 @@ ATF_TC_BODY(brk__data_segment_kept_free, tc)
 	vm_shutdown();
 }
 
+/*
+ * ulimit -d unlimited: FreeBSD's kern_proc_setrlimit lowers the data and
+ * stack limits to maxdsiz and maxssiz, so the room kept free for brk
+ * stays 32 GiB.  Unclamped, the data base plus an infinite maximum wraps:
+ * no room was kept, a non-fixed mapping took the break's place and brk
+ * could not grow at all.
+ */
+ATF_TC_WITHOUT_HEAD(rlimit__infinity_clamped);
+ATF_TC_BODY(rlimit__infinity_clamped, tc)
+{
+	const uint64_t maxd = (uint64_t)32 << 30, maxs = (uint64_t)512 << 20;
+	struct vmspace *vs;
+	uint64_t cur, max;
+	vm_offset_t a;
+	int aslr;
+
+	boot();
+	for (aslr = 1; aslr >= 0; aslr--) {
+		set_aslr(aslr);
+		vs = vs_new();
+		SETRL(vs, VM_RLIMIT_DATA, VM_RLIM_INFINITY, VM_RLIM_INFINITY);
+		GETRL(vs, VM_RLIMIT_DATA, &cur, &max);
+		ATF_CHECK_EQ(maxd, cur);
+		ATF_CHECK_EQ(maxd, max);
+		SETRL(vs, VM_RLIMIT_STACK, VM_RLIM_INFINITY, VM_RLIM_INFINITY);
+		GETRL(vs, VM_RLIMIT_STACK, &cur, &max);
+		ATF_CHECK_EQ(maxs, cur);
+		ATF_CHECK_EQ(maxs, max);
+		/* A maximum above the ceiling, a current limit below it. */
+		SETRL(vs, VM_RLIMIT_DATA, 64 * PG, VM_RLIM_INFINITY);
+		GETRL(vs, VM_RLIMIT_DATA, &cur, &max);
+		ATF_CHECK_EQ(64 * PG, cur);
+		ATF_CHECK_EQ(maxd, max);
+		SETRL(vs, VM_RLIMIT_DATA, VM_RLIM_INFINITY, VM_RLIM_INFINITY);
+
+		a = MAP(vs, 0, 16 * PG, RW, ANON_PRIV);
+		ATF_CHECK_MSG(a < BASE || a >= BASE + maxd, "aslr %d: mapping "
+		    "at %#jx inside the data segment", aslr, (uintmax_t)a);
+		ATF_CHECK_MSG(vm_brk(vs, BASE + 1024 * PG) == 0, "aslr %d: "
+		    "the break cannot grow", aslr);
+		FILL(vs, BASE, 1024 * PG, 7);
+		EXPECT_FILL(vs, BASE, 1024 * PG, 7);
+		vmspace_release(vs);
+	}
+	vm_shutdown();
+}
+
 /* ---- resource limits ----------------------------------------------------- */
 
 /* Every limit reads back as set; the defaults have cur <= max. */
@@ -511,6 +558,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, rlimit__get_set);
 	ATF_TP_ADD_TC(tp, rlimit__bad_resource);
 	ATF_TP_ADD_TC(tp, rlimit__cur_above_max);
+	ATF_TP_ADD_TC(tp, rlimit__infinity_clamped);
 	ATF_TP_ADD_TC(tp, rlimit__as_mmap);
 	ATF_TP_ADD_TC(tp, rlimit__data_does_not_limit_mmap);
 	ATF_TP_ADD_TC(tp, rlimit__fork_inherits);
