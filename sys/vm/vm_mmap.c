@@ -308,8 +308,16 @@ vm_mmap(struct vmspace *vs, vm_offset_t *addrp, vm_size_t len, int prot,
 	if (vs == NULL || addrp == NULL)
 		return (EINVAL);
 	addr = *addrp;
-	if ((flags & ~VM_MAP_KNOWN_FLAGS) != 0)
+	/* The checks in the order of FreeBSD's kern_mmap: its errno wins. */
+	if ((prot & ~(VM_PROT_ALL_USER | VM_PROT_MAX(VM_PROT_ALL_USER))) != 0)
 		return (EINVAL);
+	maxprot = VM_PROT_MAX_EXTRACT(prot);
+	prot = VM_PROT_EXTRACT(prot);
+	if (maxprot != 0 && (maxprot & prot) != prot)
+		return (ENOTSUP);
+	if (maxprot == 0)
+		maxprot = atomic_load(&vm_imply_prot_max) != 0 ? prot :
+		    VM_PROT_ALL;
 	if (len == 0)
 		return (EINVAL);
 	if ((flags & VM_MAP_ANON) != 0 && (fd != -1 || pos != 0 ||
@@ -322,20 +330,13 @@ vm_mmap(struct vmspace *vs, vm_offset_t *addrp, vm_size_t len, int prot,
 		flags |= VM_MAP_ANON;
 		pos = 0;
 	}
+	if ((flags & ~VM_MAP_KNOWN_FLAGS) != 0)
+		return (EINVAL);
 	if ((flags & (VM_MAP_EXCL | VM_MAP_FIXED)) == VM_MAP_EXCL)
 		return (EINVAL);
 	if ((flags & (VM_MAP_SHARED | VM_MAP_PRIVATE)) ==
 	    (VM_MAP_SHARED | VM_MAP_PRIVATE))
 		return (EINVAL);
-	if ((prot & ~(VM_PROT_ALL_USER | VM_PROT_MAX(VM_PROT_ALL_USER))) != 0)
-		return (EINVAL);
-	maxprot = VM_PROT_MAX_EXTRACT(prot);
-	prot = VM_PROT_EXTRACT(prot);
-	if (maxprot != 0 && (maxprot & prot) != prot)
-		return (ENOTSUP);
-	if (maxprot == 0)
-		maxprot = atomic_load(&vm_imply_prot_max) != 0 ? prot :
-		    VM_PROT_ALL;
 	if ((flags & VM_MAP_GUARD) != 0 && (prot != VM_PROT_NONE ||
 	    fd != -1 || pos != 0 || (flags & ~VM_MAP_GUARD_FLAGS) != 0))
 		return (EINVAL);

@@ -264,6 +264,51 @@ ATF_TC_BODY(mmap__zero_length, tc)
 }
 
 /*
+ * PROT_MAX (FreeBSD 13): a maximum that does not include the protection
+ * is ENOTSUP, checked before anything but undefined protection bits, as
+ * kern_mmap orders its checks (so a zero length or a bad flag with such
+ * a maximum is ENOTSUP too).  A maximum given is the entry's maximum:
+ * vm_mprotect beyond it is EACCES.
+ */
+ATF_TC_WITHOUT_HEAD(mmap__prot_max);
+ATF_TC_BODY(mmap__prot_max, tc)
+{
+	const struct vm_kinfo_vmentry *k;
+	struct vmspace *vs;
+	vm_offset_t a;
+	size_t n;
+	int i;
+
+	boot();
+	vs = vs_new();
+	MMAP_FAILS(vs, 0, PG, RW | VM_PROT_MAX(VM_PROT_READ), ANON_PRIV, -1,
+	    0, ENOTSUP);
+	MMAP_FAILS(vs, 0, 0, RW | VM_PROT_MAX(VM_PROT_READ), ANON_PRIV, -1,
+	    0, ENOTSUP);
+	MMAP_FAILS(vs, 0, PG, RW | VM_PROT_MAX(VM_PROT_READ), ANON_PRIV |
+	    0x8, -1, 0, ENOTSUP);
+	/* Undefined bits come first. */
+	MMAP_FAILS(vs, 0, PG, RW | VM_PROT_MAX(VM_PROT_READ) | 0x8,
+	    ANON_PRIV, -1, 0, EINVAL);
+	MMAP_FAILS(vs, 0, 0, RW | 0x8, ANON_PRIV, -1, 0, EINVAL);
+	ATF_CHECK_EQ(0, PSTAT(vs));
+
+	a = MAP(vs, 0, PG, VM_PROT_READ | VM_PROT_MAX(RW), ANON_PRIV);
+	n = PSTAT(vs);
+	for (i = 0; i < (int)n; i++)
+		if (kve[i].kve_start == a)
+			break;
+	ATF_REQUIRE(i < (int)n);
+	k = &kve[i];
+	ATF_CHECK_EQ(VM_PROT_READ, k->kve_protection);
+	ATF_CHECK_EQ(RW, k->kve_max_protection);
+	ATF_CHECK_EQ(0, vm_mprotect(vs, a, PG, RW));
+	ATF_CHECK_EQ(EACCES, vm_mprotect(vs, a, PG, RW | VM_PROT_EXEC));
+	vmspace_release(vs);
+	vm_shutdown();
+}
+
+/*
  * Lengths that cannot fit: rounding up to a page wraps (kern_mmap's
  * "rounding up to zero" check, ENOMEM) or no space is that large
  * (KERN_NO_SPACE, ENOMEM).
@@ -1089,6 +1134,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, mmap__bad_flags);
 	ATF_TP_ADD_TC(tp, mmap__anon_fd_and_offset);
 	ATF_TP_ADD_TC(tp, mmap__zero_length);
+	ATF_TP_ADD_TC(tp, mmap__prot_max);
 	ATF_TP_ADD_TC(tp, mmap__huge_length);
 	ATF_TP_ADD_TC(tp, mmap__fixed_unaligned);
 	ATF_TP_ADD_TC(tp, mmap__map_at_zero);
