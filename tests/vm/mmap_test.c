@@ -295,10 +295,8 @@ ATF_TC_BODY(mmap__prot_max, tc)
 
 	a = MAP(vs, 0, PG, VM_PROT_READ | VM_PROT_MAX(RW), ANON_PRIV);
 	n = PSTAT(vs);
-	for (i = 0; i < (int)n; i++)
-		if (kve[i].kve_start == a)
-			break;
-	ATF_REQUIRE(i < (int)n);
+	i = kve_find(n, a);
+	ATF_REQUIRE(i >= 0);
 	k = &kve[i];
 	ATF_CHECK_EQ(VM_PROT_READ, k->kve_protection);
 	ATF_CHECK_EQ(RW, k->kve_max_protection);
