@@ -1583,14 +1583,6 @@ vm_map_clip_check(vm_map_t map, vm_offset_t start, vm_offset_t end)
  * linked into the vacated space.  No free gap changes (the halves meet at
  * addr), so no stored side does but those the link sets: the new entry's,
  * and the sides of its two neighbours that face it.
- *
- * Anonymous memory not yet touched gets its object first, as FreeBSD's
- * vm_map_entry_clone does: the halves then share one object at
- * consecutive offsets, so a fault in either fills the same object, and
- * they merge again when their attributes do (an mprotect round trip),
- * touched or not.  Without it, each half would later get an object of
- * its own and the two could never merge.  A map without a pmap (FreeBSD
- * would say a system map) is never faulted on: its entries stay bare.
  */
 static void
 vm_map_entry_split(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr,
@@ -1598,14 +1590,6 @@ vm_map_entry_split(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr,
 {
 	vm_map_entry_t new, front, back;
 
-	if (entry->cold->object == NULL && map->pmap != NULL &&
-	    (entry->eflags & (MAP_ENTRY_GUARD | MAP_ENTRY_NOFAULT |
-	    MAP_ENTRY_IS_SUB_MAP)) == 0) {
-		KASSERT((entry->eflags & MAP_ENTRY_NEEDS_COPY) == 0,
-		    ("%s: entry %p needs a copy of no object", __func__,
-		    (void *)entry));
-		vm_map_entry_back(map, entry);
-	}
 	new = vm_map_entry_create(map);
 	vm_map_entry_copy(new, entry);
 	front = new_is_front ? new : entry;

@@ -258,13 +258,10 @@ ATF_TC_BODY(strict_mmap_enomem_until_swapon, tc)
 }
 
 /*
- * mprotect adding write to read-only private memory reserves it: a whole
- * entry's size before it has an object, its whole object once it has one
- * (FreeBSD's vm_map_protect).  Splitting an entry gives it its object
- * first (vm_map_entry_clone), so write on part of untouched memory costs
- * the whole object, as on FreeBSD.  Under strict accounting a refusal is
- * ENOMEM and leaves the protection alone; taking write away and giving it
- * back charges nothing more.
+ * mprotect adding write to read-only private memory reserves it: its
+ * size before it has an object, its whole object once it has one.  Under
+ * strict accounting a refusal is ENOMEM and leaves the protection alone;
+ * taking write away and giving it back charges nothing more.
  */
 ATF_TC_WITHOUT_HEAD(mprotect_write_charges);
 ATF_TC_BODY(mprotect_write_charges, tc)
@@ -281,14 +278,7 @@ ATF_TC_BODY(mprotect_write_charges, tc)
 	RESERVED_IS(0);
 	ACCERR(vs, a, VM_PROT_WRITE);
 	ACCERR(vs, a + 2 * MB - PG, VM_PROT_WRITE);
-	/* A quarter of it: the split gave it a 2 MiB object. */
-	ATF_CHECK_EQ(ENOMEM, vm_mprotect(vs, a, MB / 2, RW));
-	RESERVED_IS(0);
-	ACCERR(vs, a, VM_PROT_WRITE);
-	ATF_REQUIRE_EQ(0, vm_munmap(vs, a, 2 * MB));
 
-	/* A whole entry without an object: its size. */
-	a = ANON_AT(vs, 0, MB / 2, VM_PROT_READ);
 	ATF_REQUIRE_EQ(0, vm_mprotect(vs, a, MB / 2, RW));
 	RESERVED_IS(MB / 2);
 	FILL(vs, a, MB / 2, 0x42);
@@ -296,7 +286,8 @@ ATF_TC_BODY(mprotect_write_charges, tc)
 	ATF_REQUIRE_EQ(0, vm_mprotect(vs, a, MB / 2, RW));
 	RESERVED_IS(MB / 2);
 	EXPECT_FILL(vs, a, MB / 2, 0x42);
-	ATF_REQUIRE_EQ(0, vm_munmap(vs, a, MB / 2));
+	ACCERR(vs, a + MB, VM_PROT_WRITE);
+	ATF_REQUIRE_EQ(0, vm_munmap(vs, a, 2 * MB));
 	RESERVED_IS(0);
 
 	/* Read faults gave it an object: the whole object is charged. */

@@ -495,62 +495,6 @@ ATF_TC_BODY(procstat__adjacent_merge, tc)
 	vm_shutdown();
 }
 
-/*
- * Splitting untouched anonymous memory gives it its object first (FreeBSD's
- * vm_map_entry_clone): the parts share one anonymous object at their
- * offsets in it, a fault in one part does not give the other an object of
- * its own, and once the protections agree again the parts merge back into
- * one entry, touched as they are.
- */
-ATF_TC_WITHOUT_HEAD(procstat__split_shares_object);
-ATF_TC_BODY(procstat__split_shares_object, tc)
-{
-	const struct vm_kinfo_vmentry *k;
-	struct vmspace *vs;
-	vm_offset_t a = 0x10000000000;
-	size_t n;
-
-	boot();
-	vs = vs_new();
-	MAP(vs, a, 4 * PG, RW, ANON_PRIV | VM_MAP_FIXED);
-	k = ENTRY(vs, a);
-	ATF_CHECK_EQ(VM_KVME_TYPE_NONE, k->kve_type);
-	ATF_REQUIRE_EQ(0, vm_mprotect(vs, a + PG, PG, VM_PROT_READ));
-	n = PSTAT(vs);
-	ATF_REQUIRE_EQ(3, n);
-	k = ENTRY(vs, a);
-	ATF_CHECK(ANON_TYPE(k->kve_type));
-	ATF_CHECK_EQ(3, k->kve_ref_count);
-	ATF_CHECK_EQ(0, k->kve_offset);
-	k = ENTRY(vs, a + PG);
-	ATF_CHECK(ANON_TYPE(k->kve_type));
-	ATF_CHECK_EQ(3, k->kve_ref_count);
-	ATF_CHECK_EQ(PG, k->kve_offset);
-	k = ENTRY(vs, a + 2 * PG);
-	ATF_CHECK(ANON_TYPE(k->kve_type));
-	ATF_CHECK_EQ(2 * PG, k->kve_offset);
-
-	/* Touch both sides, then make the middle writable again. */
-	FILL(vs, a, PG, 0x11);
-	FILL(vs, a + 3 * PG, PG, 0x33);
-	ATF_REQUIRE_EQ(0, vm_mprotect(vs, a + PG, PG, RW));
-	FILL(vs, a + PG, PG, 0x22);
-	n = PSTAT(vs);
-	if (n != 1)
-		kve_dump(n);
-	ATF_CHECK_EQ_MSG(1, n, "the parts of one object did not merge back");
-	k = ENTRY(vs, a);
-	ATF_CHECK_EQ(a + 4 * PG, k->kve_end);
-	ATF_CHECK_EQ(1, k->kve_ref_count);
-	ATF_CHECK_EQ(3, k->kve_resident);
-	EXPECT_FILL(vs, a, PG, 0x11);
-	EXPECT_FILL(vs, a + PG, PG, 0x22);
-	EXPECT_FILL(vs, a + 2 * PG, PG, 0);
-	EXPECT_FILL(vs, a + 3 * PG, PG, 0x33);
-	vmspace_release(vs);
-	vm_shutdown();
-}
-
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, procstat__empty);
@@ -564,6 +508,5 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, procstat__fork_share_counts);
 	ATF_TP_ADD_TC(tp, procstat__flags);
 	ATF_TP_ADD_TC(tp, procstat__adjacent_merge);
-	ATF_TP_ADD_TC(tp, procstat__split_shares_object);
 	return (atf_no_error());
 }
