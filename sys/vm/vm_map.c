@@ -2041,14 +2041,35 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end,
 	first = vm_map_clip_range(map, start, end);
 	/*
 	 * Reserve for every entry first, so that a refusal leaves the range
-	 * as it was (the clips merge back).  Two entries of one object count
-	 * it twice here and once below: the difference goes back.
+	 * as it was (the clips merge back).  An object is charged once,
+	 * however many entries map it (FreeBSD charges it at the first and
+	 * finds the others charged): the entries of one object, split by
+	 * earlier calls, are counted once here.  Only the first few objects
+	 * are remembered; one met again after them counts twice here and
+	 * once below, and the difference goes back.
 	 */
 	need = 0;
 	if (!set_max && vm_map_charges(map)) {
+		vm_object_t seen[8];
+		vm_ooffset_t c;
+		u_int i, nseen = 0;
+
 		for (e = first; e != &map->header && e->start < end;
-		    e = vm_map_entry_succ(e))
-			need += vm_map_protect_charge(e, new_prot, false);
+		    e = vm_map_entry_succ(e)) {
+			c = vm_map_protect_charge(e, new_prot, false);
+			/* An object's charge, not an entry's own size. */
+			if (c != 0 && e->cold->object != NULL &&
+			    (e->eflags & MAP_ENTRY_NEEDS_COPY) == 0) {
+				for (i = 0; i < nseen &&
+				    seen[i] != e->cold->object; i++)
+					;
+				if (i < nseen)
+					continue;
+				if (nseen < nitems(seen))
+					seen[nseen++] = e->cold->object;
+			}
+			need += c;
+		}
 	}
 	if (need != 0 && !swap_reserve(need)) {
 		vm_map_merge_range(map, first, end);

@@ -307,6 +307,38 @@ ATF_TC_BODY(mprotect_write_charges, tc)
 }
 
 /*
+ * Entries that share one object (a touched mapping split by mprotect) are
+ * charged for it once when the range becomes writable, as FreeBSD's
+ * vm_map_protect charges an object and skips the entries it then finds
+ * charged: under strict accounting the call succeeds when swap holds the
+ * object once, though not once per entry.
+ */
+ATF_TC_WITHOUT_HEAD(mprotect_write_charges_object_once);
+ATF_TC_BODY(mprotect_write_charges_object_once, tc)
+{
+	struct vmspace *vs;
+	vm_offset_t a;
+
+	boot_oc(MB);
+	vs = vs_new();
+	a = ANON_AT(vs, 0, 128 * PG, VM_PROT_READ);
+	ACCESS_OK(vs, a, VM_PROT_READ);
+	ACCESS_OK(vs, a + 127 * PG, VM_PROT_READ);
+	ATF_REQUIRE_EQ(0, vm_mprotect(vs, a + 64 * PG, PG, VM_PROT_NONE));
+	ATF_REQUIRE_EQ(0, vm_mprotect(vs, a + 96 * PG, PG, VM_PROT_NONE));
+	RESERVED_IS(0);
+	set_overcommit(1);
+	/* Five entries of one 128-page object; swap holds 256 pages. */
+	ATF_REQUIRE_EQ(0, vm_mprotect(vs, a, 128 * PG, RW));
+	RESERVED_IS(128 * PG);
+	FILL(vs, a, 128 * PG, 0x5a);
+	EXPECT_FILL(vs, a, 128 * PG, 0x5a);
+	vmspace_release(vs);
+	RESERVED_IS(0);
+	vm_shutdown();
+}
+
+/*
  * A fork that swap cannot back fails with ENOMEM before anything
  * changes: the parent's memory is neither copy-on-write nor charged
  * more, and writes in place.  With more swap the same fork works and
@@ -713,6 +745,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, what_is_charged);
 	ATF_TP_ADD_TC(tp, strict_mmap_enomem_until_swapon);
 	ATF_TP_ADD_TC(tp, mprotect_write_charges);
+	ATF_TP_ADD_TC(tp, mprotect_write_charges_object_once);
 	ATF_TP_ADD_TC(tp, strict_fork_enomem_parent_unchanged);
 	ATF_TP_ADD_TC(tp, fork_inheritance_accounting);
 	ATF_TP_ADD_TC(tp, mremap_accounting);
