@@ -617,6 +617,7 @@ vm_mincore(struct vmspace *vs, vm_offset_t addr, vm_size_t len, char *vec)
 	vm_map_entry_t entry;
 	vm_offset_t start, end, va, cend;
 	size_t i;
+	bool mapped;
 
 	if (vs == NULL)
 		return (EINVAL);
@@ -628,10 +629,20 @@ vm_mincore(struct vmspace *vs, vm_offset_t addr, vm_size_t len, char *vec)
 	end = round_page(end);
 	if (end < start || end > vm_map_max(map))
 		return (ENOMEM);
-	if (start == end)
-		return (0);
 	if (start < vm_map_min(map))
 		return (ENOMEM);
+	if (start == end) {
+		/*
+		 * An empty range at a page-aligned address: FreeBSD's
+		 * kern_mincore still looks the address up, so it succeeds
+		 * inside a mapping and is ENOMEM in a hole.
+		 */
+		vm_map_lock_read(map);
+		entry = vm_map_lookup_entry_ge(map, start);
+		mapped = entry != &map->header && entry->start <= start;
+		vm_map_unlock_read(map);
+		return (mapped ? 0 : ENOMEM);
+	}
 	if (vec == NULL)
 		return (EFAULT);
 	vm_map_lock_read(map);

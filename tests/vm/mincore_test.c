@@ -196,7 +196,7 @@ ATF_TC_BODY(mincore__unaligned_start, tc)
 /*
  * ENOMEM when part of the range is not mapped: a hole after, before or
  * inside the range, page 0, past the top of the user range, an address
- * that wraps.
+ * that wraps, an empty range in a hole.
  */
 ATF_TC_WITHOUT_HEAD(mincore__hole_enomem);
 ATF_TC_BODY(mincore__hole_enomem, tc)
@@ -222,6 +222,15 @@ ATF_TC_BODY(mincore__hole_enomem, tc)
 	ATF_CHECK_EQ(ENOMEM, vm_mincore(vs, VM_MAX_USER_ADDRESS - PG, 2 * PG,
 	    vec));
 	ATF_CHECK_EQ(ENOMEM, vm_mincore(vs, a, UINT64_MAX - PG, vec));
+	/*
+	 * An empty range is looked up all the same (FreeBSD's
+	 * kern_mincore): ENOMEM in a hole, success in a mapping.
+	 */
+	ATF_CHECK_EQ(ENOMEM, vm_mincore(vs, a + 2 * PG, 0, vec));
+	ATF_CHECK_EQ(ENOMEM, vm_mincore(vs, a + 2 * PG, 0, NULL));
+	ATF_CHECK_EQ(ENOMEM, vm_mincore(vs, 0, 0, vec));
+	ATF_CHECK_EQ(0, vm_mincore(vs, a + PG, 0, vec));
+	ATF_CHECK_EQ(0, vm_mincore(vs, a + 3 * PG, 0, NULL));
 
 	/* After munmap, the range is a hole. */
 	ATF_REQUIRE_EQ(0, vm_munmap(vs, a + PG, PG));
