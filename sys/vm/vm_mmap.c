@@ -617,7 +617,6 @@ vm_mincore(struct vmspace *vs, vm_offset_t addr, vm_size_t len, char *vec)
 	vm_map_entry_t entry;
 	vm_offset_t start, end, va, cend;
 	size_t i;
-	bool mapped;
 
 	if (vs == NULL)
 		return (EINVAL);
@@ -631,25 +630,18 @@ vm_mincore(struct vmspace *vs, vm_offset_t addr, vm_size_t len, char *vec)
 		return (ENOMEM);
 	if (start < vm_map_min(map))
 		return (ENOMEM);
-	if (start == end) {
-		/*
-		 * An empty range at a page-aligned address: FreeBSD's
-		 * kern_mincore still looks the address up, so it succeeds
-		 * inside a mapping and is ENOMEM in a hole.
-		 */
-		vm_map_lock_read(map);
-		entry = vm_map_lookup_entry_ge(map, start);
-		mapped = entry != &map->header && entry->start <= start;
-		vm_map_unlock_read(map);
-		return (mapped ? 0 : ENOMEM);
-	}
-	if (vec == NULL)
+	if (start != end && vec == NULL)
 		return (EFAULT);
 	vm_map_lock_read(map);
 	va = start;
 	entry = vm_map_lookup_entry_ge(map, start);
 	i = 0;
-	while (va < end) {
+	/*
+	 * The loop's first test, made even for an empty range: FreeBSD's
+	 * kern_mincore looks the address up first, so an empty range is
+	 * ENOMEM in a hole and succeeds inside a mapping.
+	 */
+	do {
 		if (entry == &map->header || entry->start > va) {
 			/* A hole in the range. */
 			vm_map_unlock_read(map);
@@ -659,7 +651,7 @@ vm_mincore(struct vmspace *vs, vm_offset_t addr, vm_size_t len, char *vec)
 		for (; va < cend; va += PAGE_SIZE, i++)
 			vec[i] = (char)vm_mincore_page(map, entry, va);
 		entry = vm_map_entry_succ(entry);
-	}
+	} while (va < end);
 	vm_map_unlock_read(map);
 	return (0);
 }
